@@ -1,0 +1,135 @@
+// maestro: one binary, several roles. Each role is a subcommand; later roles (worker, scheduler,
+// import, admin) are added in Roles() below, next to the ones that exist.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <optional>
+#include <cstdio>
+#include <fmt/format.h>
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include "app/config.h"
+#include "app/logging.h"
+#include "app/secrets.h"
+#include "app/wiring.h"
+#include "common/version.h"
+
+namespace maestro::app {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitBadConfig = 2;
+
+// Loads the configuration, sets up logging, and prepares the data dir and secrets.
+std::optional<Config> Prepare(bool need_secrets) {
+  auto loaded = LoadConfig(ProcessEnvironment());
+  if (!loaded) {
+    std::fprintf(stderr, "maestro: invalid configuration\n");
+    for (const auto& field : loaded.error().fields) {
+      std::fprintf(stderr, "  %s %s\n", field.field.c_str(), field.problem.c_str());
+    }
+    return std::nullopt;
+  }
+  Config config = std::move(loaded->config);
+  SetupLogging(config.log_format, config.log_level);
+  for (const auto& warning : loaded->warnings) spdlog::warn("{}", warning);
+  if (need_secrets) {
+    std::vector<std::string> notes;
+    if (auto ensured = EnsureSecrets(config, notes); !ensured) {
+      spdlog::error("{}", ensured.error().message);
+      return std::nullopt;
+    }
+    for (const auto& note : notes) spdlog::info("{}", note);
+  }
+  return config;
+}
+
+int Serve() {
+  // Block the stop signals in every thread; the main thread waits for them with sigwait().
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto config = Prepare(true);
+  if (!config) return kExitBadConfig;
+  for (const auto& line : DescribeConfig(*config)) spdlog::debug("config {}", line);
+  auto application = Application::Create(*config);
+  if (!application) {
+    spdlog::error("cannot start: {}", application.error().message);
+    return kExitFailure;
+  }
+  if (auto started = (*application)->Start(); !started) {
+    spdlog::error("cannot start: {}", started.error().message);
+    return kExitFailure;
+  }
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  spdlog::info("{} received: finishing requests in flight, then stopping", strsignal(signal));
+  (*application)->Stop();
+  spdlog::info("stopped");
+  spdlog::shutdown();
+  return kExitOk;
+}
+
+int Migrate() {
+  auto config = Prepare(true);
+  if (!config) return kExitBadConfig;
+  auto report = MigrateDatabase(*config);
+  if (!report) {
+    spdlog::error("migration failed: {}", report.error().message);
+    return kExitFailure;
+  }
+  std::printf("schema version %d -> %d\n", report->from, report->to);
+  spdlog::shutdown();
+  return kExitOk;
+}
+
+int ShowConfig() {
+  auto config = Prepare(false);
+  if (!config) return kExitBadConfig;
+  for (const auto& line : DescribeConfig(*config)) std::printf("%s\n", line.c_str());
+  return kExitOk;
+}
+
+int ShowConfigTable() {
+  std::printf("| variable | default | meaning |\n|---|---|---|\n");
+  for (const auto& entry : ConfigTable()) {
+    std::printf("| `%.*s` | %.*s | %.*s |\n", static_cast<int>(entry.name.size()),
+                entry.name.data(), static_cast<int>(entry.default_text.size()),
+                entry.default_text.data(), static_cast<int>(entry.meaning.size()),
+                entry.meaning.data());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+}  // namespace maestro::app
+
+int main(int argc, char** argv) {
+  using namespace maestro::app;
+  CLI::App cli{"Maestro: cloud inventory and CMDB. Configured by environment variables; see "
+               "`maestro config --help`."};
+  cli.require_subcommand(1);
+  int exit_code = 0;
+
+  auto* serve = cli.add_subcommand("serve", "Serve the API, the web UI and /health on MAESTRO_PORT");
+  serve->callback([&] { exit_code = Serve(); });
+
+  auto* migrate = cli.add_subcommand("migrate", "Create or upgrade the database schema, then exit");
+  migrate->callback([&] { exit_code = Migrate(); });
+
+  auto* config = cli.add_subcommand("config", "Print the effective configuration (secrets hidden)");
+  bool as_table = false;
+  config->add_flag("--table", as_table, "Print every variable with its default, as Markdown");
+  config->callback([&] { exit_code = as_table ? ShowConfigTable() : ShowConfig(); });
+
+  auto* version = cli.add_subcommand("version", "Print the version");
+  version->callback([&] { std::printf("maestro %s\n", std::string(maestro::kVersion).c_str()); });
+
+  CLI11_PARSE(cli, argc, argv);
+  return exit_code;
+}

@@ -1,0 +1,156 @@
+#include "app/wiring.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <thread>
+
+#include "common/metrics.h"
+#include "common/version.h"
+#include "http/pipeline.h"
+#include "http/router.h"
+#include "http/routes.h"
+#include "http/server.h"
+#include "http/static_files.h"
+#include "store/open.h"
+
+namespace maestro::app {
+namespace {
+
+// The web UI directory: MAESTRO_WEB_DIR, else web/dist in the working directory, else the
+// source tree's web/dist beside build/bin/maestro, else share/maestro/web beside bin/.
+std::string FindWebDir(const Config& config) {
+  namespace fs = std::filesystem;
+  if (!config.web_dir.empty()) return config.web_dir;
+  std::error_code error;
+  std::vector<fs::path> candidates = {fs::current_path(error) / "web" / "dist"};
+  const fs::path exe = fs::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    candidates.push_back(exe.parent_path() / ".." / ".." / "web" / "dist");
+    candidates.push_back(exe.parent_path() / ".." / "share" / "maestro" / "web");
+  }
+  for (const auto& candidate : candidates) {
+    if (fs::is_regular_file(candidate / "index.html", error)) {
+      return fs::weakly_canonical(candidate, error).string();
+    }
+  }
+  return candidates.front().string();
+}
+
+double ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return static_cast<double>(resident) * static_cast<double>(::sysconf(_SC_PAGESIZE));
+}
+
+std::size_t HttpThreads(const Config& config) {
+  if (config.http_threads != 0) return config.http_threads;
+  return std::max<std::size_t>(4, 2 * std::max(1u, std::thread::hardware_concurrency()));
+}
+
+Result<std::unique_ptr<store::Store>> OpenAndMigrate(const Config& config,
+                                                     store::MigrationReport& report) {
+  auto store = store::OpenStore({.uri = config.EffectiveDbUri(), .pool_size = config.db_pool});
+  if (!store) return Fail(store.error());
+  auto migrated = store::Migrate(**store);
+  if (!migrated) return Fail(migrated.error());
+  report = *migrated;
+  return store;
+}
+
+}  // namespace
+
+struct Application::Parts {
+  const Config& config;
+  std::unique_ptr<store::Store> store;
+  store::MigrationReport migration;
+  MetricsRegistry metrics;
+  std::optional<http::StaticFiles> web;
+  std::unique_ptr<http::Services> services;
+  http::Router router;
+  std::unique_ptr<http::Pipeline> pipeline;
+  std::unique_ptr<http::HttpServer> server;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
+Application::Application(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+Application::~Application() { Stop(); }
+
+Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
+  std::unique_ptr<Parts> parts(new Parts{.config = config});
+  auto store = OpenAndMigrate(config, parts->migration);
+  if (!store) return Fail(store.error());
+  parts->store = std::move(*store);
+  spdlog::info("database {} at schema version {}", parts->store->Describe(), parts->migration.to);
+
+  const std::string web_dir = FindWebDir(config);
+  if (auto web = http::StaticFiles::Load(web_dir)) {
+    parts->web = std::move(*web);
+    spdlog::info("web UI from {} ({} files)", web_dir, parts->web->file_count());
+  } else {
+    spdlog::warn("web UI not found ({}); run ./scripts/build or set MAESTRO_WEB_DIR",
+                 web.error().message);
+  }
+
+  MetricsRegistry& metrics = parts->metrics;
+  metrics.Describe("maestro_process_resident_memory_bytes", MetricType::kGauge,
+                   "Resident memory of this process.");
+  metrics.Describe("maestro_process_uptime_seconds", MetricType::kGauge,
+                   "Seconds since this process started.");
+  const auto started = parts->started;
+  metrics.OnRender([started](MetricsRegistry& registry) {
+    registry.Set("maestro_process_resident_memory_bytes", {}, ResidentBytes());
+    registry.Set("maestro_process_uptime_seconds", {},
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  });
+
+  parts->services = std::make_unique<http::Services>(http::Services{
+      .store = *parts->store,
+      .metrics = metrics,
+      .web = parts->web ? &*parts->web : nullptr,
+      .info = {.version = std::string(kVersion), .theme = config.theme, .web_dir = web_dir},
+  });
+  http::AddRoutes(parts->router, *parts->services);
+  parts->pipeline = std::make_unique<http::Pipeline>(
+      parts->router, metrics,
+      http::PipelineSettings{.max_body = config.max_body, .cors_origins = config.cors_origins});
+  parts->server = std::make_unique<http::HttpServer>(
+      http::ServerSettings{
+          .address = config.bind,
+          .port = static_cast<std::uint16_t>(config.port),
+          .threads = HttpThreads(config),
+          .hard_body_limit = std::max<std::uint64_t>(config.max_body, 64ull * 1024 * 1024),
+      },
+      *parts->pipeline);
+  return std::unique_ptr<Application>(new Application(std::move(parts)));
+}
+
+Status Application::Start() {
+  if (auto started = parts_->server->Start(); !started) return started;
+  spdlog::info("maestro {} listening on http://{}:{} ({} HTTP threads)", kVersion,
+               parts_->config.bind, port(), HttpThreads(parts_->config));
+  return {};
+}
+
+void Application::Stop() {
+  if (parts_ && parts_->server) parts_->server->Stop();
+}
+
+std::uint16_t Application::port() const { return parts_->server->port(); }
+
+const store::MigrationReport& Application::migration() const { return parts_->migration; }
+
+Result<store::MigrationReport> MigrateDatabase(const Config& config) {
+  store::MigrationReport report;
+  auto store = OpenAndMigrate(config, report);
+  if (!store) return Fail(store.error());
+  return report;
+}
+
+}  // namespace maestro::app

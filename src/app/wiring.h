@@ -1,0 +1,36 @@
+// The composition root: the only code that knows the concrete classes. Builds the store, runs
+// migrations, loads the web UI and starts the HTTP server, in that order, and owns them all.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "app/config.h"
+#include "common/error.h"
+#include "store/migrations.h"
+
+namespace maestro::app {
+
+class Application {
+ public:
+  // Opens the database and brings its schema up to date. REQUIRES: secrets are filled in.
+  static Result<std::unique_ptr<Application>> Create(const Config& config);
+  ~Application();
+
+  // Starts serving HTTP. kUnavailable when the port cannot be bound.
+  Status Start();
+  // Drains in-flight requests and stops. Idempotent.
+  void Stop();
+  std::uint16_t port() const;
+  const store::MigrationReport& migration() const;
+
+ private:
+  struct Parts;
+  explicit Application(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+// Opens the database of `config` and applies pending migrations (`maestro migrate`).
+Result<store::MigrationReport> MigrateDatabase(const Config& config);
+
+}  // namespace maestro::app

@@ -1,0 +1,190 @@
+#include "http/pipeline.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "common/ids.h"
+#include "common/json_util.h"
+
+namespace maestro::http {
+namespace {
+
+bool IsSafeRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsJsonContentType(std::string_view type) {
+  const auto semicolon = type.find(';');
+  std::string_view media = type.substr(0, semicolon);
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  if (media == "application/json") return true;
+  return media.starts_with("application/") && media.ends_with("+json");
+}
+
+}  // namespace
+
+int HttpStatus(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kBadRequest: return 400;
+    case ErrorCode::kUnauthorized: return 401;
+    case ErrorCode::kForbidden: return 403;
+    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kMethodNotAllowed: return 405;
+    case ErrorCode::kConflict: return 409;
+    case ErrorCode::kPreconditionFailed: return 412;
+    case ErrorCode::kPayloadTooLarge: return 413;
+    case ErrorCode::kUnsupportedMediaType: return 415;
+    case ErrorCode::kValidationFailed: return 422;
+    case ErrorCode::kRateLimited: return 429;
+    case ErrorCode::kUnavailable: return 503;
+    case ErrorCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+Response ErrorResponse(const Error& error) {
+  nlohmann::json details = nlohmann::json::array();
+  for (const auto& field : error.fields) {
+    details.push_back({{"field", field.field}, {"problem", field.problem}});
+  }
+  const int status = HttpStatus(error.code);
+  return Response::Json(status, {{"error",
+                                  {{"status", status},
+                                   {"code", CodeName(error.code)},
+                                   {"message", error.message},
+                                   {"details", std::move(details)}}}});
+}
+
+Pipeline::Pipeline(const Router& router, MetricsRegistry& metrics, PipelineSettings settings)
+    : router_(router), metrics_(metrics), settings_(std::move(settings)) {
+  metrics_.Describe("maestro_http_requests_total", MetricType::kCounter,
+                    "HTTP requests answered, by route, method and status.");
+  metrics_.Describe("maestro_http_request_duration_seconds", MetricType::kHistogram,
+                    "Time to answer HTTP requests, by route and method.");
+}
+
+Response Pipeline::Handle(Request& request) {
+  const auto started = std::chrono::steady_clock::now();
+  ++in_flight_;
+  auto incoming_id = request.Header("x-request-id");
+  request.id = incoming_id && IsSafeRequestId(*incoming_id) ? std::string(*incoming_id) : NewId();
+
+  std::string route_label = "unmatched";
+  Response response;
+  try {
+    response = Dispatch(request, route_label);
+  } catch (const std::exception& e) {
+    spdlog::error("request {} {} {} failed: {}", request.id, request.method, request.path,
+                  e.what());
+    response = ErrorResponse({ErrorCode::kInternal,
+                              "internal error; the server log has details under request id " +
+                                  request.id});
+  } catch (...) {
+    spdlog::error("request {} {} {} failed with an unknown exception", request.id,
+                  request.method, request.path);
+    response = ErrorResponse({ErrorCode::kInternal,
+                              "internal error; the server log has details under request id " +
+                                  request.id});
+  }
+  response.SetHeader("X-Request-Id", request.id);
+  ApplyCors(request, response);
+  if (request.method == "HEAD") response.body.clear();
+
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const std::string status = std::to_string(response.status);
+  metrics_.Add("maestro_http_requests_total",
+               {{"route", route_label}, {"method", request.method}, {"status", status}});
+  metrics_.Observe("maestro_http_request_duration_seconds",
+                   {{"route", route_label}, {"method", request.method}}, seconds);
+  // The query string is never logged: it may carry tokens.
+  spdlog::info("{} {} {} {} {:.2f}ms", request.id, request.method, request.path, response.status,
+               seconds * 1000);
+  --in_flight_;
+  return response;
+}
+
+Response Pipeline::Dispatch(Request& request, std::string& route_label) {
+  if (draining_) {
+    Response response = ErrorResponse({ErrorCode::kUnavailable, "the server is shutting down"});
+    response.SetHeader("Connection", "close");
+    return response;
+  }
+  if (request.method == "OPTIONS" && request.Header("access-control-request-method")) {
+    route_label = "cors-preflight";
+    Response response;
+    response.status = 204;
+    return response;  // ApplyCors adds the allow headers when the origin is allowed
+  }
+
+  RouteMatch match = router_.Match(request.method, request.path);
+  if (match.route == nullptr) {
+    if (!match.allowed.empty()) {
+      std::string allow;
+      for (const auto& method : match.allowed) allow += (allow.empty() ? "" : ", ") + method;
+      Response response = ErrorResponse(
+          {ErrorCode::kMethodNotAllowed,
+           fmt::format("{} is not allowed on {}; allowed: {}", request.method, request.path, allow)});
+      response.SetHeader("Allow", allow);
+      return response;
+    }
+    return ErrorResponse({ErrorCode::kNotFound, fmt::format("no route for {}", request.path)});
+  }
+  const Route& route = *match.route;
+  route_label = route.pattern;
+  request.params = std::move(match.params);
+
+  const std::size_t limit = route.max_body != 0 ? route.max_body : settings_.max_body;
+  if (request.body.size() > limit) {
+    return ErrorResponse({ErrorCode::kPayloadTooLarge,
+                          fmt::format("the request body has {} bytes; the limit is {} bytes",
+                                      request.body.size(), limit)});
+  }
+  if (route.body == BodyKind::kJson) {
+    if (request.body.empty()) {
+      return ErrorResponse({ErrorCode::kBadRequest, "a JSON body is required"});
+    }
+    auto type = request.Header("content-type");
+    if (!type || !IsJsonContentType(*type)) {
+      return ErrorResponse({ErrorCode::kUnsupportedMediaType,
+                            "send the body as JSON with Content-Type: application/json"});
+    }
+    auto parsed = ParseJson(request.body);
+    if (!parsed) return ErrorResponse(parsed.error());
+    request.json = std::make_shared<const nlohmann::json>(std::move(*parsed));
+  }
+
+  auto result = route.handler(request);
+  if (!result) return ErrorResponse(result.error());
+  return std::move(*result);
+}
+
+void Pipeline::ApplyCors(const Request& request, Response& response) const {
+  auto origin = request.Header("origin");
+  if (!origin || settings_.cors_origins.empty()) return;
+  bool allowed = false;
+  for (const auto& candidate : settings_.cors_origins) {
+    if (candidate == "*" || candidate == *origin) allowed = true;
+  }
+  if (!allowed) return;
+  response.SetHeader("Access-Control-Allow-Origin", std::string(*origin));
+  response.SetHeader("Vary", "Origin");
+  response.SetHeader("Access-Control-Expose-Headers", "ETag, Location, X-Request-Id, Retry-After");
+  if (response.status == 204 && request.method == "OPTIONS") {
+    response.SetHeader("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+    response.SetHeader("Access-Control-Allow-Headers",
+                       "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id");
+    response.SetHeader("Access-Control-Max-Age", "600");
+  }
+}
+
+}  // namespace maestro::http

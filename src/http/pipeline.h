@@ -1,0 +1,51 @@
+// Pipeline: what happens to every request between the socket and the handler, in one place —
+// request id, CORS, body limit (413), routing (404/405), JSON parsing (400/415), the handler,
+// the error envelope of API.md, metrics and the request log line. It never throws.
+//
+// Thread-safe: Handle() is called from every server thread at once.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "common/metrics.h"
+#include "http/message.h"
+#include "http/router.h"
+
+namespace maestro::http {
+
+struct PipelineSettings {
+  std::size_t max_body = 10 * 1024 * 1024;  // MAESTRO_MAX_BODY; routes may raise their own limit
+  std::vector<std::string> cors_origins;    // allowed Origin values; "*" allows any; empty = none
+};
+
+class Pipeline {
+ public:
+  Pipeline(const Router& router, MetricsRegistry& metrics, PipelineSettings settings);
+
+  Response Handle(Request& request);
+
+  // While draining (shutdown), new requests are answered 503 with "Connection: close".
+  void SetDraining(bool draining) { draining_ = draining; }
+  // Requests inside Handle() right now.
+  int in_flight() const { return in_flight_; }
+
+ private:
+  Response Dispatch(Request& request, std::string& route_label);
+  void ApplyCors(const Request& request, Response& response) const;
+
+  const Router& router_;
+  MetricsRegistry& metrics_;
+  const PipelineSettings settings_;
+  std::atomic<bool> draining_ = false;
+  std::atomic<int> in_flight_ = 0;
+};
+
+// The HTTP status of an error code: the only such mapping in the program.
+int HttpStatus(ErrorCode code);
+// The API error envelope {"error": {status, code, message, details}} for an error.
+Response ErrorResponse(const Error& error);
+
+}  // namespace maestro::http

@@ -1,0 +1,53 @@
+// Router: the table of every route of the API, and matching of a method + path against it.
+// Built once at start (AddRoutes in routes.cpp), then only read: thread-safe for matching.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+#include "http/message.h"
+
+namespace maestro::http {
+
+using Handler = std::function<Result<Response>(Request&)>;
+
+enum class BodyKind {
+  kNone,  // a body is ignored
+  kJson,  // the pipeline parses it; malformed -> 400, other content types -> 415
+};
+
+struct Route {
+  std::string method;   // GET, POST, PUT, PATCH, DELETE
+  std::string pattern;  // "/api/things/:id"; a last segment "*" matches the rest of the path
+  std::string summary;  // one line for the OpenAPI document
+  std::string tag;      // OpenAPI grouping: "operations", "web", …
+  BodyKind body = BodyKind::kNone;
+  std::size_t max_body = 0;  // bytes; 0 = the server-wide MAESTRO_MAX_BODY
+  Handler handler;
+};
+
+struct RouteMatch {
+  const Route* route = nullptr;  // null when nothing matched
+  std::map<std::string, std::string> params;
+  std::vector<std::string> allowed;  // methods of routes matching the path (for 405)
+};
+
+class Router {
+ public:
+  void Add(Route route);
+  // The most specific route for the path (literal segments beat parameters beat "*"). HEAD
+  // matches GET routes.
+  RouteMatch Match(std::string_view method, std::string_view path) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+  std::vector<std::vector<std::string>> segments_;  // per route
+};
+
+}  // namespace maestro::http

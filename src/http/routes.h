@@ -1,0 +1,30 @@
+// AddRoutes: every route of the API, on one screen. Handlers here do transport only (read the
+// request, call a service, shape the answer); logic lives in the domain modules.
+#pragma once
+
+#include <string>
+
+#include "common/metrics.h"
+#include "http/router.h"
+#include "http/static_files.h"
+#include "store/store.h"
+
+namespace maestro::http {
+
+struct AppInfo {
+  std::string version;
+  std::string theme;     // the web UI's default theme (THEME)
+  std::string web_dir;   // where the UI was looked for, for the "not built" page
+};
+
+// What the handlers call. Owned by the composition root (app/wiring.cpp); outlives the server.
+struct Services {
+  store::Store& store;
+  MetricsRegistry& metrics;
+  const StaticFiles* web;  // null when the web UI is not built
+  AppInfo info;
+};
+
+void AddRoutes(Router& router, Services& services);
+
+}  // namespace maestro::http

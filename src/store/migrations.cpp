@@ -1,0 +1,186 @@
+#include "store/migrations.h"
+
+#include <fmt/format.h>
+
+#include <array>
+
+#include "common/clock.h"
+
+namespace maestro::store {
+namespace {
+
+// The record shape every kind shares (ARCHITECTURE.md, Storage): common columns plus one JSON
+// document; relations in one edge table; access-control entries in their own table so lists can
+// filter by ACL in SQL; history of every change. Times are RFC 3339 UTC text (sortable).
+constexpr std::string_view kRecordsSqlite = R"sql(
+CREATE TABLE records (
+  id          TEXT PRIMARY KEY,
+  kind        TEXT NOT NULL,
+  owner_type  TEXT NOT NULL,
+  owner_id    TEXT NOT NULL,
+  version     INTEGER NOT NULL DEFAULT 1,
+  created_at  TEXT NOT NULL,
+  updated_at  TEXT NOT NULL,
+  active      INTEGER NOT NULL DEFAULT 1,
+  source      TEXT NOT NULL DEFAULT 'manual',
+  checksum    TEXT,
+  doc         TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(doc))
+);
+CREATE INDEX records_kind_updated ON records (kind, active, updated_at);
+CREATE INDEX records_owner ON records (owner_type, owner_id);
+CREATE TABLE edges (
+  relation    TEXT NOT NULL,
+  from_id     TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+  to_id       TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+  attrs       TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attrs)),
+  created_at  TEXT NOT NULL,
+  PRIMARY KEY (relation, from_id, to_id)
+);
+CREATE INDEX edges_to ON edges (to_id, relation);
+CREATE TABLE acl (
+  record_id      TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+  principal_type TEXT NOT NULL,
+  principal_id   TEXT NOT NULL,
+  role           INTEGER NOT NULL,
+  PRIMARY KEY (record_id, principal_type, principal_id)
+);
+CREATE INDEX acl_principal ON acl (principal_type, principal_id, record_id);
+CREATE TABLE history (
+  record_id   TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+  version     INTEGER NOT NULL,
+  at          TEXT NOT NULL,
+  actor_type  TEXT NOT NULL,
+  actor_id    TEXT,
+  action      TEXT NOT NULL,
+  changes     TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(changes)),
+  PRIMARY KEY (record_id, version)
+);
+)sql";
+
+constexpr std::string_view kRecordsPostgres = R"sql(
+CREATE TABLE records (
+  id          TEXT PRIMARY KEY,
+  kind        TEXT NOT NULL,
+  owner_type  TEXT NOT NULL,
+  owner_id    TEXT NOT NULL,
+  version     BIGINT NOT NULL DEFAULT 1,
+  created_at  TEXT NOT NULL,
+  updated_at  TEXT NOT NULL,
+  active      BOOLEAN NOT NULL DEFAULT TRUE,
+  source      TEXT NOT NULL DEFAULT 'manual',
+  checksum    TEXT,
+  doc         JSONB NOT NULL DEFAULT '{}'
+);
+CREATE INDEX records_kind_updated ON records (kind, active, updated_at);
+CREATE INDEX records_owner ON records (owner_type, owner_id);
+CREATE TABLE edges (
+  relation    TEXT NOT NULL,
+  from_id     TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+  to_id       TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+  attrs       JSONB NOT NULL DEFAULT '{}',
+  created_at  TEXT NOT NULL,
+  PRIMARY KEY (relation, from_id, to_id)
+);
+CREATE INDEX edges_to ON edges (to_id, relation);
+CREATE TABLE acl (
+  record_id      TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+  principal_type TEXT NOT NULL,
+  principal_id   TEXT NOT NULL,
+  role           INTEGER NOT NULL,
+  PRIMARY KEY (record_id, principal_type, principal_id)
+);
+CREATE INDEX acl_principal ON acl (principal_type, principal_id, record_id);
+CREATE TABLE history (
+  record_id   TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+  version     BIGINT NOT NULL,
+  at          TEXT NOT NULL,
+  actor_type  TEXT NOT NULL,
+  actor_id    TEXT,
+  action      TEXT NOT NULL,
+  changes     JSONB NOT NULL DEFAULT '[]',
+  PRIMARY KEY (record_id, version)
+);
+)sql";
+
+constexpr std::array kMigrations = {
+    Migration{1, "records, edges, acl and history", kRecordsSqlite, kRecordsPostgres},
+};
+
+constexpr std::string_view kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT "
+    "NULL, applied_at TEXT NOT NULL)";
+
+// Any fixed number: the key of the advisory lock that serialises migrations on PostgreSQL.
+constexpr std::int64_t kMigrationLockKey = 0x6d61657374726f;  // "maestro"
+
+Result<int> CurrentVersion(Session& session) {
+  auto rows = session.Query("SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations");
+  if (!rows) return Fail(rows.error());
+  return static_cast<int>(AsInt(rows->rows.at(0).at(0)));
+}
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+int LatestSchemaVersion() { return kMigrations.back().version; }
+
+Result<int> SchemaVersion(Store& store) {
+  auto rows = store.Query(
+      store.dialect() == Dialect::kSqlite
+          ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+          : "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'schema_migrations' "
+            "AND table_schema = current_schema()",
+      {});
+  if (!rows) return Fail(rows.error());
+  if (AsInt(rows->rows.at(0).at(0)) == 0) return 0;
+  auto version = store.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {});
+  if (!version) return Fail(version.error());
+  return static_cast<int>(AsInt(version->rows.at(0).at(0)));
+}
+
+Result<MigrationReport> Migrate(Store& store) {
+  MigrationReport report;
+  auto before = SchemaVersion(store);
+  if (!before) return Fail(before.error());
+  report.from = report.to = *before;
+  if (*before > LatestSchemaVersion()) {
+    return Fail(ErrorCode::kUnavailable,
+                fmt::format("the database has schema version {}, newer than this maestro knows "
+                            "({}); upgrade maestro",
+                            *before, LatestSchemaVersion()));
+  }
+  for (const Migration& migration : kMigrations) {
+    if (migration.version <= report.to) continue;
+    auto status = store.Transaction([&](Session& session) -> Status {
+      if (session.dialect() == Dialect::kPostgres) {
+        if (auto locked = session.Query("SELECT pg_advisory_xact_lock(?)", {kMigrationLockKey});
+            !locked) {
+          return Fail(locked.error());
+        }
+      }
+      if (auto created = session.Exec(kCreateMigrationsTable); !created) return Fail(created.error());
+      auto current = CurrentVersion(session);
+      if (!current) return Fail(current.error());
+      if (*current >= migration.version) return {};  // another process applied it meanwhile
+      const auto sql =
+          session.dialect() == Dialect::kSqlite ? migration.sqlite : migration.postgres;
+      if (auto applied = session.ExecScript(sql); !applied) {
+        return Fail(ErrorCode::kInternal, fmt::format("migration {} ({}) failed: {}",
+                                                      migration.version, migration.name,
+                                                      applied.error().message));
+      }
+      auto recorded = session.Exec(
+          "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+          {std::int64_t{migration.version}, std::string(migration.name),
+           FormatTime(std::chrono::system_clock::now())});
+      if (!recorded) return Fail(recorded.error());
+      return {};
+    });
+    if (!status) return Fail(status.error());
+    report.to = migration.version;
+  }
+  return report;
+}
+
+}  // namespace maestro::store

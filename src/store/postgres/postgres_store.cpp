@@ -1,0 +1,279 @@
+#include "store/postgres/postgres_store.h"
+
+#include "store/open.h"
+
+#include <fmt/format.h>
+#include <libpq-fe.h>
+
+#include <charconv>
+#include <cstring>
+#include <unordered_map>
+
+namespace maestro::store {
+namespace {
+
+// Type OIDs from the server's pg_type catalogue (stable across versions).
+constexpr Oid kBoolOid = 16, kInt8Oid = 20, kInt2Oid = 21, kInt4Oid = 23, kFloat4Oid = 700,
+              kFloat8Oid = 701, kNumericOid = 1700;
+
+struct ResultDeleter {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
+
+void IgnoreNotice(void*, const char*) {}
+
+std::string TrimMessage(const char* text) {
+  std::string message = text ? text : "";
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return message;
+}
+
+Error ErrorFromResult(const PGresult* result, PGconn* connection) {
+  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  std::string message =
+      TrimMessage(result ? PQresultErrorMessage(result) : PQerrorMessage(connection));
+  if (state == nullptr || PQstatus(connection) != CONNECTION_OK) {
+    return Error{ErrorCode::kUnavailable, "database unavailable: " + message};
+  }
+  const std::string_view sqlstate = state;
+  if (sqlstate == "23505") return Error{ErrorCode::kConflict, "duplicate key: " + message};
+  if (sqlstate.starts_with("23")) return Error{ErrorCode::kConflict, "constraint failed: " + message};
+  if (sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P03") {
+    return Error{ErrorCode::kUnavailable, "database unavailable: " + message};
+  }
+  return Error{ErrorCode::kInternal, fmt::format("database error {}: {}", sqlstate, message)};
+}
+
+std::string ParamText(const Value& value) {
+  return std::visit(
+      [](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::nullptr_t>) {
+          return {};
+        } else if constexpr (std::is_same_v<T, bool>) {
+          return v ? "true" : "false";
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+          return std::to_string(v);
+        } else if constexpr (std::is_same_v<T, double>) {
+          return fmt::format("{}", v);  // shortest text that reads back exactly
+        } else {
+          return v;
+        }
+      },
+      value);
+}
+
+Value CellValue(const PGresult* result, int row, int column) {
+  if (PQgetisnull(result, row, column)) return nullptr;
+  const char* text = PQgetvalue(result, row, column);
+  const std::size_t length = static_cast<std::size_t>(PQgetlength(result, row, column));
+  switch (PQftype(result, column)) {
+    case kBoolOid: return text[0] == 't';
+    case kInt2Oid:
+    case kInt4Oid:
+    case kInt8Oid: {
+      std::int64_t out = 0;
+      std::from_chars(text, text + length, out);
+      return out;
+    }
+    case kFloat4Oid:
+    case kFloat8Oid:
+    case kNumericOid: {
+      double out = 0;
+      std::from_chars(text, text + length, out);
+      return out;
+    }
+    default: return std::string(text, length);
+  }
+}
+
+}  // namespace
+
+class PostgresStore::Connection final : public Session {
+ public:
+  explicit Connection(PGconn* connection) : connection_(connection) {
+    PQsetNoticeProcessor(connection_, IgnoreNotice, nullptr);
+  }
+  ~Connection() override { PQfinish(connection_); }
+
+  Dialect dialect() const override { return Dialect::kPostgres; }
+  bool healthy() const { return PQstatus(connection_) == CONNECTION_OK; }
+  void Reset() {
+    PQreset(connection_);
+    prepared_.clear();
+  }
+
+  Result<Rows> Query(std::string_view sql, const Params& params) override {
+    auto result = Run(sql, params);
+    if (!result) return Fail(result.error());
+    Rows rows;
+    const PGresult* raw = result->get();
+    const int columns = PQnfields(raw);
+    const int count = PQntuples(raw);
+    rows.columns.reserve(columns);
+    for (int c = 0; c < columns; ++c) rows.columns.emplace_back(PQfname(raw, c));
+    rows.rows.reserve(count);
+    for (int r = 0; r < count; ++r) {
+      auto& row = rows.rows.emplace_back();
+      row.reserve(columns);
+      for (int c = 0; c < columns; ++c) row.push_back(CellValue(raw, r, c));
+    }
+    return rows;
+  }
+
+  Result<std::int64_t> Exec(std::string_view sql, const Params& params) override {
+    auto result = Run(sql, params);
+    if (!result) return Fail(result.error());
+    const char* changed = PQcmdTuples(result->get());
+    std::int64_t out = 0;
+    std::from_chars(changed, changed + std::strlen(changed), out);
+    return out;
+  }
+
+  Status ExecScript(std::string_view sql) override {
+    PgResult result(PQexec(connection_, std::string(sql).c_str()));
+    const auto status = PQresultStatus(result.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      return Fail(ErrorFromResult(result.get(), connection_));
+    }
+    return {};
+  }
+
+ private:
+  Result<PgResult> Run(std::string_view sql, const Params& params) {
+    auto it = prepared_.find(std::string(sql));
+    if (it == prepared_.end()) {
+      const std::string name = fmt::format("s{}", prepared_.size() + 1);
+      const std::string text = NumberPlaceholders(sql);
+      PgResult prepared(PQprepare(connection_, name.c_str(), text.c_str(), 0, nullptr));
+      if (PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
+        return Fail(ErrorFromResult(prepared.get(), connection_));
+      }
+      it = prepared_.emplace(std::string(sql), name).first;
+    }
+    std::vector<std::string> texts;
+    std::vector<const char*> values;
+    texts.reserve(params.size());
+    values.reserve(params.size());
+    for (const Value& value : params) {
+      texts.push_back(ParamText(value));
+      values.push_back(IsNull(value) ? nullptr : texts.back().c_str());
+    }
+    PgResult result(PQexecPrepared(connection_, it->second.c_str(), static_cast<int>(values.size()),
+                                   values.data(), nullptr, nullptr, 0));
+    const auto status = PQresultStatus(result.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      return Fail(ErrorFromResult(result.get(), connection_));
+    }
+    return result;
+  }
+
+  PGconn* connection_;
+  std::unordered_map<std::string, std::string> prepared_;  // sql -> statement name
+};
+
+PostgresStore::PostgresStore(PostgresSettings settings) : settings_(std::move(settings)) {}
+PostgresStore::~PostgresStore() = default;
+
+Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(PostgresSettings settings) {
+  if (settings.pool_size == 0) settings.pool_size = 1;
+  std::unique_ptr<PostgresStore> store(new PostgresStore(std::move(settings)));
+  auto first = store->Borrow();
+  if (!first) return Fail(first.error());
+  store->Return(std::move(*first));
+  return store;
+}
+
+Result<std::unique_ptr<PostgresStore::Connection>> PostgresStore::Borrow() {
+  std::unique_lock lock(mutex_);
+  available_.wait(lock, [&] { return !idle_.empty() || open_ < settings_.pool_size; });
+  if (!idle_.empty()) {
+    auto connection = std::move(idle_.back());
+    idle_.pop_back();
+    lock.unlock();
+    if (!connection->healthy()) connection->Reset();
+    return connection;
+  }
+  ++open_;
+  lock.unlock();
+  const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
+  const std::string timeout = std::to_string(settings_.connect_timeout_s);
+  const char* values[] = {settings_.uri.c_str(), timeout.c_str(), "maestro", nullptr};
+  PGconn* raw = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  if (PQstatus(raw) != CONNECTION_OK) {
+    std::string message = TrimMessage(PQerrorMessage(raw));
+    PQfinish(raw);
+    {
+      std::lock_guard relock(mutex_);
+      --open_;
+    }
+    available_.notify_one();
+    return Fail(ErrorCode::kUnavailable, fmt::format("cannot connect to PostgreSQL at {}: {}",
+                                                     RedactUri(settings_.uri), message));
+  }
+  return std::make_unique<Connection>(raw);
+}
+
+void PostgresStore::Return(std::unique_ptr<Connection> connection) {
+  {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(std::move(connection));
+  }
+  available_.notify_one();
+}
+
+Status PostgresStore::Transaction(const std::function<Status(Session&)>& work) {
+  auto borrowed = Borrow();
+  if (!borrowed) return Fail(borrowed.error());
+  std::unique_ptr<Connection> connection = std::move(*borrowed);
+  struct Giveback {
+    PostgresStore* store;
+    std::unique_ptr<Connection>& connection;
+    ~Giveback() { store->Return(std::move(connection)); }
+  } giveback{this, connection};
+
+  if (auto begun = connection->ExecScript("BEGIN"); !begun) return begun;
+  Status result;
+  try {
+    result = work(*connection);
+  } catch (...) {
+    (void)connection->ExecScript("ROLLBACK");
+    throw;
+  }
+  if (!result) {
+    (void)connection->ExecScript("ROLLBACK");
+    return result;
+  }
+  if (auto committed = connection->ExecScript("COMMIT"); !committed) {
+    (void)connection->ExecScript("ROLLBACK");
+    return committed;
+  }
+  return {};
+}
+
+Result<Rows> PostgresStore::Query(std::string_view sql, const Params& params) {
+  auto connection = Borrow();
+  if (!connection) return Fail(connection.error());
+  auto rows = (*connection)->Query(sql, params);
+  Return(std::move(*connection));
+  return rows;
+}
+
+Result<std::int64_t> PostgresStore::Exec(std::string_view sql, const Params& params) {
+  auto connection = Borrow();
+  if (!connection) return Fail(connection.error());
+  auto changed = (*connection)->Exec(sql, params);
+  Return(std::move(*connection));
+  return changed;
+}
+
+Status PostgresStore::Ping() {
+  auto rows = Query("SELECT 1", {});
+  if (!rows) return Fail(ErrorCode::kUnavailable, rows.error().message);
+  return {};
+}
+
+std::string PostgresStore::Describe() const { return RedactUri(settings_.uri); }
+
+}  // namespace maestro::store

@@ -1,0 +1,49 @@
+// PostgresStore: the scaled-out backend, on libpq. A pool of up to `pool_size` connections opened
+// on demand; statements prepared once per connection; broken connections are reset on their next
+// use. Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace maestro::store {
+
+struct PostgresSettings {
+  std::string uri;              // postgresql://user:password@host:port/db?options
+  std::size_t pool_size = 8;    // connections at most
+  int connect_timeout_s = 5;
+};
+
+class PostgresStore final : public Store {
+ public:
+  // Connects once to check the settings. kUnavailable (password removed) when it cannot.
+  static Result<std::unique_ptr<PostgresStore>> Open(PostgresSettings settings);
+  ~PostgresStore() override;
+
+  Dialect dialect() const override { return Dialect::kPostgres; }
+  Status Transaction(const std::function<Status(Session&)>& work) override;
+  Result<Rows> Query(std::string_view sql, const Params& params) override;
+  Result<std::int64_t> Exec(std::string_view sql, const Params& params) override;
+  Status Ping() override;
+  std::string Describe() const override;
+
+  class Connection;
+
+ private:
+  explicit PostgresStore(PostgresSettings settings);
+  Result<std::unique_ptr<Connection>> Borrow();
+  void Return(std::unique_ptr<Connection> connection);
+
+  const PostgresSettings settings_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  std::size_t open_ = 0;  // connections alive, idle or borrowed
+};
+
+}  // namespace maestro::store

@@ -1,0 +1,222 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <unordered_map>
+
+namespace maestro::store {
+namespace {
+
+Error ToError(const SQLite::Exception& e) {
+  const int code = e.getErrorCode();
+  if (code == SQLITE_CONSTRAINT) {
+    const int extended = e.getExtendedErrorCode();
+    if (extended == SQLITE_CONSTRAINT_UNIQUE || extended == SQLITE_CONSTRAINT_PRIMARYKEY) {
+      return Error{ErrorCode::kConflict, fmt::format("duplicate key: {}", e.what())};
+    }
+    return Error{ErrorCode::kConflict, fmt::format("constraint failed: {}", e.what())};
+  }
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_CANTOPEN ||
+      code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_READONLY) {
+    return Error{ErrorCode::kUnavailable, fmt::format("database unavailable: {}", e.what())};
+  }
+  return Error{ErrorCode::kInternal, fmt::format("database error: {}", e.what())};
+}
+
+}  // namespace
+
+class SqliteStore::Connection final : public Session {
+ public:
+  explicit Connection(const SqliteSettings& settings)
+      : db_(settings.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX) {
+    db_.setBusyTimeout(settings.busy_timeout_ms);
+    db_.exec("PRAGMA journal_mode=WAL");
+    db_.exec("PRAGMA synchronous=NORMAL");
+    db_.exec("PRAGMA foreign_keys=ON");
+  }
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
+  Result<Rows> Query(std::string_view sql, const Params& params) override {
+    try {
+      SQLite::Statement& statement = Prepare(sql, params);
+      Rows rows;
+      const int columns = statement.getColumnCount();
+      for (int i = 0; i < columns; ++i) rows.columns.emplace_back(statement.getColumnName(i));
+      while (statement.executeStep()) {
+        auto& row = rows.rows.emplace_back();
+        row.reserve(columns);
+        for (int i = 0; i < columns; ++i) {
+          const SQLite::Column column = statement.getColumn(i);
+          switch (column.getType()) {
+            case SQLITE_INTEGER: row.emplace_back(static_cast<std::int64_t>(column.getInt64())); break;
+            case SQLITE_FLOAT: row.emplace_back(column.getDouble()); break;
+            case SQLITE_NULL: row.emplace_back(nullptr); break;
+            default: row.emplace_back(column.getString()); break;
+          }
+        }
+      }
+      statement.reset();
+      return rows;
+    } catch (const SQLite::Exception& e) {
+      ResetAll();
+      return Fail(ToError(e));
+    }
+  }
+
+  Result<std::int64_t> Exec(std::string_view sql, const Params& params) override {
+    try {
+      SQLite::Statement& statement = Prepare(sql, params);
+      while (statement.executeStep()) {
+      }
+      statement.reset();
+      return static_cast<std::int64_t>(db_.getChanges());
+    } catch (const SQLite::Exception& e) {
+      ResetAll();
+      return Fail(ToError(e));
+    }
+  }
+
+  Status ExecScript(std::string_view sql) override {
+    try {
+      db_.exec(std::string(sql));
+      return {};
+    } catch (const SQLite::Exception& e) {
+      return Fail(ToError(e));
+    }
+  }
+
+ private:
+  SQLite::Statement& Prepare(std::string_view sql, const Params& params) {
+    auto it = statements_.find(std::string(sql));
+    if (it == statements_.end()) {
+      it = statements_
+               .emplace(std::string(sql), std::make_unique<SQLite::Statement>(db_, std::string(sql)))
+               .first;
+    }
+    SQLite::Statement& statement = *it->second;
+    statement.reset();
+    statement.clearBindings();
+    int index = 1;
+    for (const Value& value : params) {
+      std::visit(
+          [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::nullptr_t>) {
+              statement.bind(index);
+            } else if constexpr (std::is_same_v<T, bool>) {
+              statement.bind(index, v ? 1 : 0);
+            } else if constexpr (std::is_same_v<T, std::int64_t>) {
+              statement.bind(index, static_cast<int64_t>(v));
+            } else if constexpr (std::is_same_v<T, double>) {
+              statement.bind(index, v);
+            } else {
+              statement.bind(index, v);
+            }
+          },
+          value);
+      ++index;
+    }
+    return statement;
+  }
+
+  // After a failure, statements may hold read locks; reset them so the connection is clean.
+  void ResetAll() {
+    for (auto& [sql, statement] : statements_) {
+      try {
+        statement->reset();
+      } catch (const SQLite::Exception&) {
+        // The error was already reported to the caller; reset repeats it.
+      }
+    }
+  }
+
+  SQLite::Database db_;
+  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
+};
+
+SqliteStore::SqliteStore(SqliteSettings settings) : settings_(std::move(settings)) {}
+SqliteStore::~SqliteStore() = default;
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(SqliteSettings settings) {
+  if (settings.pool_size == 0) settings.pool_size = 1;
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(settings)));
+  try {
+    for (std::size_t i = 0; i < store->settings_.pool_size; ++i) {
+      store->idle_.push_back(std::make_unique<Connection>(store->settings_));
+    }
+  } catch (const SQLite::Exception& e) {
+    return Fail(ErrorCode::kUnavailable,
+                fmt::format("cannot open SQLite database {}: {}", store->settings_.path, e.what()));
+  }
+  return store;
+}
+
+std::unique_ptr<SqliteStore::Connection> SqliteStore::Borrow() {
+  std::unique_lock lock(mutex_);
+  available_.wait(lock, [&] { return !idle_.empty(); });
+  auto connection = std::move(idle_.back());
+  idle_.pop_back();
+  return connection;
+}
+
+void SqliteStore::Return(std::unique_ptr<Connection> connection) {
+  {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(std::move(connection));
+  }
+  available_.notify_one();
+}
+
+Status SqliteStore::Transaction(const std::function<Status(Session&)>& work) {
+  auto connection = Borrow();
+  struct Giveback {
+    SqliteStore* store;
+    std::unique_ptr<Connection>& connection;
+    ~Giveback() { store->Return(std::move(connection)); }
+  } giveback{this, connection};
+
+  if (auto begun = connection->Exec("BEGIN IMMEDIATE", {}); !begun) return Fail(begun.error());
+  Status result;
+  try {
+    result = work(*connection);
+  } catch (...) {
+    (void)connection->Exec("ROLLBACK", {});
+    throw;
+  }
+  if (!result) {
+    (void)connection->Exec("ROLLBACK", {});
+    return result;
+  }
+  if (auto committed = connection->Exec("COMMIT", {}); !committed) {
+    (void)connection->Exec("ROLLBACK", {});
+    return Fail(committed.error());
+  }
+  return {};
+}
+
+Result<Rows> SqliteStore::Query(std::string_view sql, const Params& params) {
+  auto connection = Borrow();
+  auto rows = connection->Query(sql, params);
+  Return(std::move(connection));
+  return rows;
+}
+
+Result<std::int64_t> SqliteStore::Exec(std::string_view sql, const Params& params) {
+  auto connection = Borrow();
+  auto changed = connection->Exec(sql, params);
+  Return(std::move(connection));
+  return changed;
+}
+
+Status SqliteStore::Ping() {
+  auto rows = Query("SELECT 1", {});
+  if (!rows) return Fail(ErrorCode::kUnavailable, rows.error().message);
+  return {};
+}
+
+std::string SqliteStore::Describe() const { return "sqlite:" + settings_.path; }
+
+}  // namespace maestro::store

@@ -1,0 +1,50 @@
+#include "store/store.h"
+
+#include <fmt/format.h>
+
+namespace maestro::store {
+
+std::string JsonText(Dialect dialect, std::string_view column,
+                     std::initializer_list<std::string_view> path) {
+  if (dialect == Dialect::kSqlite) {
+    std::string json_path = "$";
+    for (auto part : path) json_path += fmt::format(".{}", part);
+    return fmt::format("json_extract({}, '{}')", column, json_path);
+  }
+  std::string pg_path;
+  for (auto part : path) pg_path += (pg_path.empty() ? "" : ",") + std::string(part);
+  return fmt::format("({} #>> '{{{}}}')", column, pg_path);
+}
+
+std::string_view JsonParam(Dialect dialect) {
+  return dialect == Dialect::kSqlite ? "?" : "?::jsonb";
+}
+
+std::string NumberPlaceholders(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size() + 8);
+  int next = 1;
+  char quote = 0;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
+    if (quote != 0) {
+      if (c == quote) quote = 0;  // a doubled quote re-enters at once: same effect
+      out += c;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      out += c;
+    } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+      const auto end = sql.find('\n', i);
+      const auto stop = end == std::string_view::npos ? sql.size() : end;
+      out.append(sql.substr(i, stop - i));
+      i = stop - 1;
+    } else if (c == '?') {
+      out += fmt::format("${}", next++);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace maestro::store

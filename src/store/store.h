@@ -1,0 +1,65 @@
+// Store: the storage seam. SqliteStore and PostgresStore implement it and pass one conformance
+// suite (tests/integration/store_conformance_test.cpp).
+//
+// SQL is written once with `?` placeholders; backends translate (PostgreSQL: $1, $2, …). Dialect
+// differences that SQL text cannot hide (JSON access, types in DDL) go through the helpers below,
+// which take identifiers from code, never from input. All values are bound, never spliced.
+//
+// Thread safety: a Store is shared by all threads; a Session belongs to one thread for the
+// duration of one Transaction() call.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "common/error.h"
+#include "store/value.h"
+
+namespace maestro::store {
+
+enum class Dialect { kSqlite, kPostgres };
+
+// One connection, borrowed for a transaction.
+class Session {
+ public:
+  virtual ~Session() = default;
+  virtual Dialect dialect() const = 0;
+  // Runs one statement and returns its rows (empty for statements without results).
+  virtual Result<Rows> Query(std::string_view sql, const Params& params = {}) = 0;
+  // Runs one statement; returns the number of rows it changed.
+  virtual Result<std::int64_t> Exec(std::string_view sql, const Params& params = {}) = 0;
+  // Runs several ;-separated statements without parameters (migrations).
+  virtual Status ExecScript(std::string_view sql) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual Dialect dialect() const = 0;
+
+  // Runs `work` in one transaction on one connection. Commits when it succeeds; rolls back when it
+  // returns an error or throws (the exception is rethrown). Writers are serialised on SQLite
+  // (BEGIN IMMEDIATE) and use READ COMMITTED on PostgreSQL.
+  virtual Status Transaction(const std::function<Status(Session&)>& work) = 0;
+
+  // One statement outside any explicit transaction.
+  virtual Result<Rows> Query(std::string_view sql, const Params& params = {}) = 0;
+  virtual Result<std::int64_t> Exec(std::string_view sql, const Params& params = {}) = 0;
+
+  // Cheap round trip to the database; kUnavailable when it does not answer.
+  virtual Status Ping() = 0;
+  // Where the data lives, with any password removed ("sqlite:data/maestro.db").
+  virtual std::string Describe() const = 0;
+};
+
+// SQL text of a JSON document field as text: JsonText(d, "doc", {"os", "base"}).
+// REQUIRES: column and path parts are identifiers from code ([a-z0-9_]).
+std::string JsonText(Dialect dialect, std::string_view column,
+                     std::initializer_list<std::string_view> path);
+// The placeholder for a JSON document parameter ("?" on SQLite, "?::jsonb" on PostgreSQL).
+std::string_view JsonParam(Dialect dialect);
+// Rewrites `?` placeholders outside quotes to $1, $2, … (PostgreSQL).
+std::string NumberPlaceholders(std::string_view sql);
+
+}  // namespace maestro::store

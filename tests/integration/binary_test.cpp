@@ -1,0 +1,204 @@
+// The built `maestro` binary as a user runs it: subcommands, exit codes, signals, files it makes.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include <chrono>
+#include <sstream>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "support/http_client.h"
+#include "support/test_support.h"
+
+extern char** environ;
+
+namespace maestro {
+namespace {
+
+using testing::TempDir;
+
+struct Run {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+// Starts the binary with `args` and `env` (added to a clean environment), output to `log`.
+pid_t Spawn(const std::vector<std::string>& args, const std::vector<std::string>& env,
+            const std::string& log) {
+  std::vector<char*> argv;
+  std::string binary = MAESTRO_BINARY;
+  argv.push_back(binary.data());
+  std::vector<std::string> arg_copies = args;
+  for (auto& a : arg_copies) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_copies = env;
+  // ASan in the dev build: keep its settings, and the PATH.
+  for (const char* keep : {"PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
+    if (const char* value = std::getenv(keep)) env_copies.push_back(std::string(keep) + "=" + value);
+  }
+  std::vector<char*> envp;
+  for (auto& e : env_copies) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  pid_t pid = -1;
+  EXPECT_EQ(posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), envp.data()), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+int WaitExit(pid_t pid, std::chrono::seconds limit = std::chrono::seconds(20)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  return -1;
+}
+
+Run RunToEnd(const std::vector<std::string>& args, const std::vector<std::string>& env,
+             const TempDir& dir) {
+  const std::string log = (dir.path() / "run.log").string();
+  Run run;
+  run.exit_code = WaitExit(Spawn(args, env, log));
+  run.output = testing::ReadFile(log);
+  return run;
+}
+
+bool WaitHealthy(std::uint16_t port) {
+  for (int i = 0; i < 1000; ++i) {
+    if (testing::HttpRequest(port, "GET", "/health").status == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+TEST(BinaryTest, VersionPrintsTheVersion) {
+  TempDir dir;
+  auto run = RunToEnd({"version"}, {}, dir);
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_EQ(run.output.rfind("maestro ", 0), 0u) << run.output;
+}
+
+TEST(BinaryTest, EverySubcommandHasHelp) {
+  TempDir dir;
+  for (const char* command : {"serve", "migrate", "version", "config"}) {
+    auto run = RunToEnd({command, "--help"}, {}, dir);
+    EXPECT_EQ(run.exit_code, 0) << command;
+    EXPECT_NE(run.output.find("Usage"), std::string::npos) << command << ": " << run.output;
+  }
+}
+
+TEST(BinaryTest, BadConfigurationListsEveryProblemAndExits2) {
+  TempDir dir;
+  auto run = RunToEnd({"serve"}, {"MAESTRO_PORT=abc", "THEME=neon", "MAESTRO_DATA_DIR=" + dir.str()},
+                      dir);
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.output.find("MAESTRO_PORT"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("THEME"), std::string::npos) << run.output;
+}
+
+TEST(BinaryTest, MigrateCreatesTheSchemaAndSecrets) {
+  TempDir dir;
+  const std::string data = (dir.path() / "data").string();
+  auto run = RunToEnd({"migrate"}, {"MAESTRO_DATA_DIR=" + data}, dir);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("schema version 0 -> "), std::string::npos) << run.output;
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "data" / "maestro.db"));
+  struct stat info {};
+  ASSERT_EQ(::stat((dir.path() / "data" / "secrets.json").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600);
+  auto again = RunToEnd({"migrate"}, {"MAESTRO_DATA_DIR=" + data}, dir);
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_NE(again.output.find("schema version 1 -> 1"), std::string::npos) << again.output;
+}
+
+TEST(BinaryTest, ServeAnswersAndStopsCleanlyOnSigterm) {
+  TempDir dir;
+  const auto port = testing::FreePort();
+  const std::string log = (dir.path() / "serve.log").string();
+  const pid_t pid = Spawn({"serve"},
+                          {"MAESTRO_PORT=" + std::to_string(port), "MAESTRO_BIND=127.0.0.1",
+                           "MAESTRO_DATA_DIR=" + (dir.path() / "data").string(),
+                           "MAESTRO_SECRETJWT=" + std::string(40, 's'), "MAESTRO_LOG_FORMAT=json"},
+                          log);
+  ASSERT_TRUE(WaitHealthy(port)) << testing::ReadFile(log);
+  EXPECT_EQ(testing::HttpRequest(port, "GET", "/ready").status, 200);
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  EXPECT_EQ(WaitExit(pid), 0);
+  const std::string output = testing::ReadFile(log);
+  // JSON logs: one object per line; the request line is there; the secret never is.
+  std::istringstream lines(output);
+  std::string line;
+  int requests = 0;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line[0] != '{') continue;  // sanitizer output, if any
+    auto parsed = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_FALSE(parsed.is_discarded()) << line;
+    if (parsed["msg"].get<std::string>().find("GET /health 200") != std::string::npos) ++requests;
+  }
+  EXPECT_GE(requests, 1) << output;
+  EXPECT_EQ(output.find(std::string(40, 's')), std::string::npos) << "secret in the log";
+  // The configured secret is not written to the file; the generated ones are.
+  const std::string secrets = testing::ReadFile(dir.path() / "data" / "secrets.json");
+  EXPECT_EQ(secrets.find("ssssssss"), std::string::npos);
+  EXPECT_NE(secrets.find("MAESTRO_SECRET_KEY"), std::string::npos);
+}
+
+TEST(BinaryTest, SigintAlsoStopsCleanly) {
+  TempDir dir;
+  const auto port = testing::FreePort();
+  const pid_t pid = Spawn({"serve"},
+                          {"MAESTRO_PORT=" + std::to_string(port), "MAESTRO_BIND=127.0.0.1",
+                           "MAESTRO_DATA_DIR=" + dir.str()},
+                          (dir.path() / "serve.log").string());
+  ASSERT_TRUE(WaitHealthy(port));
+  ::kill(pid, SIGINT);
+  EXPECT_EQ(WaitExit(pid), 0);
+}
+
+TEST(BinaryTest, UnreachableDatabaseIsAClearErrorNotACrash) {
+  TempDir dir;
+  auto run = RunToEnd({"serve"},
+                      {"MAESTRO_DATA_DIR=" + dir.str(),
+                       "MAESTRO_DB_URI=postgresql://maestro:topsecret@127.0.0.1:1/none"},
+                      dir);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.output.find("cannot connect to PostgreSQL"), std::string::npos) << run.output;
+  EXPECT_EQ(run.output.find("topsecret"), std::string::npos) << "password in the log";
+}
+
+TEST(BinaryTest, PortInUseIsAClearError) {
+  TempDir dir;
+  const auto port = testing::FreePort();
+  const pid_t first = Spawn({"serve"},
+                            {"MAESTRO_PORT=" + std::to_string(port), "MAESTRO_BIND=127.0.0.1",
+                             "MAESTRO_DATA_DIR=" + (dir.path() / "a").string()},
+                            (dir.path() / "a.log").string());
+  ASSERT_TRUE(WaitHealthy(port));
+  auto second = RunToEnd({"serve"},
+                         {"MAESTRO_PORT=" + std::to_string(port), "MAESTRO_BIND=127.0.0.1",
+                          "MAESTRO_DATA_DIR=" + (dir.path() / "b").string()},
+                         dir);
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_NE(second.output.find("cannot listen"), std::string::npos) << second.output;
+  ::kill(first, SIGTERM);
+  EXPECT_EQ(WaitExit(first), 0);
+}
+
+}  // namespace
+}  // namespace maestro
