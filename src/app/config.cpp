@@ -125,7 +125,7 @@ constexpr ConfigEntry kTable[] = {
        return {};
      },
      [](const Config& c) { return JoinList(c.cors_origins); }},
-    {"MAESTRO_DATA_DIR", "./data", "Where the SQLite database, secrets and uploads live", false,
+    {"MAESTRO_DATA_DIR", "./data", "Where the SQLite database and the generated secrets live", false,
      [](Config& c, std::string_view v) -> Status {
        if (auto ok = NonEmpty(v); !ok) return ok;
        c.data_dir = v;

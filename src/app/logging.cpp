@@ -1,10 +1,11 @@
 #include "app/logging.h"
 
 #include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <mutex>
 
 namespace maestro::app {
 namespace {
@@ -37,12 +38,23 @@ class JsonMessageFlag final : public spdlog::custom_flag_formatter {
   }
 };
 
+// stderr through stdio's buffer: spdlog's own console sinks flush after every line, which costs a
+// write(2) per request. This one flushes when asked (every second, and at once for warnings).
+class BufferedStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& message) override {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(message, formatted);
+    std::fwrite(formatted.data(), 1, formatted.size(), stderr);
+  }
+  void flush_() override { std::fflush(stderr); }
+};
+
 }  // namespace
 
 void SetupLogging(LogFormat format, const std::string& level) {
   // Logs go to stderr; stdout stays free for command output (`maestro config`, `version`).
-  auto logger = std::make_shared<spdlog::logger>(
-      "maestro", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>("maestro", std::make_shared<BufferedStderrSink>());
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
   if (format == LogFormat::kJson) {
     formatter->add_flag<JsonMessageFlag>('*').set_pattern(
@@ -52,8 +64,6 @@ void SetupLogging(LogFormat format, const std::string& level) {
   }
   logger->set_formatter(std::move(formatter));
   logger->set_level(spdlog::level::from_str(level));
-  // Request lines are many: buffer them and flush every second (and at once for warnings), rather
-  // than one write(2) per line.
   static char buffer[1 << 16];
   std::setvbuf(stderr, buffer, _IOFBF, sizeof buffer);
   logger->flush_on(spdlog::level::warn);

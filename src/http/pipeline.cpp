@@ -107,7 +107,7 @@ Response Pipeline::Handle(Request& request) {
   metrics_.Observe("maestro_http_request_duration_seconds",
                    {{"route", route_label}, {"method", request.method}}, seconds);
   // The query string is never logged: it may carry tokens.
-  spdlog::info("{} {} {} {} {:.2f}ms", request.id, request.method, request.path, response.status,
+  spdlog::info("{} {} {} {} {:.3f}ms", request.id, request.method, request.path, response.status,
                seconds * 1000);
   --in_flight_;
   return response;

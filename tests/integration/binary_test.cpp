@@ -202,3 +202,38 @@ TEST(BinaryTest, PortInUseIsAClearError) {
 
 }  // namespace
 }  // namespace maestro
+
+namespace maestro {
+namespace {
+
+TEST(BinaryTest, ReadmeConfigurationTableMatchesTheBinary) {
+  TempDir dir;
+  auto run = RunToEnd({"config", "--table"}, {}, dir);
+  ASSERT_EQ(run.exit_code, 0);
+  const std::string readme = testing::ReadFile(testing::SourceDir() / "README.md");
+  ASSERT_FALSE(readme.empty());
+  std::istringstream lines(run.output);
+  std::string line;
+  int rows = 0;
+  while (std::getline(lines, line)) {
+    if (!line.starts_with("| `")) continue;
+    ++rows;
+    EXPECT_NE(readme.find(line + "\n"), std::string::npos) << "README.md lacks: " << line;
+  }
+  EXPECT_GE(rows, 10);
+}
+
+TEST(BinaryTest, ConfigHidesSecrets) {
+  TempDir dir;
+  auto run = RunToEnd({"config"},
+                      {"MAESTRO_SECRETJWT=" + std::string(40, 'q'),
+                       "MAESTRO_DB_URI=postgresql://u:pa55word@h/db"},
+                      dir);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("MAESTRO_SECRETJWT=(set)"), std::string::npos) << run.output;
+  EXPECT_EQ(run.output.find("qqqq"), std::string::npos);
+  EXPECT_EQ(run.output.find("pa55word"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace maestro
