@@ -1,0 +1,127 @@
+// The sections of the Maestro UI, in navigation order. The side navigation and
+// router.ts both read this list, so a section is added in exactly one place.
+// None of them is implemented yet: each route shows an honest placeholder.
+
+import type { IconName } from './components/icons'
+
+export interface Section {
+  /** Route path; also the route name's suffix. */
+  path: string
+  title: string
+  group: SectionGroup
+  icon: IconName
+  /** What the section will hold once it exists — one sentence, future tense. */
+  purpose: string
+}
+
+export type SectionGroup = 'Inventory' | 'Discovery' | 'Analysis' | 'Administration'
+
+export const SECTION_GROUPS: readonly SectionGroup[] = [
+  'Inventory',
+  'Discovery',
+  'Analysis',
+  'Administration',
+]
+
+export const SECTIONS: readonly Section[] = [
+  {
+    path: '/inventory/datacenters',
+    title: 'Datacenters',
+    group: 'Inventory',
+    icon: 'building',
+    purpose: 'Cloud providers, regions and on-premises sites where your resources run.',
+  },
+  {
+    path: '/inventory/servers',
+    title: 'Servers',
+    group: 'Inventory',
+    icon: 'hdd-rack',
+    purpose: 'Virtual and physical hosts, entered by hand or discovered from your clouds.',
+  },
+  {
+    path: '/inventory/applications',
+    title: 'Applications',
+    group: 'Inventory',
+    icon: 'window-stack',
+    purpose: 'Deployed applications and managed services, with their dependencies.',
+  },
+  {
+    path: '/inventory/databases',
+    title: 'Databases',
+    group: 'Inventory',
+    icon: 'database',
+    purpose: 'Database instances and clusters, their roles and the servers behind them.',
+  },
+  {
+    path: '/inventory/load-balancers',
+    title: 'Load balancers',
+    group: 'Inventory',
+    icon: 'signpost-split',
+    purpose: 'Load balancers and the applications they route traffic to.',
+  },
+  {
+    path: '/inventory/resources',
+    title: 'Resources',
+    group: 'Inventory',
+    icon: 'boxes',
+    purpose: 'Volumes, snapshots, images, flavours and networks found by discovery.',
+  },
+  {
+    path: '/inventory/systems',
+    title: 'Systems',
+    group: 'Inventory',
+    icon: 'diagram-2',
+    purpose: 'Business systems: groups of applications that serve one purpose.',
+  },
+  {
+    path: '/inventory/clients',
+    title: 'Clients',
+    group: 'Inventory',
+    icon: 'people',
+    purpose: 'The customers or teams that own systems, and how to contact them.',
+  },
+  {
+    path: '/inventory/services',
+    title: 'Services',
+    group: 'Inventory',
+    icon: 'puzzle',
+    purpose: 'The catalogue of products and technologies your applications are built on.',
+  },
+  {
+    path: '/discovery/connections',
+    title: 'Connections',
+    group: 'Discovery',
+    icon: 'plug',
+    purpose:
+      'Credentials for AWS, Azure, OpenStack, DigitalOcean and file imports ' +
+      'that keep the inventory in sync.',
+  },
+  {
+    path: '/reports',
+    title: 'Reports',
+    group: 'Analysis',
+    icon: 'file-earmark-bar-graph',
+    purpose: 'Filtered and pivoted views of the inventory, exported as JSON, CSV or Ansible inventory.',
+  },
+  {
+    path: '/graphs',
+    title: 'Graphs',
+    group: 'Analysis',
+    icon: 'bezier2',
+    purpose: 'Dependency graphs drawn from the entry points of your systems.',
+  },
+  {
+    path: '/scheduler',
+    title: 'Scheduler',
+    group: 'Administration',
+    icon: 'clock-history',
+    purpose: 'Interval and cron jobs that run discovery, reports and webhooks.',
+  },
+  {
+    path: '/settings',
+    title: 'Settings',
+    group: 'Administration',
+    icon: 'gear',
+    purpose: 'Option lists, teams, accounts and access tokens.',
+  },
+]
