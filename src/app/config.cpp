@@ -13,7 +13,7 @@ extern char** environ;
 namespace maestro::app {
 namespace {
 
-constexpr std::array<std::string_view, 7> kThemes = {"lotus", "gold",  "wine",  "blue",
+constexpr std::array<std::string_view, 7> kThemes = {"lotus", "gold", "wine",  "blue",
                                                      "green", "dark", "orange"};
 constexpr std::array<std::string_view, 6> kLevels = {"trace", "debug", "info",
                                                      "warn",  "error", "off"};
@@ -62,6 +62,17 @@ Status SecretOfLength(std::string_view value) {
 }
 
 std::string Shown(const std::string& value) { return value; }
+
+Status ParseBool(std::string_view text, bool& out) {
+  if (text == "true" || text == "1" || text == "yes") {
+    out = true;
+  } else if (text == "false" || text == "0" || text == "no" || text.empty()) {
+    out = false;
+  } else {
+    return Invalid("must be true or false");
+  }
+  return {};
+}
 
 std::vector<std::string> SplitList(std::string_view text) {
   std::vector<std::string> out;
@@ -125,7 +136,8 @@ constexpr ConfigEntry kTable[] = {
        return {};
      },
      [](const Config& c) { return JoinList(c.cors_origins); }},
-    {"MAESTRO_DATA_DIR", "./data", "Where the SQLite database and the generated secrets live", false,
+    {"MAESTRO_DATA_DIR", "./data", "Where the SQLite database and the generated secrets live",
+     false,
      [](Config& c, std::string_view v) -> Status {
        if (auto ok = NonEmpty(v); !ok) return ok;
        c.data_dir = v;
@@ -187,6 +199,121 @@ constexpr ConfigEntry kTable[] = {
        return {};
      },
      [](const Config& c) { return Shown(c.log_level); }},
+    {"MAESTRO_REGISTRATION", "open",
+     "open: anyone may register; closed: only instance admins create users", false,
+     [](Config& c, std::string_view v) -> Status {
+       if (v != "open" && v != "closed") return Invalid("must be open or closed");
+       c.registration_open = v == "open";
+       return {};
+     },
+     [](const Config& c) -> std::string { return c.registration_open ? "open" : "closed"; }},
+    {"MAESTRO_TOKEN_TTL_HOURS", "24", "Hours a login token stays valid", false,
+     [](Config& c, std::string_view v) -> Status {
+       auto n = ParseUnsigned(v);
+       if (!n || *n < 1 || *n > 24 * 90) return Invalid("must be a number of hours from 1 to 2160");
+       c.token_ttl_hours = static_cast<int>(*n);
+       return {};
+     },
+     [](const Config& c) { return std::to_string(c.token_ttl_hours); }},
+    {"MAESTRO_PUBLIC_URL", "http://localhost:8888",
+     "The address users reach Maestro at, for links in mails", false,
+     [](Config& c, std::string_view v) -> Status {
+       if (!v.starts_with("http://") && !v.starts_with("https://")) {
+         return Invalid("must start with http:// or https://");
+       }
+       c.public_url = v;
+       while (c.public_url.size() > 8 && c.public_url.back() == '/') c.public_url.pop_back();
+       return {};
+     },
+     [](const Config& c) { return Shown(c.public_url); }},
+    {"MAESTRO_UPLOAD_TYPE", "Local", "Where uploads are kept: Local (LOCAL_DIR) or S3", false,
+     [](Config& c, std::string_view v) -> Status {
+       if (v != "Local" && v != "S3") return Invalid("must be Local or S3");
+       c.upload_type = v;
+       return {};
+     },
+     [](const Config& c) { return Shown(c.upload_type); }},
+    {"LOCAL_DIR", "<data dir>/uploads", "Upload directory when MAESTRO_UPLOAD_TYPE=Local", false,
+     [](Config& c, std::string_view v) -> Status {
+       c.local_dir = v;
+       return {};
+     },
+     [](const Config& c) { return c.EffectiveLocalDir(); }},
+    {"AWS_ACCESS_KEY_ID", "(none)", "S3 uploads: access key", false,
+     [](Config& c, std::string_view v) -> Status {
+       c.aws_access_key_id = v;
+       return {};
+     },
+     [](const Config& c) { return Shown(c.aws_access_key_id); }},
+    {"AWS_SECRET_ACCESS_KEY", "(none)", "S3 uploads: secret key", true,
+     [](Config& c, std::string_view v) -> Status {
+       c.aws_secret_access_key = v;
+       return {};
+     },
+     [](const Config& c) { return Shown(c.aws_secret_access_key); }},
+    {"AWS_DEFAULT_REGION", "us-east-1", "S3 uploads: region", false,
+     [](Config& c, std::string_view v) -> Status {
+       if (auto ok = NonEmpty(v); !ok) return ok;
+       c.aws_region = v;
+       return {};
+     },
+     [](const Config& c) { return Shown(c.aws_region); }},
+    {"AWS_S3_BUCKET_NAME", "(none)", "S3 uploads: bucket", false,
+     [](Config& c, std::string_view v) -> Status {
+       c.aws_bucket = v;
+       return {};
+     },
+     [](const Config& c) { return Shown(c.aws_bucket); }},
+    {"AWS_ENDPOINT", "(AWS)",
+     "S3 uploads: endpoint of an S3-compatible store (e.g. https://fra1.digitaloceanspaces.com)",
+     false,
+     [](Config& c, std::string_view v) -> Status {
+       if (!v.empty() && !v.starts_with("http://") && !v.starts_with("https://")) {
+         return Invalid("must start with http:// or https://");
+       }
+       c.aws_endpoint = v;
+       return {};
+     },
+     [](const Config& c) { return Shown(c.aws_endpoint); }},
+    {"SMTP_HOST", "(none: mails are logged, not sent)", "Mail server for password-reset mails",
+     false,
+     [](Config& c, std::string_view v) -> Status {
+       c.smtp_host = v;
+       return {};
+     },
+     [](const Config& c) { return Shown(c.smtp_host); }},
+    {"SMTP_PORT", "25", "Mail server port", false,
+     [](Config& c, std::string_view v) -> Status {
+       auto port = ParseUnsigned(v);
+       if (!port || *port < 1 || *port > 65535) return Invalid("must be a port number");
+       c.smtp_port = static_cast<int>(*port);
+       return {};
+     },
+     [](const Config& c) { return std::to_string(c.smtp_port); }},
+    {"SMTP_SENDER", "maestro@<host of MAESTRO_PUBLIC_URL>", "From address of mails", false,
+     [](Config& c, std::string_view v) -> Status {
+       c.smtp_sender = v;
+       return {};
+     },
+     [](const Config& c) { return Shown(c.smtp_sender); }},
+    {"SMTP_USERNAME", "(none)", "Mail server login", false,
+     [](Config& c, std::string_view v) -> Status {
+       c.smtp_username = v;
+       return {};
+     },
+     [](const Config& c) { return Shown(c.smtp_username); }},
+    {"SMTP_PASSWORD", "(none)", "Mail server password", true,
+     [](Config& c, std::string_view v) -> Status {
+       c.smtp_password = v;
+       return {};
+     },
+     [](const Config& c) { return Shown(c.smtp_password); }},
+    {"SMTP_USETSL", "false", "true: connect with TLS from the start (smtps, usually port 465)",
+     false, [](Config& c, std::string_view v) -> Status { return ParseBool(v, c.smtp_use_tls); },
+     [](const Config& c) -> std::string { return c.smtp_use_tls ? "true" : "false"; }},
+    {"SMTP_IGNORE", "false", "true: never upgrade to TLS with STARTTLS (local test servers)", false,
+     [](Config& c, std::string_view v) -> Status { return ParseBool(v, c.smtp_ignore_tls); },
+     [](const Config& c) -> std::string { return c.smtp_ignore_tls ? "true" : "false"; }},
     {"MAESTRO_SECRETJWT", "(generated)", "Signs login tokens (at least 32 characters)", true,
      [](Config& c, std::string_view v) -> Status {
        if (auto ok = SecretOfLength(v); !ok) return ok;
@@ -213,7 +340,8 @@ constexpr ConfigEntry kTable[] = {
     {"MAESTRO_SECRET_KEY", "(generated)",
      "Encrypts stored cloud credentials: 64 hex digits (32 bytes)", true,
      [](Config& c, std::string_view v) -> Status {
-       if (v.size() != 64 || v.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos) {
+       if (v.size() != 64 ||
+           v.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos) {
          return Invalid("must be 64 hex digits (32 random bytes)");
        }
        c.secret_key = v;
@@ -229,6 +357,13 @@ std::string Config::EffectiveDbUri() const {
   std::string dir = data_dir;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   return "sqlite:" + dir + "/maestro.db";
+}
+
+std::string Config::EffectiveLocalDir() const {
+  if (!local_dir.empty()) return local_dir;
+  std::string dir = data_dir;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir + "/uploads";
 }
 
 std::span<const ConfigEntry> ConfigTable() { return kTable; }
@@ -250,6 +385,14 @@ Result<LoadedConfig> LoadConfig(const std::map<std::string, std::string>& env) {
     // MAESTRO_TEST_* variables configure the test suite, not the server.
     if (!known && !name.starts_with("MAESTRO_TEST_")) {
       loaded.warnings.push_back(fmt::format("unknown setting {} is ignored", name));
+    }
+  }
+  const Config& c = loaded.config;
+  if (c.upload_type == "S3") {
+    for (const auto& [name, value] : {std::pair{"AWS_S3_BUCKET_NAME", &c.aws_bucket},
+                                      {"AWS_ACCESS_KEY_ID", &c.aws_access_key_id},
+                                      {"AWS_SECRET_ACCESS_KEY", &c.aws_secret_access_key}}) {
+      if (value->empty()) problems.push_back({name, "is required when MAESTRO_UPLOAD_TYPE=S3"});
     }
   }
   if (!problems.empty()) {

@@ -61,7 +61,8 @@ TEST(LoadConfigTest, RejectsOutOfRangeNumbers) {
 }
 
 TEST(LoadConfigTest, WarnsAboutUnknownMaestroVariablesOnly) {
-  auto loaded = LoadConfig({{"MAESTRO_PROT", "1"}, {"HOME", "/root"}, {"MAESTRO_TEST_PG_URI", "x"}});
+  auto loaded =
+      LoadConfig({{"MAESTRO_PROT", "1"}, {"HOME", "/root"}, {"MAESTRO_TEST_PG_URI", "x"}});
   ASSERT_TRUE(loaded);
   ASSERT_EQ(loaded->warnings.size(), 1u);
   EXPECT_NE(loaded->warnings[0].find("MAESTRO_PROT"), std::string::npos);

@@ -18,11 +18,21 @@ class JsonMessageFlag final : public spdlog::custom_flag_formatter {
     static constexpr char kHex[] = "0123456789abcdef";
     for (char c : std::string_view(message.payload.data(), message.payload.size())) {
       switch (c) {
-        case '"': out.append(std::string_view("\\\"")); break;
-        case '\\': out.append(std::string_view("\\\\")); break;
-        case '\n': out.append(std::string_view("\\n")); break;
-        case '\r': out.append(std::string_view("\\r")); break;
-        case '\t': out.append(std::string_view("\\t")); break;
+        case '"':
+          out.append(std::string_view("\\\""));
+          break;
+        case '\\':
+          out.append(std::string_view("\\\\"));
+          break;
+        case '\n':
+          out.append(std::string_view("\\n"));
+          break;
+        case '\r':
+          out.append(std::string_view("\\r"));
+          break;
+        case '\t':
+          out.append(std::string_view("\\t"));
+          break;
         default:
           if (static_cast<unsigned char>(c) < 0x20) {
             const char escaped[] = {'\\', 'u', '0', '0', kHex[(c >> 4) & 0xf], kHex[c & 0xf]};

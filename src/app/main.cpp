@@ -1,12 +1,13 @@
 // maestro: one binary, several roles. Each role is a subcommand; later roles (worker, scheduler,
 // import, admin) are added in Roles() below, next to the ones that exist.
-#include <CLI/CLI.hpp>
-#include <csignal>
-#include <optional>
-#include <cstdio>
 #include <fmt/format.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <optional>
 
 #include "app/config.h"
 #include "app/logging.h"
@@ -111,12 +112,14 @@ int ShowConfigTable() {
 
 int main(int argc, char** argv) {
   using namespace maestro::app;
-  CLI::App cli{"Maestro: cloud inventory and CMDB. Configured by environment variables; see "
-               "`maestro config --help`."};
+  CLI::App cli{
+      "Maestro: cloud inventory and CMDB. Configured by environment variables; see "
+      "`maestro config --help`."};
   cli.require_subcommand(1);
   int exit_code = 0;
 
-  auto* serve = cli.add_subcommand("serve", "Serve the API, the web UI and /health on MAESTRO_PORT");
+  auto* serve =
+      cli.add_subcommand("serve", "Serve the API, the web UI and /health on MAESTRO_PORT");
   serve->callback([&] { exit_code = Serve(); });
 
   auto* migrate = cli.add_subcommand("migrate", "Create or upgrade the database schema, then exit");

@@ -72,17 +72,19 @@ Status EnsureSecrets(Config& config, std::vector<std::string>& notes) {
     struct stat info {};
     if (::stat(path.c_str(), &info) == 0 && (info.st_mode & 077) != 0) {
       ::chmod(path.c_str(), 0600);
-      notes.push_back(fmt::format("{} was readable by others; its mode is now 0600", path.string()));
+      notes.push_back(
+          fmt::format("{} was readable by others; its mode is now 0600", path.string()));
     }
     std::ifstream in(path);
     std::stringstream text;
     text << in.rdbuf();
     auto parsed = ParseJson(text.str());
     if (!parsed || !parsed->is_object()) {
-      return Fail(ErrorCode::kUnavailable,
-                  fmt::format("{} is damaged ({}); restore it from a backup, or delete it to "
-                              "generate new secrets (signed-in users must then log in again)",
-                              path.string(), parsed ? "not a JSON object" : parsed.error().message));
+      return Fail(
+          ErrorCode::kUnavailable,
+          fmt::format("{} is damaged ({}); restore it from a backup, or delete it to "
+                      "generate new secrets (signed-in users must then log in again)",
+                      path.string(), parsed ? "not a JSON object" : parsed.error().message));
     }
     stored = std::move(*parsed);
   }
@@ -91,8 +93,8 @@ Status EnsureSecrets(Config& config, std::vector<std::string>& notes) {
   for (const SecretField& secret : kSecrets) {
     std::string& value = config.*secret.field;
     if (!value.empty()) continue;  // set in the environment
-    if (auto it = stored.find(secret.name); it != stored.end() && it->is_string() &&
-                                            !it->get<std::string>().empty()) {
+    if (auto it = stored.find(secret.name);
+        it != stored.end() && it->is_string() && !it->get<std::string>().empty()) {
       value = it->get<std::string>();
       continue;
     }

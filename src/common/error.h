@@ -15,19 +15,19 @@ namespace maestro {
 
 // Closed set of failure kinds; protocol-neutral. Keep in sync with CodeName() and HttpStatus().
 enum class ErrorCode {
-  kBadRequest,             // malformed input: JSON, query, filter
-  kUnauthorized,           // no or invalid credentials
-  kForbidden,              // authenticated but not allowed
-  kNotFound,               // absent or not readable by the caller
-  kMethodNotAllowed,       // the path exists, the method does not
-  kConflict,               // duplicate unique key, last admin removed
-  kPreconditionFailed,     // stale If-Match
-  kPayloadTooLarge,        // body over the limit
-  kUnsupportedMediaType,   // body not in a type the endpoint takes
-  kValidationFailed,       // well-formed input that breaks a rule
-  kRateLimited,            // too many attempts
-  kUnavailable,            // a dependency (database, broker) does not answer, or feature disabled
-  kInternal,               // a bug or an unexpected backend failure
+  kBadRequest,            // malformed input: JSON, query, filter
+  kUnauthorized,          // no or invalid credentials
+  kForbidden,             // authenticated but not allowed
+  kNotFound,              // absent or not readable by the caller
+  kMethodNotAllowed,      // the path exists, the method does not
+  kConflict,              // duplicate unique key, last admin removed
+  kPreconditionFailed,    // stale If-Match
+  kPayloadTooLarge,       // body over the limit
+  kUnsupportedMediaType,  // body not in a type the endpoint takes
+  kValidationFailed,      // well-formed input that breaks a rule
+  kRateLimited,           // too many attempts
+  kUnavailable,           // a dependency (database, broker) does not answer, or feature disabled
+  kInternal,              // a bug or an unexpected backend failure
 };
 
 struct FieldError {

@@ -29,10 +29,10 @@ TEST(NewIdTest, EncodesTheTimeInTheFirstTenCharacters) {
 TEST(IsIdTest, AcceptsOnlyTheShapeOfIds) {
   EXPECT_TRUE(IsId(NewId()));
   EXPECT_FALSE(IsId(""));
-  EXPECT_FALSE(IsId("01ARZ3NDEKTSV4RRFFQ69G5FA"));     // 25 characters
-  EXPECT_FALSE(IsId("01ARZ3NDEKTSV4RRFFQ69G5FAU"));    // U is not Crockford base32
-  EXPECT_FALSE(IsId("81ARZ3NDEKTSV4RRFFQ69G5FAV"));    // overflows 128 bits
-  EXPECT_FALSE(IsId("01arz3ndektsv4rrffq69g5fav"));    // lower case is not what we make
+  EXPECT_FALSE(IsId("01ARZ3NDEKTSV4RRFFQ69G5FA"));   // 25 characters
+  EXPECT_FALSE(IsId("01ARZ3NDEKTSV4RRFFQ69G5FAU"));  // U is not Crockford base32
+  EXPECT_FALSE(IsId("81ARZ3NDEKTSV4RRFFQ69G5FAV"));  // overflows 128 bits
+  EXPECT_FALSE(IsId("01arz3ndektsv4rrffq69g5fav"));  // lower case is not what we make
 }
 
 TEST(RandomHexTest, GivesTwoHexDigitsPerByteAndNeverRepeats) {

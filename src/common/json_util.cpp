@@ -10,8 +10,7 @@ Result<nlohmann::json> ParseJson(std::string_view text) {
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    return Fail(ErrorCode::kBadRequest,
-                fmt::format("malformed JSON at byte {}: {}", e.byte, [&] {
+    return Fail(ErrorCode::kBadRequest, fmt::format("malformed JSON at byte {}: {}", e.byte, [&] {
                   // nlohmann's message repeats the position; keep the part after the last ": ".
                   std::string_view what = e.what();
                   auto pos = what.rfind(": ");

@@ -37,9 +37,12 @@ std::string WithLabel(const std::string& rendered, std::string_view key, std::st
 
 std::string_view TypeName(MetricType type) {
   switch (type) {
-    case MetricType::kCounter: return "counter";
-    case MetricType::kGauge: return "gauge";
-    case MetricType::kHistogram: return "histogram";
+    case MetricType::kCounter:
+      return "counter";
+    case MetricType::kGauge:
+      return "gauge";
+    case MetricType::kHistogram:
+      return "histogram";
   }
   return "untyped";
 }
@@ -50,7 +53,8 @@ std::vector<double> MetricsRegistry::DefaultBuckets() {
   return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 }
 
-MetricsRegistry::MetricsRegistry(std::vector<double> buckets) : bucket_bounds_(std::move(buckets)) {}
+MetricsRegistry::MetricsRegistry(std::vector<double> buckets)
+    : bucket_bounds_(std::move(buckets)) {}
 
 void MetricsRegistry::Describe(const std::string& name, MetricType type, std::string help) {
   std::lock_guard lock(mutex_);
@@ -118,8 +122,9 @@ std::string MetricsRegistry::Render() {
       std::uint64_t cumulative = 0;
       for (std::size_t i = 0; i < bucket_bounds_.size(); ++i) {
         cumulative += series.buckets[i];
-        out += fmt::format("{}_bucket{} {}\n", name,
-                           WithLabel(labels, "le", fmt::format("{}", bucket_bounds_[i])), cumulative);
+        out +=
+            fmt::format("{}_bucket{} {}\n", name,
+                        WithLabel(labels, "le", fmt::format("{}", bucket_bounds_[i])), cumulative);
       }
       out += fmt::format("{}_bucket{} {}\n", name, WithLabel(labels, "le", "+Inf"), series.count);
       out += fmt::format("{}_sum{} {}\n", name, labels, series.value);

@@ -22,14 +22,14 @@ struct Request {
   std::string path;          // percent-decoded path, without the query
   std::string query_string;  // raw text after '?'
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order; keys may repeat
-  HeaderList headers;        // names in lower case
+  HeaderList headers;                                      // names in lower case
   std::string body;
-  std::string remote;        // peer address
+  std::string remote;  // peer address
 
   // Filled by the pipeline before the handler runs.
-  std::string id;                                   // request id (X-Request-Id)
-  std::map<std::string, std::string> params;        // path parameters (":id" -> value)
-  std::shared_ptr<const nlohmann::json> json;       // parsed body, for routes taking JSON
+  std::string id;                              // request id (X-Request-Id)
+  std::map<std::string, std::string> params;   // path parameters (":id" -> value)
+  std::shared_ptr<const nlohmann::json> json;  // parsed body, for routes taking JSON
 
   std::optional<std::string_view> Header(std::string_view lower_name) const;
   std::optional<std::string_view> Query(std::string_view name) const;

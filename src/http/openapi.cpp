@@ -99,13 +99,13 @@ nlohmann::json OpenApiDocument(const Router& router, std::string_view version) {
                     {"items",
                      {{"type", "object"},
                       {"properties",
-                       {{"field", {{"type", "string"}}}, {"problem", {{"type", "string"}}}}}}}}}}}}}}}}}}},
+                       {{"field", {{"type", "string"}}},
+                        {"problem", {{"type", "string"}}}}}}}}}}}}}}}}}}},
         {"responses",
          {{"Error",
            {{"description", "An error, in the one envelope every endpoint uses"},
             {"content",
-             {{"application/json",
-               {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}}}}},
+             {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}}}}},
   };
 }
 

@@ -34,19 +34,32 @@ bool IsJsonContentType(std::string_view type) {
 
 int HttpStatus(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kBadRequest: return 400;
-    case ErrorCode::kUnauthorized: return 401;
-    case ErrorCode::kForbidden: return 403;
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kMethodNotAllowed: return 405;
-    case ErrorCode::kConflict: return 409;
-    case ErrorCode::kPreconditionFailed: return 412;
-    case ErrorCode::kPayloadTooLarge: return 413;
-    case ErrorCode::kUnsupportedMediaType: return 415;
-    case ErrorCode::kValidationFailed: return 422;
-    case ErrorCode::kRateLimited: return 429;
-    case ErrorCode::kUnavailable: return 503;
-    case ErrorCode::kInternal: return 500;
+    case ErrorCode::kBadRequest:
+      return 400;
+    case ErrorCode::kUnauthorized:
+      return 401;
+    case ErrorCode::kForbidden:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kMethodNotAllowed:
+      return 405;
+    case ErrorCode::kConflict:
+      return 409;
+    case ErrorCode::kPreconditionFailed:
+      return 412;
+    case ErrorCode::kPayloadTooLarge:
+      return 413;
+    case ErrorCode::kUnsupportedMediaType:
+      return 415;
+    case ErrorCode::kValidationFailed:
+      return 422;
+    case ErrorCode::kRateLimited:
+      return 429;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -85,15 +98,15 @@ Response Pipeline::Handle(Request& request) {
   } catch (const std::exception& e) {
     spdlog::error("request {} {} {} failed: {}", request.id, request.method, request.path,
                   e.what());
-    response = ErrorResponse({ErrorCode::kInternal,
-                              "internal error; the server log has details under request id " +
-                                  request.id});
+    response = ErrorResponse(
+        {ErrorCode::kInternal,
+         "internal error; the server log has details under request id " + request.id});
   } catch (...) {
-    spdlog::error("request {} {} {} failed with an unknown exception", request.id,
-                  request.method, request.path);
-    response = ErrorResponse({ErrorCode::kInternal,
-                              "internal error; the server log has details under request id " +
-                                  request.id});
+    spdlog::error("request {} {} {} failed with an unknown exception", request.id, request.method,
+                  request.path);
+    response = ErrorResponse(
+        {ErrorCode::kInternal,
+         "internal error; the server log has details under request id " + request.id});
   }
   response.SetHeader("X-Request-Id", request.id);
   ApplyCors(request, response);
@@ -132,8 +145,8 @@ Response Pipeline::Dispatch(Request& request, std::string& route_label) {
       std::string allow;
       for (const auto& method : match.allowed) allow += (allow.empty() ? "" : ", ") + method;
       Response response = ErrorResponse(
-          {ErrorCode::kMethodNotAllowed,
-           fmt::format("{} is not allowed on {}; allowed: {}", request.method, request.path, allow)});
+          {ErrorCode::kMethodNotAllowed, fmt::format("{} is not allowed on {}; allowed: {}",
+                                                     request.method, request.path, allow)});
       response.SetHeader("Allow", allow);
       return response;
     }

@@ -16,9 +16,8 @@ class PipelineTest : public ::testing::Test {
                  [](Request& request) -> Result<Response> {
                    return Response::Json(200, {{"got", request.Json()}});
                  }});
-    router_.Add({"POST", "/upload", "big", "test", BodyKind::kNone, 64, [](Request&) -> Result<Response> {
-                   return Response{};
-                 }});
+    router_.Add({"POST", "/upload", "big", "test", BodyKind::kNone, 64,
+                 [](Request&) -> Result<Response> { return Response{}; }});
     router_.Add({"GET", "/fails", "error value", "test", BodyKind::kNone, 0,
                  [](Request&) -> Result<Response> {
                    return Fail(ErrorCode::kValidationFailed, "hostname is required",
@@ -65,7 +64,8 @@ TEST_F(PipelineTest, MalformedJsonIsA400NamingThePosition) {
 }
 
 TEST_F(PipelineTest, BodyThatIsNotJsonIsA415) {
-  auto response = Send("POST", "/echo", "a=1", {{"content-type", "application/x-www-form-urlencoded"}});
+  auto response =
+      Send("POST", "/echo", "a=1", {{"content-type", "application/x-www-form-urlencoded"}});
   EXPECT_EQ(response.status, 415);
   EXPECT_EQ(Body(response)["error"]["code"], "unsupported_media_type");
 }
@@ -84,8 +84,7 @@ TEST_F(PipelineTest, BodyOverTheLimitIsA413) {
 TEST_F(PipelineTest, ErrorValuesBecomeTheEnvelopeWithDetails) {
   auto response = Send("GET", "/fails");
   EXPECT_EQ(response.status, 422);
-  EXPECT_EQ(Body(response),
-            json::parse(R"({"error":{"status":422,"code":"validation_failed",
+  EXPECT_EQ(Body(response), json::parse(R"({"error":{"status":422,"code":"validation_failed",
               "message":"hostname is required",
               "details":[{"field":"hostname","problem":"is required"}]}})"));
   EXPECT_EQ(response.Header("Content-Type"), "application/json; charset=utf-8");
@@ -116,8 +115,9 @@ TEST_F(PipelineTest, EchoesASafeRequestIdAndReplacesAnUnsafeOne) {
 }
 
 TEST_F(PipelineTest, CorsAllowsOnlyConfiguredOrigins) {
-  auto preflight = Send("OPTIONS", "/echo", "",
-                        {{"origin", "https://ui.example"}, {"access-control-request-method", "POST"}});
+  auto preflight =
+      Send("OPTIONS", "/echo", "",
+           {{"origin", "https://ui.example"}, {"access-control-request-method", "POST"}});
   EXPECT_EQ(preflight.status, 204);
   EXPECT_EQ(preflight.Header("Access-Control-Allow-Origin"), "https://ui.example");
   EXPECT_TRUE(preflight.Header("Access-Control-Allow-Methods"));

@@ -6,7 +6,12 @@ namespace maestro::http {
 namespace {
 
 Route Named(std::string method, std::string pattern) {
-  return Route{std::move(method), std::move(pattern), "", "test", BodyKind::kNone, 0,
+  return Route{std::move(method),
+               std::move(pattern),
+               "",
+               "test",
+               BodyKind::kNone,
+               0,
                [](Request&) -> Result<Response> { return Response{}; }};
 }
 

@@ -18,9 +18,9 @@ Result<Response> Health(const Services& services) {
 }
 
 Result<Response> Ready(const Services& services) {
-  json database = {{"backend", services.store.dialect() == store::Dialect::kSqlite ? "sqlite"
-                                                                                   : "postgresql"},
-                   {"latest_schema_version", store::LatestSchemaVersion()}};
+  json database = {
+      {"backend", services.store.dialect() == store::Dialect::kSqlite ? "sqlite" : "postgresql"},
+      {"latest_schema_version", store::LatestSchemaVersion()}};
   bool ready = true;
   if (auto ping = services.store.Ping(); !ping) {
     ready = false;
@@ -45,7 +45,8 @@ Result<Response> Metrics(Services& services) {
 
 Result<Response> ApiRoot(const Services& services) {
   return Response::Json(
-      200, {{"app", "maestro"}, {"version", services.info.version}, {"theme", services.info.theme}});
+      200,
+      {{"app", "maestro"}, {"version", services.info.version}, {"theme", services.info.theme}});
 }
 
 Result<Response> WebUi(const Services& services, const Request& request) {
@@ -77,8 +78,8 @@ void AddRoutes(Router& router, Services& services) {
               [&](Request&) { return Metrics(services); }});
 
   // API
-  router.Add({"GET", "/api", "Name, version and UI defaults of this server", "api",
-              BodyKind::kNone, 0, [&](Request&) { return ApiRoot(services); }});
+  router.Add({"GET", "/api", "Name, version and UI defaults of this server", "api", BodyKind::kNone,
+              0, [&](Request&) { return ApiRoot(services); }});
   // The document is built once, on first use, when the table is complete.
   auto openapi = std::make_shared<std::pair<std::once_flag, std::string>>();
   router.Add({"GET", "/api/openapi.json", "This OpenAPI document", "api", BodyKind::kNone, 0,

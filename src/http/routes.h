@@ -13,8 +13,8 @@ namespace maestro::http {
 
 struct AppInfo {
   std::string version;
-  std::string theme;     // the web UI's default theme (THEME)
-  std::string web_dir;   // where the UI was looked for, for the "not built" page
+  std::string theme;    // the web UI's default theme (THEME)
+  std::string web_dir;  // where the UI was looked for, for the "not built" page
 };
 
 // What the handlers call. Owned by the composition root (app/wiring.cpp); outlives the server.

@@ -14,27 +14,48 @@ namespace {
 
 std::string_view ReasonPhrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 412: return "Precondition Failed";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 412:
+      return "Precondition Failed";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
   }
 }
 
@@ -111,13 +132,14 @@ Status HttpServer::Start() {
             .acceptor_post_bind_hook([&impl](asio::ip::tcp::acceptor& acceptor) {
               impl.bound_port = acceptor.local_endpoint().port();
             })
-            .request_handler(
-                [&impl](const restinio::request_handle_t& request) { return impl.OnRequest(request); }),
+            .request_handler([&impl](const restinio::request_handle_t& request) {
+              return impl.OnRequest(request);
+            }),
         std::max<std::size_t>(impl.settings.threads, 1));
   } catch (const std::exception& e) {
-    return Fail(ErrorCode::kUnavailable, fmt::format("cannot listen on {}:{}: {}",
-                                                     impl.settings.address, impl.settings.port,
-                                                     e.what()));
+    return Fail(ErrorCode::kUnavailable,
+                fmt::format("cannot listen on {}:{}: {}", impl.settings.address, impl.settings.port,
+                            e.what()));
   }
   return {};
 }
@@ -134,8 +156,8 @@ void HttpServer::Stop() {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     if (impl.pipeline.in_flight() > 0) {
-      spdlog::warn("stopping with {} requests still running after {} ms",
-                   impl.pipeline.in_flight(), impl.settings.drain_timeout.count());
+      spdlog::warn("stopping with {} requests still running after {} ms", impl.pipeline.in_flight(),
+                   impl.settings.drain_timeout.count());
     }
     // Responses handed to the socket layer are written asynchronously; give them a moment.
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -77,7 +77,8 @@ Result<StaticFiles> StaticFiles::Load(const std::string& dir) {
     file.immutable = relative.starts_with("/assets/");
     files.files_.emplace(relative, std::move(file));
   }
-  if (error) return Fail(ErrorCode::kUnavailable, fmt::format("cannot read {}: {}", dir, error.message()));
+  if (error)
+    return Fail(ErrorCode::kUnavailable, fmt::format("cannot read {}: {}", dir, error.message()));
   return files;
 }
 
@@ -87,7 +88,8 @@ std::size_t StaticFiles::total_bytes() const {
   return total;
 }
 
-Response StaticFiles::Answer(const File& file, std::optional<std::string_view> if_none_match) const {
+Response StaticFiles::Answer(const File& file,
+                             std::optional<std::string_view> if_none_match) const {
   Response response;
   if (if_none_match && *if_none_match == file.etag) {
     response.status = 304;

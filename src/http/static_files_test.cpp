@@ -23,7 +23,8 @@ class StaticFilesTest : public ::testing::Test {
     files_ = std::move(*loaded);
   }
   void TearDown() override {
-    std::filesystem::remove(dir_.path().parent_path() / (dir_.path().filename().string() + "-secret.json"));
+    std::filesystem::remove(dir_.path().parent_path() /
+                            (dir_.path().filename().string() + "-secret.json"));
   }
   TempDir dir_;
   StaticFiles files_;

@@ -159,21 +159,22 @@ Result<MigrationReport> Migrate(Store& store) {
           return Fail(locked.error());
         }
       }
-      if (auto created = session.Exec(kCreateMigrationsTable); !created) return Fail(created.error());
+      if (auto created = session.Exec(kCreateMigrationsTable); !created)
+        return Fail(created.error());
       auto current = CurrentVersion(session);
       if (!current) return Fail(current.error());
       if (*current >= migration.version) return {};  // another process applied it meanwhile
       const auto sql =
           session.dialect() == Dialect::kSqlite ? migration.sqlite : migration.postgres;
       if (auto applied = session.ExecScript(sql); !applied) {
-        return Fail(ErrorCode::kInternal, fmt::format("migration {} ({}) failed: {}",
-                                                      migration.version, migration.name,
-                                                      applied.error().message));
+        return Fail(ErrorCode::kInternal,
+                    fmt::format("migration {} ({}) failed: {}", migration.version, migration.name,
+                                applied.error().message));
       }
-      auto recorded = session.Exec(
-          "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-          {std::int64_t{migration.version}, std::string(migration.name),
-           FormatTime(std::chrono::system_clock::now())});
+      auto recorded =
+          session.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                       {std::int64_t{migration.version}, std::string(migration.name),
+                        FormatTime(std::chrono::system_clock::now())});
       if (!recorded) return Fail(recorded.error());
       return {};
     });

@@ -47,8 +47,8 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreSettings& settings) {
     return Fail(ErrorCode::kBadRequest, "the SQLite database URI names no file");
   }
   // SQLite serialises writers anyway; a few connections let readers run beside a writer.
-  auto store = SqliteStore::Open({.path = parsed->target, .pool_size = std::min<std::size_t>(
-                                                               settings.pool_size, 4)});
+  auto store = SqliteStore::Open(
+      {.path = parsed->target, .pool_size = std::min<std::size_t>(settings.pool_size, 4)});
   if (!store) return Fail(store.error());
   return std::unique_ptr<Store>(std::move(*store));
 }

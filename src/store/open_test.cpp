@@ -34,7 +34,8 @@ TEST(ParseStoreUriTest, RejectsOtherSchemesWithoutShowingThePassword) {
 }
 
 TEST(RedactUriTest, HidesOnlyThePassword) {
-  EXPECT_EQ(RedactUri("postgresql://maestro:s3cret@db:5432/m"), "postgresql://maestro:***@db:5432/m");
+  EXPECT_EQ(RedactUri("postgresql://maestro:s3cret@db:5432/m"),
+            "postgresql://maestro:***@db:5432/m");
   EXPECT_EQ(RedactUri("postgresql://maestro@db/m"), "postgresql://maestro@db/m");
   EXPECT_EQ(RedactUri("sqlite:data/maestro.db"), "sqlite:data/maestro.db");
 }

@@ -1,4 +1,5 @@
 // The built `maestro` binary as a user runs it: subcommands, exit codes, signals, files it makes.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
@@ -6,12 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fcntl.h>
-
 #include <chrono>
-#include <sstream>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "support/http_client.h"
@@ -41,7 +40,8 @@ pid_t Spawn(const std::vector<std::string>& args, const std::vector<std::string>
   std::vector<std::string> env_copies = env;
   // ASan in the dev build: keep its settings, and the PATH.
   for (const char* keep : {"PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
-    if (const char* value = std::getenv(keep)) env_copies.push_back(std::string(keep) + "=" + value);
+    if (const char* value = std::getenv(keep))
+      env_copies.push_back(std::string(keep) + "=" + value);
   }
   std::vector<char*> envp;
   for (auto& e : env_copies) envp.push_back(e.data());
@@ -105,8 +105,8 @@ TEST(BinaryTest, EverySubcommandHasHelp) {
 
 TEST(BinaryTest, BadConfigurationListsEveryProblemAndExits2) {
   TempDir dir;
-  auto run = RunToEnd({"serve"}, {"MAESTRO_PORT=abc", "THEME=neon", "MAESTRO_DATA_DIR=" + dir.str()},
-                      dir);
+  auto run =
+      RunToEnd({"serve"}, {"MAESTRO_PORT=abc", "THEME=neon", "MAESTRO_DATA_DIR=" + dir.str()}, dir);
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.output.find("MAESTRO_PORT"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("THEME"), std::string::npos) << run.output;
@@ -225,10 +225,10 @@ TEST(BinaryTest, ReadmeConfigurationTableMatchesTheBinary) {
 
 TEST(BinaryTest, ConfigHidesSecrets) {
   TempDir dir;
-  auto run = RunToEnd({"config"},
-                      {"MAESTRO_SECRETJWT=" + std::string(40, 'q'),
-                       "MAESTRO_DB_URI=postgresql://u:pa55word@h/db"},
-                      dir);
+  auto run = RunToEnd(
+      {"config"},
+      {"MAESTRO_SECRETJWT=" + std::string(40, 'q'), "MAESTRO_DB_URI=postgresql://u:pa55word@h/db"},
+      dir);
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("MAESTRO_SECRETJWT=(set)"), std::string::npos) << run.output;
   EXPECT_EQ(run.output.find("qqqq"), std::string::npos);

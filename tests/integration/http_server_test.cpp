@@ -89,13 +89,16 @@ TEST_F(HttpServerTest, MetricsCountRequestsAndShowProcessFigures) {
   auto reply = Get("/metrics");
   ASSERT_EQ(reply.status, 200);
   EXPECT_EQ(reply.Header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_NE(reply.body.find(R"(maestro_http_requests_total{route="/health",method="GET",status="200"} 2)"),
+  EXPECT_NE(reply.body.find(
+                R"(maestro_http_requests_total{route="/health",method="GET",status="200"} 2)"),
             std::string::npos)
       << reply.body;
   EXPECT_NE(reply.body.find("maestro_process_resident_memory_bytes "), std::string::npos);
   EXPECT_NE(reply.body.find("maestro_process_uptime_seconds "), std::string::npos);
-  EXPECT_NE(reply.body.find(R"(maestro_http_request_duration_seconds_bucket{route="/health",method="GET",le="+Inf"} 2)"),
-            std::string::npos);
+  EXPECT_NE(
+      reply.body.find(
+          R"(maestro_http_request_duration_seconds_bucket{route="/health",method="GET",le="+Inf"} 2)"),
+      std::string::npos);
 }
 
 TEST_F(HttpServerTest, ServesTheWebUiWithSpaFallback) {
@@ -238,8 +241,8 @@ TEST(HttpServerPostgresTest, ReadyIs503WhileTheDatabaseIsGoneAndRecovers) {
 
     // The database stops answering: connections are cut and new ones refused.
     ASSERT_TRUE(admin.Exec("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false", {}));
-    ASSERT_TRUE(admin.Query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ?",
-                            {database}));
+    ASSERT_TRUE(admin.Query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ?", {database}));
     auto down = HttpRequest(port, "GET", "/ready");
     EXPECT_EQ(down.status, 503) << down.body;
     EXPECT_EQ(json::parse(down.body)["status"], "unavailable");

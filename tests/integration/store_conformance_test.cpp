@@ -54,11 +54,13 @@ class StoreConformanceTest : public ::testing::TestWithParam<Backend> {
   }
 
   // Inserts a record of `kind` with `doc` and returns its id.
-  std::string Insert(const std::string& kind, const nlohmann::json& doc, Session* session = nullptr) {
+  std::string Insert(const std::string& kind, const nlohmann::json& doc,
+                     Session* session = nullptr) {
     const std::string id = NewId();
-    const std::string sql = "INSERT INTO records (id, kind, owner_type, owner_id, created_at, "
-                            "updated_at, doc) VALUES (?, ?, 'user', 'u1', ?, ?, " +
-                            std::string(JsonParam(store_->dialect())) + ")";
+    const std::string sql =
+        "INSERT INTO records (id, kind, owner_type, owner_id, created_at, "
+        "updated_at, doc) VALUES (?, ?, 'user', 'u1', ?, ?, " +
+        std::string(JsonParam(store_->dialect())) + ")";
     const Params params = {id, kind, "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z",
                            doc.dump()};
     auto done = session ? session->Exec(sql, params) : store_->Exec(sql, params);
@@ -96,8 +98,9 @@ TEST_P(StoreConformanceTest, ConcurrentMigrationsDoNotClash) {
   } else {
     fresh_schema = schema_ + "_fresh";
     ASSERT_TRUE(admin_->Exec("CREATE SCHEMA " + fresh_schema, {}));
-    fresh = std::move(*OpenStore(
-        {.uri = testing::WithSearchPath(*testing::PostgresTestUri(), fresh_schema), .pool_size = 4}));
+    fresh = std::move(
+        *OpenStore({.uri = testing::WithSearchPath(*testing::PostgresTestUri(), fresh_schema),
+                    .pool_size = 4}));
   }
   std::vector<std::thread> threads;
   std::atomic<int> failures = 0;
@@ -112,7 +115,8 @@ TEST_P(StoreConformanceTest, ConcurrentMigrationsDoNotClash) {
   ASSERT_TRUE(version);
   EXPECT_EQ(*version, LatestSchemaVersion());
   fresh.reset();
-  if (!fresh_schema.empty()) ASSERT_TRUE(admin_->Exec("DROP SCHEMA " + fresh_schema + " CASCADE", {}));
+  if (!fresh_schema.empty())
+    ASSERT_TRUE(admin_->Exec("DROP SCHEMA " + fresh_schema + " CASCADE", {}));
 }
 
 TEST_P(StoreConformanceTest, RoundTripsEveryValueType) {
@@ -148,9 +152,9 @@ TEST_P(StoreConformanceTest, TransactionRollsBackOnErrorLeavingNothingHalfWritte
 
 TEST_P(StoreConformanceTest, TransactionRollsBackWhenTheWorkThrows) {
   EXPECT_THROW((void)store_->Transaction([&](Session& session) -> Status {
-                 Insert("servers", {{"hostname", "a"}}, &session);
-                 throw std::runtime_error("bug");
-               }),
+    Insert("servers", {{"hostname", "a"}}, &session);
+    throw std::runtime_error("bug");
+  }),
                std::runtime_error);
   EXPECT_EQ(Count(), 0);
   EXPECT_TRUE(store_->Ping()) << "the connection is usable after the rollback";
@@ -184,13 +188,12 @@ TEST_P(StoreConformanceTest, ConcurrentWritersLoseNoUpdate) {
       for (int i = 0; i < kIncrements; ++i) {
         auto done = store_->Transaction([&](Session& session) -> Status {
           // Read-modify-write under a row lock: the pattern every record update uses.
-          const std::string lock =
-              session.dialect() == Dialect::kPostgres ? " FOR UPDATE" : "";
+          const std::string lock = session.dialect() == Dialect::kPostgres ? " FOR UPDATE" : "";
           auto rows = session.Query("SELECT version FROM records WHERE id = ?" + lock, {id});
           if (!rows) return Fail(rows.error());
           const auto version = AsInt(rows->At(0, "version"));
-          auto updated = session.Exec("UPDATE records SET version = ? WHERE id = ?",
-                                      {version + 1, id});
+          auto updated =
+              session.Exec("UPDATE records SET version = ? WHERE id = ?", {version + 1, id});
           if (!updated) return Fail(updated.error());
           return {};
         });
@@ -211,8 +214,8 @@ TEST_P(StoreConformanceTest, QueriesInsideJsonDocuments) {
   Insert("servers", {{"hostname", "odd"}});
   const Dialect d = store_->dialect();
   auto rows = store_->Query("SELECT " + JsonText(d, "doc", {"hostname"}) +
-                                " AS hostname FROM records WHERE " + JsonText(d, "doc", {"os", "base"}) +
-                                " = ? ORDER BY hostname",
+                                " AS hostname FROM records WHERE " +
+                                JsonText(d, "doc", {"os", "base"}) + " = ? ORDER BY hostname",
                             {"Linux"});
   ASSERT_TRUE(rows) << rows.error().message;
   ASSERT_EQ(rows->size(), 1u);
@@ -226,9 +229,9 @@ TEST_P(StoreConformanceTest, QueriesInsideJsonDocuments) {
   EXPECT_EQ(AsInt(big->At(0, "n")), 1);
 
   // A missing path is NULL, not an error.
-  auto missing = store_->Query("SELECT COUNT(*) AS n FROM records WHERE " +
-                                   JsonText(d, "doc", {"os", "base"}) + " IS NULL",
-                               {});
+  auto missing = store_->Query(
+      "SELECT COUNT(*) AS n FROM records WHERE " + JsonText(d, "doc", {"os", "base"}) + " IS NULL",
+      {});
   ASSERT_TRUE(missing);
   EXPECT_EQ(AsInt(missing->At(0, "n")), 1);
 }
@@ -236,11 +239,13 @@ TEST_P(StoreConformanceTest, QueriesInsideJsonDocuments) {
 TEST_P(StoreConformanceTest, RecursiveQueryWalksTheEdgeTable) {
   // Dependency chain a -> b -> c -> d, plus e unrelated; walking from a finds b, c, d with depth.
   std::map<std::string, std::string> ids;
-  for (const char* name : {"a", "b", "c", "d", "e"}) ids[name] = Insert("applications", {{"name", name}});
+  for (const char* name : {"a", "b", "c", "d", "e"})
+    ids[name] = Insert("applications", {{"name", name}});
   for (auto [from, to] : {std::pair{"a", "b"}, {"b", "c"}, {"c", "d"}}) {
-    ASSERT_TRUE(store_->Exec("INSERT INTO edges (relation, from_id, to_id, created_at) VALUES "
-                             "('deps', ?, ?, 'now')",
-                             {ids[from], ids[to]}));
+    ASSERT_TRUE(
+        store_->Exec("INSERT INTO edges (relation, from_id, to_id, created_at) VALUES "
+                     "('deps', ?, ?, 'now')",
+                     {ids[from], ids[to]}));
   }
   const Dialect d = store_->dialect();
   auto rows = store_->Query(
@@ -249,8 +254,10 @@ TEST_P(StoreConformanceTest, RecursiveQueryWalksTheEdgeTable) {
       "  UNION"
       "  SELECT e.to_id, walk.depth + 1 FROM edges e JOIN walk ON e.from_id = walk.id"
       "  WHERE e.relation = 'deps' AND walk.depth < 10"
-      ") SELECT " + JsonText(d, "r.doc", {"name"}) + " AS name, walk.depth AS depth "
-      "FROM walk JOIN records r ON r.id = walk.id ORDER BY walk.depth",
+      ") SELECT " +
+          JsonText(d, "r.doc", {"name"}) +
+          " AS name, walk.depth AS depth "
+          "FROM walk JOIN records r ON r.id = walk.id ORDER BY walk.depth",
       {ids["a"]});
   ASSERT_TRUE(rows) << rows.error().message;
   ASSERT_EQ(rows->size(), 4u);

@@ -34,7 +34,8 @@ HttpReply HttpRequest(std::uint16_t port, const std::string& method, const std::
     ::close(fd);
     return reply;
   }
-  std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  std::string request =
+      method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
   for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
   if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
     request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
@@ -61,9 +62,9 @@ HttpReply HttpRequest(std::uint16_t port, const std::string& method, const std::
   std::size_t line_start = head.find("\r\n");
   while (line_start != std::string_view::npos && line_start < head.size()) {
     const auto line_end = head.find("\r\n", line_start + 2);
-    std::string_view line = head.substr(line_start + 2, line_end == std::string_view::npos
-                                                            ? std::string_view::npos
-                                                            : line_end - line_start - 2);
+    std::string_view line =
+        head.substr(line_start + 2, line_end == std::string_view::npos ? std::string_view::npos
+                                                                       : line_end - line_start - 2);
     const auto colon = line.find(':');
     if (colon != std::string_view::npos) {
       std::string name(line.substr(0, colon));

@@ -1,13 +1,13 @@
 #include "store/postgres/postgres_store.h"
 
-#include "store/open.h"
-
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
 #include <charconv>
 #include <cstring>
 #include <unordered_map>
+
+#include "store/open.h"
 
 namespace maestro::store {
 namespace {
@@ -38,7 +38,8 @@ Error ErrorFromResult(const PGresult* result, PGconn* connection) {
   }
   const std::string_view sqlstate = state;
   if (sqlstate == "23505") return Error{ErrorCode::kConflict, "duplicate key: " + message};
-  if (sqlstate.starts_with("23")) return Error{ErrorCode::kConflict, "constraint failed: " + message};
+  if (sqlstate.starts_with("23"))
+    return Error{ErrorCode::kConflict, "constraint failed: " + message};
   if (sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P03") {
     return Error{ErrorCode::kUnavailable, "database unavailable: " + message};
   }
@@ -69,7 +70,8 @@ Value CellValue(const PGresult* result, int row, int column) {
   const char* text = PQgetvalue(result, row, column);
   const std::size_t length = static_cast<std::size_t>(PQgetlength(result, row, column));
   switch (PQftype(result, column)) {
-    case kBoolOid: return text[0] == 't';
+    case kBoolOid:
+      return text[0] == 't';
     case kInt2Oid:
     case kInt4Oid:
     case kInt8Oid: {
@@ -84,7 +86,8 @@ Value CellValue(const PGresult* result, int row, int column) {
       std::from_chars(text, text + length, out);
       return out;
     }
-    default: return std::string(text, length);
+    default:
+      return std::string(text, length);
   }
 }
 

@@ -14,8 +14,8 @@
 namespace maestro::store {
 
 struct PostgresSettings {
-  std::string uri;              // postgresql://user:password@host:port/db?options
-  std::size_t pool_size = 8;    // connections at most
+  std::string uri;            // postgresql://user:password@host:port/db?options
+  std::size_t pool_size = 8;  // connections at most
   int connect_timeout_s = 5;
 };
 

@@ -51,10 +51,18 @@ class SqliteStore::Connection final : public Session {
         for (int i = 0; i < columns; ++i) {
           const SQLite::Column column = statement.getColumn(i);
           switch (column.getType()) {
-            case SQLITE_INTEGER: row.emplace_back(static_cast<std::int64_t>(column.getInt64())); break;
-            case SQLITE_FLOAT: row.emplace_back(column.getDouble()); break;
-            case SQLITE_NULL: row.emplace_back(nullptr); break;
-            default: row.emplace_back(column.getString()); break;
+            case SQLITE_INTEGER:
+              row.emplace_back(static_cast<std::int64_t>(column.getInt64()));
+              break;
+            case SQLITE_FLOAT:
+              row.emplace_back(column.getDouble());
+              break;
+            case SQLITE_NULL:
+              row.emplace_back(nullptr);
+              break;
+            default:
+              row.emplace_back(column.getString());
+              break;
           }
         }
       }
@@ -92,9 +100,10 @@ class SqliteStore::Connection final : public Session {
   SQLite::Statement& Prepare(std::string_view sql, const Params& params) {
     auto it = statements_.find(std::string(sql));
     if (it == statements_.end()) {
-      it = statements_
-               .emplace(std::string(sql), std::make_unique<SQLite::Statement>(db_, std::string(sql)))
-               .first;
+      it =
+          statements_
+              .emplace(std::string(sql), std::make_unique<SQLite::Statement>(db_, std::string(sql)))
+              .first;
     }
     SQLite::Statement& statement = *it->second;
     statement.reset();

@@ -14,9 +14,9 @@
 namespace maestro::store {
 
 struct SqliteSettings {
-  std::string path;                 // database file; created when missing
-  std::size_t pool_size = 4;        // connections kept open
-  int busy_timeout_ms = 10000;      // how long a writer waits for the write lock
+  std::string path;             // database file; created when missing
+  std::size_t pool_size = 4;    // connections kept open
+  int busy_timeout_ms = 10000;  // how long a writer waits for the write lock
 };
 
 class SqliteStore final : public Store {
