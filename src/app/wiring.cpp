@@ -10,6 +10,10 @@
 #include <optional>
 #include <thread>
 
+#include "auth/accounts.h"
+#include "auth/teams.h"
+#include "blobs/local_blob_store.h"
+#include "blobs/s3_blob_store.h"
 #include "common/metrics.h"
 #include "common/version.h"
 #include "http/pipeline.h"
@@ -17,6 +21,9 @@
 #include "http/routes.h"
 #include "http/server.h"
 #include "http/static_files.h"
+#include "notify/log_mailer.h"
+#include "notify/mail_outbox.h"
+#include "notify/smtp_mailer.h"
 #include "store/open.h"
 
 namespace maestro::app {
@@ -64,13 +71,53 @@ Result<std::unique_ptr<store::Store>> OpenAndMigrate(const Config& config,
   return store;
 }
 
+std::unique_ptr<blobs::BlobStore> MakeBlobStore(const Config& config) {
+  if (config.upload_type == "S3") {
+    return std::make_unique<blobs::S3BlobStore>(blobs::S3BlobSettings{
+        .endpoint = config.aws_endpoint,
+        .region = config.aws_region,
+        .bucket = config.aws_bucket,
+        .access_key = config.aws_access_key_id,
+        .secret_key = config.aws_secret_access_key,
+    });
+  }
+  return std::make_unique<blobs::LocalBlobStore>(
+      blobs::LocalBlobSettings{.dir = config.EffectiveLocalDir()});
+}
+
+std::unique_ptr<notify::Mailer> MakeMailDelivery(const Config& config) {
+  if (config.smtp_host.empty()) return std::make_unique<notify::LogMailer>();
+  std::string sender = config.smtp_sender;
+  if (sender.empty()) {
+    // maestro@<host of the public URL>
+    std::string host = config.public_url.substr(config.public_url.find("://") + 3);
+    host = host.substr(0, host.find_first_of(":/"));
+    sender = "Maestro <maestro@" + host + ">";
+  }
+  return std::make_unique<notify::SmtpMailer>(notify::SmtpSettings{
+      .host = config.smtp_host,
+      .port = config.smtp_port,
+      .sender = sender,
+      .username = config.smtp_username,
+      .password = config.smtp_password,
+      .use_tls = config.smtp_use_tls,
+      .ignore_tls = config.smtp_ignore_tls,
+  });
+}
+
 }  // namespace
 
 struct Application::Parts {
   const Config& config;
+  SystemClock clock;
   std::unique_ptr<store::Store> store;
   store::MigrationReport migration;
   MetricsRegistry metrics;
+  std::unique_ptr<blobs::BlobStore> blobs;
+  std::unique_ptr<notify::Mailer> mail_delivery;
+  std::unique_ptr<notify::MailOutbox> mail;
+  std::unique_ptr<auth::Accounts> accounts;
+  std::unique_ptr<auth::Teams> teams;
   std::optional<http::StaticFiles> web;
   std::unique_ptr<http::Services> services;
   http::Router router;
@@ -110,16 +157,37 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   });
 
+  parts->blobs = MakeBlobStore(config);
+  parts->mail_delivery = MakeMailDelivery(config);
+  parts->mail = std::make_unique<notify::MailOutbox>(*parts->mail_delivery);
+  spdlog::info("uploads in {}; mail {}", parts->blobs->Describe(),
+               config.smtp_host.empty() ? "logged, not sent (SMTP_HOST is not set)"
+                                        : fmt::format("through {}:{}", config.smtp_host,
+                                                      config.smtp_port));
+  parts->accounts = std::make_unique<auth::Accounts>(
+      *parts->store, parts->clock, *parts->mail, *parts->blobs,
+      auth::AccountSettings{.jwt_secret = config.secret_jwt,
+                            .token_ttl = std::chrono::hours(config.token_ttl_hours),
+                            .registration_open = config.registration_open,
+                            .public_url = config.public_url,
+                            .allowed_origins = config.cors_origins});
+  parts->teams = std::make_unique<auth::Teams>(*parts->store, parts->clock, *parts->blobs);
+
   parts->services = std::make_unique<http::Services>(http::Services{
       .store = *parts->store,
       .metrics = metrics,
+      .accounts = *parts->accounts,
+      .teams = *parts->teams,
       .web = parts->web ? &*parts->web : nullptr,
       .info = {.version = std::string(kVersion), .theme = config.theme, .web_dir = web_dir},
   });
   http::AddRoutes(parts->router, *parts->services);
   parts->pipeline = std::make_unique<http::Pipeline>(
       parts->router, metrics,
-      http::PipelineSettings{.max_body = config.max_body, .cors_origins = config.cors_origins});
+      http::PipelineSettings{.max_body = config.max_body, .cors_origins = config.cors_origins},
+      [accounts = parts->accounts.get()](std::string_view authorization) {
+        return accounts->Authenticate(authorization);
+      });
   parts->server = std::make_unique<http::HttpServer>(
       http::ServerSettings{
           .address = config.bind,
@@ -140,6 +208,7 @@ Status Application::Start() {
 
 void Application::Stop() {
   if (parts_ && parts_->server) parts_->server->Stop();
+  if (parts_ && parts_->mail) parts_->mail->Stop();  // mails already accepted still go out
 }
 
 std::uint16_t Application::port() const { return parts_->server->port(); }

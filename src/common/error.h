@@ -39,6 +39,7 @@ struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
   std::vector<FieldError> fields;
+  int retry_after_s = 0;  // kRateLimited: seconds until trying again may succeed
 };
 
 template <class T>

@@ -11,7 +11,9 @@
 #include <utility>
 #include <vector>
 
+#include "auth/principal.h"
 #include "common/error.h"
+#include "http/multipart.h"
 
 namespace maestro::http {
 
@@ -30,6 +32,8 @@ struct Request {
   std::string id;                              // request id (X-Request-Id)
   std::map<std::string, std::string> params;   // path parameters (":id" -> value)
   std::shared_ptr<const nlohmann::json> json;  // parsed body, for routes taking JSON
+  std::vector<FormPart> form;                  // parts, for routes taking multipart
+  std::optional<auth::Principal> principal;    // the caller, for routes with access
 
   std::optional<std::string_view> Header(std::string_view lower_name) const;
   std::optional<std::string_view> Query(std::string_view name) const;

@@ -72,6 +72,16 @@ nlohmann::json OpenApiDocument(const Router& router, std::string_view version) {
           {"required", true},
           {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
     }
+    if (route.body == BodyKind::kMultipart) {
+      operation["requestBody"] = {
+          {"required", true},
+          {"content",
+           {{"multipart/form-data",
+             {{"schema",
+               {{"type", "object"},
+                {"properties", {{"file", {{"type", "string"}, {"format", "binary"}}}}}}}}}}}};
+    }
+    if (route.access == Access::kUser) operation["security"] = json::array({{{"bearer", json::array()}}});
     paths[path][method] = std::move(operation);
   }
   return {
@@ -101,6 +111,11 @@ nlohmann::json OpenApiDocument(const Router& router, std::string_view version) {
                       {"properties",
                        {{"field", {{"type", "string"}}},
                         {"problem", {{"type", "string"}}}}}}}}}}}}}}}}}}},
+        {"securitySchemes",
+         {{"bearer",
+           {{"type", "http"},
+            {"scheme", "bearer"},
+            {"description", "A login token (POST /api/auth/login) or an mst_ API token"}}}}},
         {"responses",
          {{"Error",
            {{"description", "An error, in the one envelope every endpoint uses"},

@@ -70,15 +70,23 @@ Response ErrorResponse(const Error& error) {
     details.push_back({{"field", field.field}, {"problem", field.problem}});
   }
   const int status = HttpStatus(error.code);
-  return Response::Json(status, {{"error",
-                                  {{"status", status},
-                                   {"code", CodeName(error.code)},
-                                   {"message", error.message},
-                                   {"details", std::move(details)}}}});
+  Response response = Response::Json(status, {{"error",
+                                                {{"status", status},
+                                                 {"code", CodeName(error.code)},
+                                                 {"message", error.message},
+                                                 {"details", std::move(details)}}}});
+  if (error.code == ErrorCode::kRateLimited && error.retry_after_s > 0) {
+    response.SetHeader("Retry-After", std::to_string(error.retry_after_s));
+  }
+  return response;
 }
 
-Pipeline::Pipeline(const Router& router, MetricsRegistry& metrics, PipelineSettings settings)
-    : router_(router), metrics_(metrics), settings_(std::move(settings)) {
+Pipeline::Pipeline(const Router& router, MetricsRegistry& metrics, PipelineSettings settings,
+                   Authenticator authenticator)
+    : router_(router),
+      metrics_(metrics),
+      settings_(std::move(settings)),
+      authenticator_(std::move(authenticator)) {
   metrics_.Describe("maestro_http_requests_total", MetricType::kCounter,
                     "HTTP requests answered, by route, method and status.");
   metrics_.Describe("maestro_http_request_duration_seconds", MetricType::kHistogram,
@@ -162,6 +170,21 @@ Response Pipeline::Dispatch(Request& request, std::string& route_label) {
                           fmt::format("the request body has {} bytes; the limit is {} bytes",
                                       request.body.size(), limit)});
   }
+  if (auto authenticated = Authenticate(route, request); !authenticated) {
+    Response response = ErrorResponse(authenticated.error());
+    if (response.status == 401) response.SetHeader("WWW-Authenticate", "Bearer");
+    return response;
+  }
+  if (route.body == BodyKind::kMultipart) {
+    auto type = request.Header("content-type");
+    if (!type || !type->starts_with("multipart/form-data")) {
+      return ErrorResponse({ErrorCode::kUnsupportedMediaType,
+                            "send the file as multipart/form-data"});
+    }
+    auto parts = ParseMultipart(*type, request.body);
+    if (!parts) return ErrorResponse(parts.error());
+    request.form = std::move(*parts);
+  }
   if (route.body == BodyKind::kJson) {
     if (request.body.empty()) {
       return ErrorResponse({ErrorCode::kBadRequest, "a JSON body is required"});
@@ -179,6 +202,20 @@ Response Pipeline::Dispatch(Request& request, std::string& route_label) {
   auto result = route.handler(request);
   if (!result) return ErrorResponse(result.error());
   return std::move(*result);
+}
+
+Status Pipeline::Authenticate(const Route& route, Request& request) const {
+  if (route.access == Access::kPublic) return {};
+  auto header = request.Header("authorization");
+  if (!header) {
+    if (route.access == Access::kOptionalUser) return {};
+    return Fail(ErrorCode::kUnauthorized, "sign in first: send 'Authorization: Bearer <token>'");
+  }
+  if (!authenticator_) return Fail(ErrorCode::kUnauthorized, "this server has no sign-in");
+  auto principal = authenticator_(*header);
+  if (!principal) return Fail(principal.error());
+  request.principal = std::move(*principal);
+  return {};
 }
 
 void Pipeline::ApplyCors(const Request& request, Response& response) const {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,9 +22,14 @@ struct PipelineSettings {
   std::vector<std::string> cors_origins;    // allowed Origin values; "*" allows any; empty = none
 };
 
+// Turns an Authorization header into the caller; errors are kUnauthorized with the reason.
+using Authenticator = std::function<Result<auth::Principal>(std::string_view authorization)>;
+
 class Pipeline {
  public:
-  Pipeline(const Router& router, MetricsRegistry& metrics, PipelineSettings settings);
+  // Without an authenticator, routes that need a user answer 401.
+  Pipeline(const Router& router, MetricsRegistry& metrics, PipelineSettings settings,
+           Authenticator authenticator = {});
 
   Response Handle(Request& request);
 
@@ -35,10 +41,12 @@ class Pipeline {
  private:
   Response Dispatch(Request& request, std::string& route_label);
   void ApplyCors(const Request& request, Response& response) const;
+  Status Authenticate(const Route& route, Request& request) const;
 
   const Router& router_;
   MetricsRegistry& metrics_;
   const PipelineSettings settings_;
+  const Authenticator authenticator_;
   std::atomic<bool> draining_ = false;
   std::atomic<int> in_flight_ = 0;
 };

@@ -17,8 +17,15 @@ namespace maestro::http {
 using Handler = std::function<Result<Response>(Request&)>;
 
 enum class BodyKind {
-  kNone,  // a body is ignored
-  kJson,  // the pipeline parses it; malformed -> 400, other content types -> 415
+  kNone,       // a body is ignored
+  kJson,       // the pipeline parses it; malformed -> 400, other content types -> 415
+  kMultipart,  // multipart/form-data, parsed into Request::form; other types -> 415
+};
+
+enum class Access {
+  kPublic,        // anyone; an Authorization header is not even read
+  kUser,          // a signed-in user (Request::principal is set), else 401
+  kOptionalUser,  // anyone, but a valid Authorization header sets Request::principal
 };
 
 struct Route {
@@ -26,6 +33,7 @@ struct Route {
   std::string pattern;  // "/api/things/:id"; a last segment "*" matches the rest of the path
   std::string summary;  // one line for the OpenAPI document
   std::string tag;      // OpenAPI grouping: "operations", "web", …
+  Access access = Access::kPublic;
   BodyKind body = BodyKind::kNone;
   std::size_t max_body = 0;  // bytes; 0 = the server-wide MAESTRO_MAX_BODY
   Handler handler;

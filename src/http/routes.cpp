@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -66,33 +67,211 @@ Result<Response> WebUi(const Services& services, const Request& request) {
   return std::move(*response);
 }
 
+// The signed-in caller. REQUIRES: the route has Access::kUser (the pipeline set it).
+const auth::Principal& Caller(const Request& request) { return *request.principal; }
+
+Result<Response> Json(int status, Result<json> body) {
+  if (!body) return Fail(body.error());
+  return Response::Json(status, *body);
+}
+
+Result<Response> NoContent(Status status) {
+  if (!status) return Fail(status.error());
+  Response response;
+  response.status = 204;
+  return response;
+}
+
+// page (from 1) and limit (1–500, default 20) of a list request.
+Result<std::pair<int, int>> Paging(const Request& request) {
+  auto number = [&](std::string_view name, int fallback, int min, int max) -> Result<int> {
+    auto text = request.Query(name);
+    if (!text) return fallback;
+    int value = 0;
+    auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (error != std::errc() || end != text->data() + text->size() || value < min || value > max) {
+      return Fail(ErrorCode::kBadRequest,
+                  fmt::format("{} must be a whole number from {} to {}", name, min, max));
+    }
+    return value;
+  };
+  auto page = number("page", 1, 1, 1'000'000);
+  if (!page) return Fail(page.error());
+  auto limit = number("limit", 20, 1, 500);
+  if (!limit) return Fail(limit.error());
+  return std::pair{*page, *limit};
+}
+
+// The bytes of the "file" part of a multipart upload.
+Result<std::string_view> UploadedFile(const Request& request) {
+  for (const auto& part : request.form) {
+    if (part.name == "file") return std::string_view(part.bytes);
+  }
+  return Fail(ErrorCode::kValidationFailed, "the upload has no file",
+              {{"file", "is required (a multipart/form-data part named 'file')"}});
+}
+
+Result<Response> AvatarFile(Services& services, const Request& request) {
+  auto blob = services.accounts.Avatar(request.params.at("name"));
+  if (!blob) return Fail(blob.error());
+  Response response;
+  response.body = std::move(blob->bytes);
+  response.SetHeader("Content-Type", blob->content_type);
+  // Names are new for every upload, so a name's content never changes.
+  response.SetHeader("Cache-Control", "public, max-age=31536000, immutable");
+  response.SetHeader("X-Content-Type-Options", "nosniff");
+  response.SetHeader("Content-Security-Policy", "default-src 'none'");
+  return response;
+}
+
 }  // namespace
 
 void AddRoutes(Router& router, Services& services) {
+  auto& accounts = services.accounts;
+  auto& teams = services.teams;
+  constexpr std::size_t kUploadLimit = 3 * 1024 * 1024;  // a 2 MiB image and the form around it
+
   // Operations
-  router.Add({"GET", "/health", "Liveness: the process answers", "operations", BodyKind::kNone, 0,
-              [&](Request&) { return Health(services); }});
-  router.Add({"GET", "/ready", "Readiness: the database answers and the schema is current",
-              "operations", BodyKind::kNone, 0, [&](Request&) { return Ready(services); }});
-  router.Add({"GET", "/metrics", "Prometheus metrics", "operations", BodyKind::kNone, 0,
-              [&](Request&) { return Metrics(services); }});
+  router.Add({.method = "GET", .pattern = "/health", .summary = "Liveness: the process answers",
+              .tag = "operations", .handler = [&](Request&) { return Health(services); }});
+  router.Add({.method = "GET", .pattern = "/ready",
+              .summary = "Readiness: the database answers and the schema is current",
+              .tag = "operations", .handler = [&](Request&) { return Ready(services); }});
+  router.Add({.method = "GET", .pattern = "/metrics", .summary = "Prometheus metrics",
+              .tag = "operations", .handler = [&](Request&) { return Metrics(services); }});
 
   // API
-  router.Add({"GET", "/api", "Name, version and UI defaults of this server", "api", BodyKind::kNone,
-              0, [&](Request&) { return ApiRoot(services); }});
+  router.Add({.method = "GET", .pattern = "/api",
+              .summary = "Name, version and UI defaults of this server", .tag = "api",
+              .handler = [&](Request&) { return ApiRoot(services); }});
   // The document is built once, on first use, when the table is complete.
   auto openapi = std::make_shared<std::pair<std::once_flag, std::string>>();
-  router.Add({"GET", "/api/openapi.json", "This OpenAPI document", "api", BodyKind::kNone, 0,
-              [&router, &services, openapi](Request&) -> Result<Response> {
+  router.Add({.method = "GET", .pattern = "/api/openapi.json", .summary = "This OpenAPI document",
+              .tag = "api", .handler = [&router, &services, openapi](Request&) -> Result<Response> {
                 std::call_once(openapi->first, [&] {
                   openapi->second = OpenApiDocument(router, services.info.version).dump();
                 });
                 return Response::Text(200, openapi->second, "application/json; charset=utf-8");
               }});
 
+  // Identity
+  router.Add({.method = "POST", .pattern = "/api/users", .summary = "Register a user",
+              .tag = "identity", .access = Access::kOptionalUser, .body = BodyKind::kJson,
+              .handler = [&](Request& r) {
+                return Json(201, accounts.Register(r.Json(), r.principal ? &*r.principal : nullptr));
+              }});
+  router.Add({.method = "GET", .pattern = "/api/users", .summary = "User directory (?q=)",
+              .tag = "identity", .access = Access::kUser, .handler = [&](Request& r) {
+                return Json(200, accounts.Directory(Caller(r), r.Query("q").value_or("")));
+              }});
+  router.Add({.method = "POST", .pattern = "/api/auth/login",
+              .summary = "Sign in: a token for the Authorization header", .tag = "identity",
+              .body = BodyKind::kJson, .handler = [&](Request& r) {
+                return Json(200, accounts.Login(r.Json(), r.remote));
+              }});
+  router.Add({.method = "POST", .pattern = "/api/auth/forgot",
+              .summary = "Mail a password-reset link", .tag = "identity",
+              .body = BodyKind::kJson, .handler = [&](Request& r) -> Result<Response> {
+                if (auto sent = accounts.Forgot(r.Json(), r.remote); !sent) return Fail(sent.error());
+                return Response::Json(202, {{"status", "accepted"}});
+              }});
+  router.Add({.method = "POST", .pattern = "/api/auth/reset",
+              .summary = "Set a new password with a reset token", .tag = "identity",
+              .body = BodyKind::kJson,
+              .handler = [&](Request& r) { return NoContent(accounts.Reset(r.Json())); }});
+  router.Add({.method = "GET", .pattern = "/api/me", .summary = "My profile", .tag = "identity",
+              .access = Access::kUser,
+              .handler = [&](Request& r) { return Json(200, accounts.Me(Caller(r))); }});
+  router.Add({.method = "PATCH", .pattern = "/api/me", .summary = "Change my profile",
+              .tag = "identity", .access = Access::kUser, .body = BodyKind::kJson,
+              .handler = [&](Request& r) {
+                return Json(200, accounts.UpdateMe(Caller(r), r.Json()));
+              }});
+  router.Add({.method = "DELETE", .pattern = "/api/me", .summary = "Delete my account",
+              .tag = "identity", .access = Access::kUser,
+              .handler = [&](Request& r) { return NoContent(accounts.DeleteMe(Caller(r))); }});
+  router.Add({.method = "PUT", .pattern = "/api/me/password", .summary = "Change my password",
+              .tag = "identity", .access = Access::kUser, .body = BodyKind::kJson,
+              .handler = [&](Request& r) {
+                return NoContent(accounts.ChangePassword(Caller(r), r.Json()));
+              }});
+  router.Add({.method = "PUT", .pattern = "/api/me/avatar", .summary = "Upload my avatar",
+              .tag = "identity", .access = Access::kUser, .body = BodyKind::kMultipart,
+              .max_body = kUploadLimit, .handler = [&](Request& r) -> Result<Response> {
+                auto file = UploadedFile(r);
+                if (!file) return Fail(file.error());
+                return Json(200, accounts.SetAvatar(Caller(r), *file));
+              }});
+  router.Add({.method = "GET", .pattern = "/api/avatars/:name", .summary = "An avatar image",
+              .tag = "identity", .handler = [&](Request& r) { return AvatarFile(services, r); }});
+  router.Add({.method = "GET", .pattern = "/api/me/tokens", .summary = "My API tokens",
+              .tag = "identity", .access = Access::kUser,
+              .handler = [&](Request& r) { return Json(200, accounts.ListTokens(Caller(r))); }});
+  router.Add({.method = "POST", .pattern = "/api/me/tokens",
+              .summary = "Create an API token (shown once)", .tag = "identity",
+              .access = Access::kUser, .body = BodyKind::kJson, .handler = [&](Request& r) {
+                return Json(201, accounts.CreateToken(Caller(r), r.Json()));
+              }});
+  router.Add({.method = "DELETE", .pattern = "/api/me/tokens/:id", .summary = "Revoke an API token",
+              .tag = "identity", .access = Access::kUser, .handler = [&](Request& r) {
+                return NoContent(accounts.RevokeToken(Caller(r), r.params.at("id")));
+              }});
+
+  // Teams
+  router.Add({.method = "GET", .pattern = "/api/teams", .summary = "My teams", .tag = "teams",
+              .access = Access::kUser, .handler = [&](Request& r) -> Result<Response> {
+                auto paging = Paging(r);
+                if (!paging) return Fail(paging.error());
+                return Json(200, teams.List(Caller(r), paging->first, paging->second));
+              }});
+  router.Add({.method = "POST", .pattern = "/api/teams", .summary = "Create a team (I am its admin)",
+              .tag = "teams", .access = Access::kUser, .body = BodyKind::kJson,
+              .handler = [&](Request& r) { return Json(201, teams.Create(Caller(r), r.Json())); }});
+  router.Add({.method = "GET", .pattern = "/api/teams/:id", .summary = "A team with its members",
+              .tag = "teams", .access = Access::kUser, .handler = [&](Request& r) {
+                return Json(200, teams.Get(Caller(r), r.params.at("id")));
+              }});
+  router.Add({.method = "PATCH", .pattern = "/api/teams/:id", .summary = "Change a team",
+              .tag = "teams", .access = Access::kUser, .body = BodyKind::kJson,
+              .handler = [&](Request& r) {
+                return Json(200, teams.Update(Caller(r), r.params.at("id"), r.Json()));
+              }});
+  router.Add({.method = "DELETE", .pattern = "/api/teams/:id", .summary = "Delete a team",
+              .tag = "teams", .access = Access::kUser, .handler = [&](Request& r) {
+                return NoContent(teams.Delete(Caller(r), r.params.at("id")));
+              }});
+  router.Add({.method = "PUT", .pattern = "/api/teams/:id/avatar", .summary = "Upload a team avatar",
+              .tag = "teams", .access = Access::kUser, .body = BodyKind::kMultipart,
+              .max_body = kUploadLimit, .handler = [&](Request& r) -> Result<Response> {
+                auto file = UploadedFile(r);
+                if (!file) return Fail(file.error());
+                return Json(200, teams.SetAvatar(Caller(r), r.params.at("id"), *file));
+              }});
+  router.Add({.method = "GET", .pattern = "/api/teams/:id/members", .summary = "Members of a team",
+              .tag = "teams", .access = Access::kUser, .handler = [&](Request& r) {
+                return Json(200, teams.Members(Caller(r), r.params.at("id")));
+              }});
+  router.Add({.method = "POST", .pattern = "/api/teams/:id/members", .summary = "Add a member",
+              .tag = "teams", .access = Access::kUser, .body = BodyKind::kJson,
+              .handler = [&](Request& r) {
+                return Json(201, teams.AddMember(Caller(r), r.params.at("id"), r.Json()));
+              }});
+  router.Add({.method = "PATCH", .pattern = "/api/teams/:id/members/:user",
+              .summary = "Change a member's role", .tag = "teams", .access = Access::kUser,
+              .body = BodyKind::kJson, .handler = [&](Request& r) {
+                return Json(200, teams.UpdateMember(Caller(r), r.params.at("id"),
+                                                    r.params.at("user"), r.Json()));
+              }});
+  router.Add({.method = "DELETE", .pattern = "/api/teams/:id/members/:user",
+              .summary = "Remove a member (or leave the team)", .tag = "teams",
+              .access = Access::kUser, .handler = [&](Request& r) {
+                return NoContent(
+                    teams.RemoveMember(Caller(r), r.params.at("id"), r.params.at("user")));
+              }});
+
   // Web UI: static files with SPA fallback. Last, and the least specific pattern.
-  router.Add({"GET", "/*", "The web UI", "web", BodyKind::kNone, 0,
-              [&](Request& request) { return WebUi(services, request); }});
+  router.Add({.method = "GET", .pattern = "/*", .summary = "The web UI", .tag = "web",
+              .handler = [&](Request& request) { return WebUi(services, request); }});
 }
 
 }  // namespace maestro::http

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "auth/accounts.h"
+#include "auth/teams.h"
 #include "common/metrics.h"
 #include "http/router.h"
 #include "http/static_files.h"
@@ -21,6 +23,8 @@ struct AppInfo {
 struct Services {
   store::Store& store;
   MetricsRegistry& metrics;
+  auth::Accounts& accounts;
+  auth::Teams& teams;
   const StaticFiles* web;  // null when the web UI is not built
   AppInfo info;
 };

@@ -102,8 +102,113 @@ CREATE TABLE history (
 );
 )sql";
 
+
+// Identity: users, teams and their members, API tokens, password-reset tokens. Users and teams
+// are principals, not inventory records: they have their own tables and unique keys.
+constexpr std::string_view kIdentitySqlite = R"sql(
+CREATE TABLE users (
+  id             TEXT PRIMARY KEY,
+  email          TEXT NOT NULL,
+  email_key      TEXT NOT NULL UNIQUE,
+  name           TEXT NOT NULL,
+  password_hash  TEXT NOT NULL,
+  is_admin       INTEGER NOT NULL DEFAULT 0,
+  profile        TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(profile)),
+  avatar         TEXT,
+  sessions_after INTEGER NOT NULL DEFAULT 0,
+  created_at     TEXT NOT NULL,
+  updated_at     TEXT NOT NULL
+);
+CREATE TABLE teams (
+  id          TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,
+  email       TEXT,
+  url         TEXT,
+  avatar      TEXT,
+  created_at  TEXT NOT NULL,
+  updated_at  TEXT NOT NULL
+);
+CREATE TABLE team_members (
+  team_id  TEXT NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+  user_id  TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  role     INTEGER NOT NULL,
+  PRIMARY KEY (team_id, user_id)
+);
+CREATE INDEX team_members_user ON team_members (user_id, team_id, role);
+CREATE TABLE api_tokens (
+  id            TEXT PRIMARY KEY,
+  user_id       TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  name          TEXT NOT NULL,
+  prefix        TEXT NOT NULL,
+  hash          TEXT NOT NULL UNIQUE,
+  created_at    TEXT NOT NULL,
+  expires_at    TEXT,
+  last_used_at  TEXT
+);
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
+CREATE TABLE password_resets (
+  token_hash  TEXT PRIMARY KEY,
+  user_id     TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  created_at  TEXT NOT NULL,
+  expires_at  TEXT NOT NULL,
+  used_at     TEXT
+);
+)sql";
+
+constexpr std::string_view kIdentityPostgres = R"sql(
+CREATE TABLE users (
+  id             TEXT PRIMARY KEY,
+  email          TEXT NOT NULL,
+  email_key      TEXT NOT NULL UNIQUE,
+  name           TEXT NOT NULL,
+  password_hash  TEXT NOT NULL,
+  is_admin       BOOLEAN NOT NULL DEFAULT FALSE,
+  profile        JSONB NOT NULL DEFAULT '{}',
+  avatar         TEXT,
+  sessions_after BIGINT NOT NULL DEFAULT 0,
+  created_at     TEXT NOT NULL,
+  updated_at     TEXT NOT NULL
+);
+CREATE TABLE teams (
+  id          TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,
+  email       TEXT,
+  url         TEXT,
+  avatar      TEXT,
+  created_at  TEXT NOT NULL,
+  updated_at  TEXT NOT NULL
+);
+CREATE TABLE team_members (
+  team_id  TEXT NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+  user_id  TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  role     INTEGER NOT NULL,
+  PRIMARY KEY (team_id, user_id)
+);
+CREATE INDEX team_members_user ON team_members (user_id, team_id, role);
+CREATE TABLE api_tokens (
+  id            TEXT PRIMARY KEY,
+  user_id       TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  name          TEXT NOT NULL,
+  prefix        TEXT NOT NULL,
+  hash          TEXT NOT NULL UNIQUE,
+  created_at    TEXT NOT NULL,
+  expires_at    TEXT,
+  last_used_at  TEXT
+);
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
+CREATE TABLE password_resets (
+  token_hash  TEXT PRIMARY KEY,
+  user_id     TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  created_at  TEXT NOT NULL,
+  expires_at  TEXT NOT NULL,
+  used_at     TEXT
+);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "records, edges, acl and history", kRecordsSqlite, kRecordsPostgres},
+    Migration{2, "users, teams, API tokens and password resets", kIdentitySqlite,
+              kIdentityPostgres},
 };
 
 constexpr std::string_view kCreateMigrationsTable =
@@ -153,12 +258,7 @@ Result<MigrationReport> Migrate(Store& store) {
   for (const Migration& migration : kMigrations) {
     if (migration.version <= report.to) continue;
     auto status = store.Transaction([&](Session& session) -> Status {
-      if (session.dialect() == Dialect::kPostgres) {
-        if (auto locked = session.Query("SELECT pg_advisory_xact_lock(?)", {kMigrationLockKey});
-            !locked) {
-          return Fail(locked.error());
-        }
-      }
+      if (auto locked = LockTransaction(session, kMigrationLockKey); !locked) return locked;
       if (auto created = session.Exec(kCreateMigrationsTable); !created)
         return Fail(created.error());
       auto current = CurrentVersion(session);

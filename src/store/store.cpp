@@ -16,6 +16,13 @@ std::string JsonText(Dialect dialect, std::string_view column,
   return fmt::format("({} #>> '{{{}}}')", column, pg_path);
 }
 
+Status LockTransaction(Session& session, std::int64_t key) {
+  if (session.dialect() == Dialect::kSqlite) return {};
+  auto locked = session.Query("SELECT pg_advisory_xact_lock(?)", {key});
+  if (!locked) return Fail(locked.error());
+  return {};
+}
+
 std::string_view JsonParam(Dialect dialect) {
   return dialect == Dialect::kSqlite ? "?" : "?::jsonb";
 }

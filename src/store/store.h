@@ -53,6 +53,10 @@ class Store {
   virtual std::string Describe() const = 0;
 };
 
+// Serialises transactions that take the same key, until they end: pg_advisory_xact_lock on
+// PostgreSQL; nothing on SQLite, whose write transactions are serialised already.
+Status LockTransaction(Session& session, std::int64_t key);
+
 // SQL text of a JSON document field as text: JsonText(d, "doc", {"os", "base"}).
 // REQUIRES: column and path parts are identifiers from code ([a-z0-9_]).
 std::string JsonText(Dialect dialect, std::string_view column,

@@ -9,49 +9,16 @@
 #include "common/ids.h"
 #include "store/migrations.h"
 #include "store/open.h"
-#include "support/test_support.h"
+#include "support/test_database.h"
 
 namespace maestro::store {
 namespace {
 
 using testing::TempDir;
 
-}  // namespace
-
-void PrintTo(Backend backend, std::ostream* out) {
-  *out << (backend == Backend::kSqlite ? "SQLite" : "PostgreSQL");
-}
-
-namespace {
-
 class StoreConformanceTest : public ::testing::TestWithParam<Backend> {
  protected:
-  void SetUp() override {
-    if (GetParam() == Backend::kSqlite) {
-      auto opened = OpenStore({.uri = "sqlite:" + (dir_.path() / "test.db").string()});
-      ASSERT_TRUE(opened) << opened.error().message;
-      store_ = std::move(*opened);
-    } else {
-      auto uri = testing::PostgresTestUri();
-      ASSERT_TRUE(uri);
-      auto admin = OpenStore({.uri = *uri, .pool_size = 1});
-      ASSERT_TRUE(admin) << admin.error().message;
-      admin_ = std::move(*admin);
-      schema_ = "t_" + NewId();
-      for (auto& c : schema_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      ASSERT_TRUE(admin_->Exec("CREATE SCHEMA " + schema_, {}));
-      auto opened = OpenStore({.uri = testing::WithSearchPath(*uri, schema_), .pool_size = 8});
-      ASSERT_TRUE(opened) << opened.error().message;
-      store_ = std::move(*opened);
-    }
-    auto migrated = Migrate(*store_);
-    ASSERT_TRUE(migrated) << migrated.error().message;
-  }
-
-  void TearDown() override {
-    store_.reset();
-    if (admin_) ASSERT_TRUE(admin_->Exec("DROP SCHEMA " + schema_ + " CASCADE", {}));
-  }
+  void SetUp() override { ASSERT_NE(store_, nullptr); }
 
   // Inserts a record of `kind` with `doc` and returns its id.
   std::string Insert(const std::string& kind, const nlohmann::json& doc,
@@ -74,10 +41,8 @@ class StoreConformanceTest : public ::testing::TestWithParam<Backend> {
     return rows ? AsInt(rows->At(0, "n")) : -1;
   }
 
-  TempDir dir_;
-  std::unique_ptr<Store> admin_;
-  std::string schema_;
-  std::unique_ptr<Store> store_;
+  testing::TestDatabase database_{GetParam()};
+  Store* store_ = database_.store();
 };
 
 TEST_P(StoreConformanceTest, MigrationsAreAppliedOnceAndRecorded) {
@@ -91,17 +56,8 @@ TEST_P(StoreConformanceTest, MigrationsAreAppliedOnceAndRecorded) {
 
 TEST_P(StoreConformanceTest, ConcurrentMigrationsDoNotClash) {
   // A fresh database migrated by several processes' worth of threads at once.
-  std::unique_ptr<Store> fresh;
-  std::string fresh_schema;
-  if (GetParam() == Backend::kSqlite) {
-    fresh = std::move(*OpenStore({.uri = "sqlite:" + (dir_.path() / "fresh.db").string()}));
-  } else {
-    fresh_schema = schema_ + "_fresh";
-    ASSERT_TRUE(admin_->Exec("CREATE SCHEMA " + fresh_schema, {}));
-    fresh = std::move(
-        *OpenStore({.uri = testing::WithSearchPath(*testing::PostgresTestUri(), fresh_schema),
-                    .pool_size = 4}));
-  }
+  std::unique_ptr<Store> fresh = database_.OpenFresh("fresh");
+  ASSERT_NE(fresh, nullptr);
   std::vector<std::thread> threads;
   std::atomic<int> failures = 0;
   for (int i = 0; i < 4; ++i) {
@@ -114,9 +70,6 @@ TEST_P(StoreConformanceTest, ConcurrentMigrationsDoNotClash) {
   auto version = SchemaVersion(*fresh);
   ASSERT_TRUE(version);
   EXPECT_EQ(*version, LatestSchemaVersion());
-  fresh.reset();
-  if (!fresh_schema.empty())
-    ASSERT_TRUE(admin_->Exec("DROP SCHEMA " + fresh_schema + " CASCADE", {}));
 }
 
 TEST_P(StoreConformanceTest, RoundTripsEveryValueType) {

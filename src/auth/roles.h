@@ -1,0 +1,45 @@
+// Roles and the access rule of DATA-MODEL.md, in C++ (for one record) and in SQL (for lists).
+//
+// A user's role on a record is the highest of: their own entry; and, for each team they belong
+// to, the lower of the team's entry on the record and their role in the team. The owner's admin
+// role is an ordinary entry of the acl table, so one rule covers everything.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "store/value.h"
+
+namespace maestro::auth {
+
+enum class Role : int { kNone = 0, kRead = 1, kWrite = 2, kAdmin = 3 };
+
+// "read", "write", "admin" -> Role; anything else -> nullopt.
+std::optional<Role> ParseRole(std::string_view text);
+// kNone -> "none".
+std::string_view RoleName(Role role);
+
+struct TeamGrant {
+  Role on_record;   // the team's entry on the record
+  Role membership;  // the user's role in the team
+};
+
+Role EffectiveRole(Role direct, std::span<const TeamGrant> teams);
+
+// A SQL condition with its parameters, to AND into a WHERE clause.
+struct SqlCondition {
+  std::string sql;
+  store::Params params;
+};
+
+// True for rows whose record id (in `record_id_column`, e.g. "r.id") the user holds `need` or more
+// on, through the acl and team_members tables. Identifiers come from code only.
+SqlCondition AccessCondition(std::string_view record_id_column, const std::string& user_id,
+                             Role need);
+
+// A SQL expression giving the user's effective role (0–3) on the record in `record_id_column`.
+SqlCondition RoleExpression(std::string_view record_id_column, const std::string& user_id);
+
+}  // namespace maestro::auth
