@@ -1,0 +1,197 @@
+// The identity endpoints as a client sees them: the real Application on a free port, over TCP,
+// on SQLite and on PostgreSQL.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "app/wiring.h"
+#include "support/http_client.h"
+#include "support/test_database.h"
+
+namespace maestro {
+namespace {
+
+using nlohmann::json;
+using store::Backend;
+using testing::HttpReply;
+
+const std::string kPng("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\1\0\0\0\1\x08\x02\0\0\0", 29);
+
+class IdentityHttpTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    ASSERT_NE(database_.store(), nullptr);
+    config_.data_dir = dir_.str();
+    config_.port = 0;
+    config_.bind = "127.0.0.1";
+    config_.db_uri = database_.uri();
+    config_.secret_jwt = std::string(40, 'a');
+    auto created = app::Application::Create(config_);
+    ASSERT_TRUE(created) << created.error().message;
+    app_ = std::move(*created);
+    ASSERT_TRUE(app_->Start());
+  }
+
+  HttpReply Call(const std::string& method, const std::string& target, const json& body = nullptr,
+                 const std::string& token = {}) {
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
+    std::string text;
+    if (!body.is_null()) {
+      headers.emplace_back("Content-Type", "application/json");
+      text = body.dump();
+    }
+    return testing::HttpRequest(app_->port(), method, target, text, headers);
+  }
+
+  static json Body(const HttpReply& reply) { return json::parse(reply.body, nullptr, false); }
+
+  // Registers and signs in; returns the token.
+  std::string SignUp(const std::string& name, const std::string& email) {
+    auto registered =
+        Call("POST", "/api/users", {{"name", name}, {"email", email}, {"password", "password1"}});
+    EXPECT_EQ(registered.status, 201) << registered.body;
+    auto login = Call("POST", "/api/auth/login", {{"email", email}, {"password", "password1"}});
+    EXPECT_EQ(login.status, 200) << login.body;
+    return Body(login)["token"];
+  }
+
+  testing::TempDir dir_;
+  testing::TestDatabase database_{GetParam()};
+  app::Config config_;
+  std::unique_ptr<app::Application> app_;
+};
+
+TEST_P(IdentityHttpTest, RegisterLoginAndReadMyProfile) {
+  const std::string token = SignUp("Alice", "alice@example.com");
+  auto me = Call("GET", "/api/me", nullptr, token);
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(Body(me)["email"], "alice@example.com");
+  EXPECT_TRUE(Body(me)["is_admin"]);
+  EXPECT_EQ(me.body.find("argon2"), std::string::npos) << "no hash in answers";
+}
+
+TEST_P(IdentityHttpTest, ProtectedEndpointsAnswer401WithAReason) {
+  auto anonymous = Call("GET", "/api/me");
+  EXPECT_EQ(anonymous.status, 401);
+  EXPECT_EQ(anonymous.Header("www-authenticate"), "Bearer");
+  EXPECT_EQ(Body(anonymous)["error"]["code"], "unauthorized");
+  auto forged = Call("GET", "/api/me", nullptr, "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.");
+  EXPECT_EQ(forged.status, 401);
+}
+
+TEST_P(IdentityHttpTest, ApiTokensWorkWhereverALoginTokenDoes) {
+  const std::string login = SignUp("Alice", "alice@example.com");
+  auto created = Call("POST", "/api/me/tokens", {{"name", "ci"}}, login);
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string token = Body(created)["token"];
+  EXPECT_EQ(Call("GET", "/api/me", nullptr, token).status, 200);
+  auto listed = Call("GET", "/api/me/tokens", nullptr, token);
+  EXPECT_EQ(listed.body.find(token), std::string::npos) << "never shown again";
+  const std::string id = Body(created)["id"];
+  EXPECT_EQ(Call("DELETE", "/api/me/tokens/" + id, nullptr, login).status, 204);
+  EXPECT_EQ(Call("GET", "/api/me", nullptr, token).status, 401);
+}
+
+TEST_P(IdentityHttpTest, BadBodiesAreClearErrorsAndWriteNothing) {
+  auto malformed = testing::HttpRequest(app_->port(), "POST", "/api/users", "{\"name\": ",
+                                        {{"Content-Type", "application/json"}});
+  EXPECT_EQ(malformed.status, 400);
+  auto form = testing::HttpRequest(app_->port(), "POST", "/api/users", "name=x",
+                                   {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(form.status, 415);
+  auto wrong_types = Call("POST", "/api/users", {{"name", 7}, {"email", true}, {"password", nullptr}});
+  EXPECT_EQ(wrong_types.status, 422);
+  EXPECT_EQ(Body(wrong_types)["error"]["details"].size(), 3u) << wrong_types.body;
+  auto huge = Call("POST", "/api/users", {{"name", std::string(11 * 1024 * 1024, 'x')}});
+  EXPECT_EQ(huge.status, 413);
+  auto users = database_.store()->Query("SELECT COUNT(*) AS n FROM users", {});
+  EXPECT_EQ(store::AsInt(users->At(0, "n")), 0);
+}
+
+TEST_P(IdentityHttpTest, DuplicateEmailIs409) {
+  SignUp("Alice", "alice@example.com");
+  auto again = Call("POST", "/api/users",
+                    {{"name", "Other"}, {"email", "ALICE@example.com"}, {"password", "password1"}});
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(Body(again)["error"]["code"], "conflict");
+}
+
+TEST_P(IdentityHttpTest, TooManyFailedLoginsGet429WithRetryAfter) {
+  SignUp("Alice", "alice@example.com");
+  HttpReply last;
+  for (int i = 0; i < 11; ++i) {
+    last = Call("POST", "/api/auth/login", {{"email", "alice@example.com"}, {"password", "wrong-password"}});
+  }
+  EXPECT_EQ(last.status, 429);
+  const int retry_after = std::atoi(last.Header("retry-after").c_str());
+  EXPECT_GT(retry_after, 0);
+  EXPECT_LE(retry_after, 60);
+}
+
+TEST_P(IdentityHttpTest, AvatarUploadIsServedBackAsAnImage) {
+  const std::string token = SignUp("Alice", "alice@example.com");
+  const std::string boundary = "----maestro-test-boundary";
+  const std::string body = "--" + boundary +
+                           "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"me.png\"\r\n"
+                           "Content-Type: image/png\r\n\r\n" +
+                           kPng + "\r\n--" + boundary + "--\r\n";
+  auto uploaded = testing::HttpRequest(
+      app_->port(), "PUT", "/api/me/avatar", body,
+      {{"Authorization", "Bearer " + token},
+       {"Content-Type", "multipart/form-data; boundary=" + boundary}});
+  ASSERT_EQ(uploaded.status, 200) << uploaded.body;
+  const std::string url = Body(uploaded)["avatar"];
+  auto image = testing::HttpRequest(app_->port(), "GET", url);
+  EXPECT_EQ(image.status, 200);
+  EXPECT_EQ(image.body, kPng);
+  EXPECT_EQ(image.Header("content-type"), "image/png");
+  EXPECT_EQ(image.Header("x-content-type-options"), "nosniff");
+
+  auto as_json = Call("PUT", "/api/me/avatar", {{"file", "x"}}, token);
+  EXPECT_EQ(as_json.status, 415);
+  EXPECT_EQ(testing::HttpRequest(app_->port(), "GET", "/api/avatars/..%2Fsecrets.json").status, 404);
+}
+
+TEST_P(IdentityHttpTest, ForgotAlwaysAnswers202) {
+  SignUp("Alice", "alice@example.com");
+  EXPECT_EQ(Call("POST", "/api/auth/forgot", {{"email", "alice@example.com"}}).status, 202);
+  EXPECT_EQ(Call("POST", "/api/auth/forgot", {{"email", "nobody@example.com"}}).status, 202);
+  EXPECT_EQ(Call("POST", "/api/auth/reset", {{"token", "nope"}, {"password", "password2"}}).status, 400);
+}
+
+TEST_P(IdentityHttpTest, TeamsWithMembers) {
+  const std::string alice = SignUp("Alice", "alice@example.com");
+  const std::string bob = SignUp("Bob", "bob@example.com");
+  const std::string bob_id = Body(Call("GET", "/api/me", nullptr, bob))["id"];
+  auto team = Call("POST", "/api/teams", {{"name", "Platform"}}, alice);
+  ASSERT_EQ(team.status, 201) << team.body;
+  const std::string id = Body(team)["id"];
+  EXPECT_EQ(Call("GET", "/api/teams/" + id, nullptr, bob).status, 404) << "not a member yet";
+  auto added = Call("POST", "/api/teams/" + id + "/members", {{"user", bob_id}, {"role", "read"}}, alice);
+  EXPECT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(Call("GET", "/api/teams/" + id, nullptr, bob).status, 200);
+  EXPECT_EQ(Call("PATCH", "/api/teams/" + id, {{"name", "Mine"}}, bob).status, 403);
+  auto list = Call("GET", "/api/teams?limit=501", nullptr, alice);
+  EXPECT_EQ(list.status, 400);
+  EXPECT_EQ(Body(Call("GET", "/api/teams", nullptr, bob))["total"], 1);
+  auto last_admin = Call("DELETE", "/api/teams/" + id + "/members/" +
+                                       std::string(Body(Call("GET", "/api/me", nullptr, alice))["id"]),
+                         nullptr, alice);
+  EXPECT_EQ(last_admin.status, 409);
+}
+
+TEST_P(IdentityHttpTest, OpenApiMarksProtectedRoutes) {
+  auto doc = Body(Call("GET", "/api/openapi.json"));
+  EXPECT_TRUE(doc["paths"]["/api/me"]["get"].contains("security"));
+  EXPECT_FALSE(doc["paths"]["/api/auth/login"]["post"].contains("security"));
+  EXPECT_TRUE(doc["paths"]["/api/me/avatar"]["put"]["requestBody"]["content"].contains(
+      "multipart/form-data"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, IdentityHttpTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) { return testing::BackendName(info.param); });
+
+}  // namespace
+}  // namespace maestro
