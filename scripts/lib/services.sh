@@ -84,12 +84,90 @@ stop_pg() {   # SIGINT = fast shutdown: disconnects clients, then the postmaster
   unset MAESTRO_TEST_PG_URI
 }
 
-# ---- Later: RabbitMQ (start_rabbitmq/stop_rabbitmq), maildev 2.2.1 (start_maildev/stop_maildev) and
-# s3rver 3.7.1 (start_s3rver/stop_s3rver), following the STACK.md recipes: one PID variable each, free
-# ports from free_port, files under $SVC_DIR, and a line in stop_services.
+# The npm test peers (maildev, s3rver), installed in tests/peers by scripts/setup. Their CLIs are run
+# directly (not through npx) so that $! is the node process itself.
+PEERS_BIN=${PEERS_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tests/peers/node_modules/.bin}
+
+# _wait_http URL PID [CURL_OPTION]: waits up to 10 s for URL to answer; fails early if PID exits.
+_wait_http() {
+  for _ in $(seq 100); do
+    curl -s ${3:+"$3"} -o /dev/null --max-time 1 "$1" && return 0
+    _gone "$2" && return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# ---- maildev 2.2.1: SMTP on 127.0.0.1:$MAESTRO_TEST_SMTP_PORT (no auth, no TLS), web UI and REST API
+# at $MAESTRO_TEST_MAILDEV_URL (GET /email lists received mail, DELETE /email/all empties it).
+MAILDEV_PID=
+start_maildev() {
+  local smtp web attempt
+  [ -x "$PEERS_BIN/maildev" ] || { echo "==> ERROR: maildev not installed in tests/peers (run scripts/setup)" >&2; return 1; }
+  svc_dir || return 1
+  for attempt in 1 2 3; do
+    smtp=$(free_port) && web=$(free_port) || return 1
+    [ "$smtp" != "$web" ] || continue
+    "$PEERS_BIN/maildev" --ip 127.0.0.1 --web-ip 127.0.0.1 -s "$smtp" -w "$web" \
+      --mail-directory "$SVC_DIR/maildev" >"$SVC_DIR/maildev.log" 2>&1 &
+    MAILDEV_PID=$!
+    if _wait_http "http://127.0.0.1:$web/email" "$MAILDEV_PID" --fail && port_in_use "$smtp"; then
+      export MAESTRO_TEST_SMTP_PORT=$smtp MAESTRO_TEST_MAILDEV_URL="http://127.0.0.1:$web"
+      return 0
+    fi
+    _stop_pid "$MAILDEV_PID"
+    MAILDEV_PID=
+  done
+  echo "==> ERROR: maildev did not start, see $SVC_DIR/maildev.log" >&2
+  return 1
+}
+stop_maildev() {
+  [ -n "$MAILDEV_PID" ] || return 0
+  _stop_pid "$MAILDEV_PID"
+  MAILDEV_PID=
+  rm -rf "$SVC_DIR/maildev"
+  unset MAESTRO_TEST_SMTP_PORT MAESTRO_TEST_MAILDEV_URL
+}
+
+# ---- s3rver 3.7.1: S3 API at $MAESTRO_TEST_S3_ENDPOINT (path-style), bucket maestro-test made at start,
+# access key and secret S3RVER/S3RVER, objects under $SVC_DIR/s3.
+S3RVER_PID=
+start_s3rver() {
+  local port attempt
+  [ -x "$PEERS_BIN/s3rver" ] || { echo "==> ERROR: s3rver not installed in tests/peers (run scripts/setup)" >&2; return 1; }
+  svc_dir || return 1
+  mkdir -p "$SVC_DIR/s3" || return 1
+  for attempt in 1 2 3; do
+    port=$(free_port) || return 1
+    "$PEERS_BIN/s3rver" -d "$SVC_DIR/s3" -a 127.0.0.1 -p "$port" --configure-bucket maestro-test \
+      --silent >"$SVC_DIR/s3rver.log" 2>&1 &
+    S3RVER_PID=$!
+    if _wait_http "http://127.0.0.1:$port/" "$S3RVER_PID"; then
+      export MAESTRO_TEST_S3_ENDPOINT="http://127.0.0.1:$port" MAESTRO_TEST_S3_BUCKET=maestro-test \
+        MAESTRO_TEST_S3_KEY=S3RVER MAESTRO_TEST_S3_SECRET=S3RVER
+      return 0
+    fi
+    _stop_pid "$S3RVER_PID"
+    S3RVER_PID=
+  done
+  echo "==> ERROR: s3rver did not start, see $SVC_DIR/s3rver.log" >&2
+  return 1
+}
+stop_s3rver() {
+  [ -n "$S3RVER_PID" ] || return 0
+  _stop_pid "$S3RVER_PID"
+  S3RVER_PID=
+  rm -rf "$SVC_DIR/s3"
+  unset MAESTRO_TEST_S3_ENDPOINT MAESTRO_TEST_S3_BUCKET MAESTRO_TEST_S3_KEY MAESTRO_TEST_S3_SECRET
+}
+
+# ---- Later: RabbitMQ (start_rabbitmq/stop_rabbitmq), following the STACK.md recipe: one PID variable,
+# free ports from free_port, files under $SVC_DIR, and a line in stop_services.
 
 # stop_services: stops everything started above and removes the temp dir. Safe to call more than once.
 stop_services() {
   stop_pg
+  stop_maildev
+  stop_s3rver
   if [ -n "$SVC_DIR" ]; then rm -rf "$SVC_DIR"; SVC_DIR=; fi
 }

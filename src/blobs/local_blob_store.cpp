@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <optional>
 
 #include "common/ids.h"
 
@@ -32,6 +33,10 @@ class FileDescriptor {
  private:
   int fd_;
 };
+
+tl::unexpected<Error> InvalidKey(std::string_view key) {
+  return Fail(ErrorCode::kBadRequest, fmt::format("invalid blob key '{}'", key));
+}
 
 tl::unexpected<Error> FileError(std::string_view what, const fs::path& path, int error) {
   return Fail(ErrorCode::kUnavailable,
@@ -116,8 +121,7 @@ fs::path LocalBlobStore::PathOf(std::string_view key) const { return dir_ / std:
 
 Status LocalBlobStore::Put(std::string_view key, std::string_view bytes,
                            std::string_view content_type) {
-  if (!IsValidKey(key))
-    return Fail(ErrorCode::kBadRequest, fmt::format("invalid blob key '{}'", key));
+  if (!IsValidKey(key)) return InvalidKey(key);
   if (!IsValidContentType(content_type)) {
     return Fail(ErrorCode::kBadRequest, fmt::format("invalid content type for blob '{}'", key));
   }
@@ -154,8 +158,7 @@ Status LocalBlobStore::Put(std::string_view key, std::string_view bytes,
 }
 
 Result<Blob> LocalBlobStore::Get(std::string_view key) {
-  if (!IsValidKey(key))
-    return Fail(ErrorCode::kBadRequest, fmt::format("invalid blob key '{}'", key));
+  if (!IsValidKey(key)) return InvalidKey(key);
   const fs::path path = PathOf(key);
   std::shared_lock lock(mutex_);
   int error = 0;
@@ -174,8 +177,7 @@ Result<Blob> LocalBlobStore::Get(std::string_view key) {
 }
 
 Status LocalBlobStore::Delete(std::string_view key) {
-  if (!IsValidKey(key))
-    return Fail(ErrorCode::kBadRequest, fmt::format("invalid blob key '{}'", key));
+  if (!IsValidKey(key)) return InvalidKey(key);
   const fs::path path = PathOf(key);
   std::unique_lock lock(mutex_);
   if (::unlink(path.c_str()) != 0 && errno != ENOENT && errno != ENOTDIR) {

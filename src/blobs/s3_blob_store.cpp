@@ -65,28 +65,6 @@ struct Reply {
   std::string content_type;
 };
 
-}  // namespace
-
-S3BlobStore::S3BlobStore(S3BlobSettings settings) : settings_(std::move(settings)) {}
-
-std::string S3BlobStore::UrlOf(std::string_view key) const {
-  // Keys are [a-z0-9._-/] only (IsValidKey), so they need no percent-encoding in a URL.
-  if (settings_.endpoint.empty()) {
-    return fmt::format("https://{}.s3.{}.amazonaws.com/{}", settings_.bucket, settings_.region,
-                       key);
-  }
-  std::string_view endpoint = settings_.endpoint;
-  while (endpoint.ends_with('/')) endpoint.remove_suffix(1);
-  return fmt::format("{}/{}/{}", endpoint, settings_.bucket, key);
-}
-
-std::string S3BlobStore::Describe() const {
-  return fmt::format("s3://{}@{}", settings_.bucket,
-                     settings_.endpoint.empty() ? settings_.region : settings_.endpoint);
-}
-
-namespace {
-
 // One signed request. `method` is PUT, GET or DELETE; `body` and `content_type` are sent for PUT.
 Result<Reply> Perform(const S3BlobSettings& settings, const std::string& url,
                       std::string_view method, std::string_view key, std::string_view body,
@@ -149,6 +127,12 @@ Result<Reply> Perform(const S3BlobSettings& settings, const std::string& url,
   return reply;
 }
 
+bool IsSuccess(long status) { return status >= 200 && status < 300; }
+
+tl::unexpected<Error> InvalidKey(std::string_view key) {
+  return Fail(ErrorCode::kBadRequest, fmt::format("invalid blob key '{}'", key));
+}
+
 // The <Code> of an S3 error document ("AccessDenied"), for the error message.
 std::string ErrorCodeOf(std::string_view body) {
   const auto start = body.find("<Code>");
@@ -167,46 +151,57 @@ tl::unexpected<Error> StatusError(const S3BlobSettings& settings, std::string_vi
 
 }  // namespace
 
+S3BlobStore::S3BlobStore(S3BlobSettings settings) : settings_(std::move(settings)) {}
+
+std::string S3BlobStore::UrlOf(std::string_view key) const {
+  // Keys are [a-z0-9._-/] only (IsValidKey), so they need no percent-encoding in a URL.
+  if (settings_.endpoint.empty()) {
+    return fmt::format("https://{}.s3.{}.amazonaws.com/{}", settings_.bucket, settings_.region,
+                       key);
+  }
+  std::string_view endpoint = settings_.endpoint;
+  while (endpoint.ends_with('/')) endpoint.remove_suffix(1);
+  return fmt::format("{}/{}/{}", endpoint, settings_.bucket, key);
+}
+
+std::string S3BlobStore::Describe() const {
+  return fmt::format("s3://{}@{}", settings_.bucket,
+                     settings_.endpoint.empty() ? settings_.region : settings_.endpoint);
+}
+
 Status S3BlobStore::Put(std::string_view key, std::string_view bytes,
                         std::string_view content_type) {
-  if (!IsValidKey(key))
-    return Fail(ErrorCode::kBadRequest, fmt::format("invalid blob key '{}'", key));
+  if (!IsValidKey(key)) return InvalidKey(key);
   if (!IsValidContentType(content_type)) {
     return Fail(ErrorCode::kBadRequest, fmt::format("invalid content type for blob '{}'", key));
   }
   auto reply = Perform(settings_, UrlOf(key), "PUT", key, bytes, content_type);
   if (!reply) return Fail(reply.error());
-  if (reply->status < 200 || reply->status >= 300)
-    return StatusError(settings_, "PUT", key, *reply);
+  if (!IsSuccess(reply->status)) return StatusError(settings_, "PUT", key, *reply);
   return {};
 }
 
 Result<Blob> S3BlobStore::Get(std::string_view key) {
-  if (!IsValidKey(key))
-    return Fail(ErrorCode::kBadRequest, fmt::format("invalid blob key '{}'", key));
+  if (!IsValidKey(key)) return InvalidKey(key);
   auto reply = Perform(settings_, UrlOf(key), "GET", key, {}, {});
   if (!reply) return Fail(reply.error());
   if (reply->status == 404 && ErrorCodeOf(reply->body) != "NoSuchBucket") {
     return Fail(ErrorCode::kNotFound,
                 fmt::format("no blob '{}' in bucket '{}'", key, settings_.bucket));
   }
-  if (reply->status < 200 || reply->status >= 300)
-    return StatusError(settings_, "GET", key, *reply);
+  if (!IsSuccess(reply->status)) return StatusError(settings_, "GET", key, *reply);
   return Blob{std::move(reply->body), reply->content_type.empty() ? "application/octet-stream"
                                                                   : std::move(reply->content_type)};
 }
 
 Status S3BlobStore::Delete(std::string_view key) {
-  if (!IsValidKey(key))
-    return Fail(ErrorCode::kBadRequest, fmt::format("invalid blob key '{}'", key));
+  if (!IsValidKey(key)) return InvalidKey(key);
   auto reply = Perform(settings_, UrlOf(key), "DELETE", key, {}, {});
   if (!reply) return Fail(reply.error());
   // Some S3-compatible stores answer 404 rather than 204 for a missing object; a missing bucket
   // is a configuration error all the same.
   if (reply->status == 404 && ErrorCodeOf(reply->body) != "NoSuchBucket") return {};
-  if (reply->status < 200 || reply->status >= 300) {
-    return StatusError(settings_, "DELETE", key, *reply);
-  }
+  if (!IsSuccess(reply->status)) return StatusError(settings_, "DELETE", key, *reply);
   return {};
 }
 

@@ -197,7 +197,7 @@ TEST(FormatMessageTest, WritesTextAndHtmlAsAlternatives) {
   EXPECT_TRUE(message.ends_with("\r\n--=_maestro_b0undary--\r\n")) << message;
 }
 
-TEST(SmtpMailerTest, RefusesInjectionBeforeConnecting) {
+TEST(SmtpMailerOfflineTest, RefusesInjectionBeforeConnecting) {
   // Nothing listens on the port: a kBadRequest (not kUnavailable) shows no connection was tried.
   SmtpMailer mailer(SmtpSettings{
       .host = "127.0.0.1", .port = testing::FreePort(), .sender = "maestro@example.com"});
@@ -213,7 +213,7 @@ TEST(SmtpMailerTest, RefusesInjectionBeforeConnecting) {
   EXPECT_EQ(sent.error().code, ErrorCode::kBadRequest);
 }
 
-TEST(SmtpMailerTest, AServerNobodyListensOnIsUnavailableNamingItButNotThePassword) {
+TEST(SmtpMailerOfflineTest, AServerNobodyListensOnIsUnavailableNamingItButNotThePassword) {
   const int port = testing::FreePort();
   SmtpMailer mailer(SmtpSettings{.host = "127.0.0.1",
                                  .port = port,
@@ -230,7 +230,7 @@ TEST(SmtpMailerTest, AServerNobodyListensOnIsUnavailableNamingItButNotThePasswor
   EXPECT_EQ(sent.error().message.find("hunter2-secret"), std::string::npos);
 }
 
-TEST(SmtpMailerTest, ASenderThatIsNoAddressIsUnavailable) {
+TEST(SmtpMailerOfflineTest, ASenderThatIsNoAddressIsUnavailable) {
   SmtpMailer mailer(SmtpSettings{.host = "127.0.0.1", .port = 1, .sender = "Maestro"});
   auto sent = mailer.Send(AMail());
   ASSERT_FALSE(sent);

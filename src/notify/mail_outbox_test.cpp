@@ -97,8 +97,9 @@ TEST(MailOutboxTest, ReturnsAtOnceAndDeliversInTheBackground) {
 TEST(MailOutboxTest, StopDeliversWhatIsQueuedInOrder) {
   FakeMailer fake;
   MailOutbox outbox(fake, Fast());
-  for (const char* subject : {"a", "b", "c", "d", "e"})
+  for (const char* subject : {"a", "b", "c", "d", "e"}) {
     ASSERT_TRUE(outbox.Send(MailAbout(subject)));
+  }
   outbox.Stop();
   EXPECT_EQ(fake.delivered(), (std::vector<std::string>{"a", "b", "c", "d", "e"}));
   EXPECT_EQ(outbox.Pending(), 0u);

@@ -123,14 +123,16 @@ void CaptureServer::Serve() {
       while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
         value.remove_prefix(1);
       }
-      while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
         value.remove_suffix(1);
+      }
       request.headers.emplace_back(Lower(line.substr(0, colon)), std::string(value));
     }
     line_start = line_end;
   }
-  if (Lower(request.Header("expect")) == "100-continue")
+  if (Lower(request.Header("expect")) == "100-continue") {
     SendAll(fd, "HTTP/1.1 100 Continue\r\n\r\n");
+  }
   const std::size_t body_length = static_cast<std::size_t>(
       std::strtoull(request.Header("content-length").c_str(), nullptr, 10));
   const std::size_t body_start = header_end + 4;
