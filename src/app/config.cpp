@@ -226,6 +226,9 @@ constexpr ConfigEntry kTable[] = {
        return {};
      },
      [](const Config& c) { return Shown(c.public_url); }},
+    {"MAESTRO_AUDIT_DISABLED", "false", "true: keep no history of changes to records", false,
+     [](Config& c, std::string_view v) -> Status { return ParseBool(v, c.audit_disabled); },
+     [](const Config& c) -> std::string { return c.audit_disabled ? "true" : "false"; }},
     {"MAESTRO_UPLOAD_TYPE", "Local", "Where uploads are kept: Local (LOCAL_DIR) or S3", false,
      [](Config& c, std::string_view v) -> Status {
        if (v != "Local" && v != "S3") return Invalid("must be Local or S3");

@@ -40,6 +40,8 @@ struct Config {
   bool registration_open = true;  // MAESTRO_REGISTRATION (open|closed)
   int token_ttl_hours = 24;       // MAESTRO_TOKEN_TTL_HOURS: life of a login token
   std::string public_url = "http://localhost:8888";  // MAESTRO_PUBLIC_URL: links in mails
+  // Inventory
+  bool audit_disabled = false;  // MAESTRO_AUDIT_DISABLED: no history of changes
   // Uploads (avatars, later import files)
   std::string upload_type = "Local";     // MAESTRO_UPLOAD_TYPE (Local|S3)
   std::string local_dir;                 // LOCAL_DIR (empty = <data_dir>/uploads)

@@ -21,6 +21,8 @@
 #include "http/routes.h"
 #include "http/server.h"
 #include "http/static_files.h"
+#include "inventory/records.h"
+#include "inventory/registry.h"
 #include "notify/log_mailer.h"
 #include "notify/mail_outbox.h"
 #include "notify/smtp_mailer.h"
@@ -118,6 +120,7 @@ struct Application::Parts {
   std::unique_ptr<notify::MailOutbox> mail;
   std::unique_ptr<auth::Accounts> accounts;
   std::unique_ptr<auth::Teams> teams;
+  std::unique_ptr<inventory::Records> records;
   std::optional<http::StaticFiles> web;
   std::unique_ptr<http::Services> services;
   http::Router router;
@@ -161,9 +164,9 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
   parts->mail_delivery = MakeMailDelivery(config);
   parts->mail = std::make_unique<notify::MailOutbox>(*parts->mail_delivery);
   spdlog::info("uploads in {}; mail {}", parts->blobs->Describe(),
-               config.smtp_host.empty() ? "logged, not sent (SMTP_HOST is not set)"
-                                        : fmt::format("through {}:{}", config.smtp_host,
-                                                      config.smtp_port));
+               config.smtp_host.empty()
+                   ? "logged, not sent (SMTP_HOST is not set)"
+                   : fmt::format("through {}:{}", config.smtp_host, config.smtp_port));
   parts->accounts = std::make_unique<auth::Accounts>(
       *parts->store, parts->clock, *parts->mail, *parts->blobs,
       auth::AccountSettings{.jwt_secret = config.secret_jwt,
@@ -172,12 +175,17 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
                             .public_url = config.public_url,
                             .allowed_origins = config.cors_origins});
   parts->teams = std::make_unique<auth::Teams>(*parts->store, parts->clock, *parts->blobs);
+  parts->records = std::make_unique<inventory::Records>(
+      *parts->store, parts->clock, inventory::DefaultRegistry(),
+      inventory::RecordSettings{.audit = !config.audit_disabled});
 
   parts->services = std::make_unique<http::Services>(http::Services{
       .store = *parts->store,
       .metrics = metrics,
       .accounts = *parts->accounts,
       .teams = *parts->teams,
+      .registry = inventory::DefaultRegistry(),
+      .records = *parts->records,
       .web = parts->web ? &*parts->web : nullptr,
       .info = {.version = std::string(kVersion), .theme = config.theme, .web_dir = web_dir},
   });

@@ -163,8 +163,8 @@ Result<json> Accounts::Register(const json& body, const Principal* caller) {
         "INSERT INTO users (id, email, email_key, name, password_hash, is_admin, profile, "
         "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, " +
             std::string(store::JsonParam(session.dialect())) + ", ?, ?)",
-        {id, *email, Lower(*email), *name, *hash, first || is_admin.value_or(false),
-         profile.dump(), now, now});
+        {id, *email, Lower(*email), *name, *hash, first || is_admin.value_or(false), profile.dump(),
+         now, now});
     if (!inserted) {
       if (inserted.error().code == ErrorCode::kConflict) {
         return Fail(ErrorCode::kConflict, "an account with this e-mail already exists",
@@ -189,7 +189,9 @@ Result<json> Accounts::Login(const json& body, std::string_view remote) {
   const std::string ip(remote);
   const std::string pair = ip + "|" + email_key;
   for (RateLimiter* limiter : {&login_pair_, &login_ip_, &login_email_}) {
-    const std::string& key = limiter == &login_pair_ ? pair : limiter == &login_ip_ ? ip : email_key;
+    const std::string& key = limiter == &login_pair_ ? pair
+                             : limiter == &login_ip_ ? ip
+                                                     : email_key;
     if (auto wait = limiter->Check(key)) return RateLimited(*wait, "failed sign-ins");
   }
 
@@ -213,9 +215,9 @@ Result<json> Accounts::Login(const json& body, std::string_view remote) {
   const TimePoint now = clock_.Now();
   const TimePoint expires = now + settings_.token_ttl;
   json user = UserJson(*rows, 0);
-  const std::string token = SignJwt(
-      {{"sub", user["id"]}, {"iat", UnixSeconds(now)}, {"exp", UnixSeconds(expires)}},
-      settings_.jwt_secret);
+  const std::string token =
+      SignJwt({{"sub", user["id"]}, {"iat", UnixSeconds(now)}, {"exp", UnixSeconds(expires)}},
+              settings_.jwt_secret);
   return json{{"token", token}, {"expires_at", FormatTime(expires)}, {"user", std::move(user)}};
 }
 
@@ -315,11 +317,11 @@ Result<json> Accounts::UpdateMe(const Principal& caller, const json& patch) {
 
   // A read-only field sent back unchanged is fine: clients often send the whole object.
   const std::string new_email = email.value_or((*current)["email"].get<std::string>());
-  auto updated = store_.Exec(
-      "UPDATE users SET name = ?, email = ?, email_key = ?, profile = " +
-          std::string(store::JsonParam(store_.dialect())) + ", updated_at = ? WHERE id = ?",
-      {name.value_or((*current)["name"].get<std::string>()), new_email, Lower(new_email),
-       profile.dump(), Now(), caller.user_id});
+  auto updated = store_.Exec("UPDATE users SET name = ?, email = ?, email_key = ?, profile = " +
+                                 std::string(store::JsonParam(store_.dialect())) +
+                                 ", updated_at = ? WHERE id = ?",
+                             {name.value_or((*current)["name"].get<std::string>()), new_email,
+                              Lower(new_email), profile.dump(), Now(), caller.user_id});
   if (!updated) {
     if (updated.error().code == ErrorCode::kConflict) {
       return Fail(ErrorCode::kConflict, "an account with this e-mail already exists",
@@ -414,7 +416,8 @@ Result<json> Accounts::ListTokens(const Principal& caller) {
   json items = json::array();
   for (std::size_t i = 0; i < rows->size(); ++i) {
     json item;
-    for (const char* column : {"id", "name", "prefix", "created_at", "expires_at", "last_used_at"}) {
+    for (const char* column :
+         {"id", "name", "prefix", "created_at", "expires_at", "last_used_at"}) {
       const auto& value = rows->At(i, column);
       item[column] = IsNull(value) ? json(nullptr) : json(AsString(value));
     }
@@ -439,8 +442,8 @@ Result<json> Accounts::CreateToken(const Principal& caller, const json& body) {
       {id, caller.user_id, *name, prefix, Sha256Hex(token), Now(),
        expires.is_null() ? store::Value(nullptr) : store::Value(expires.get<std::string>())});
   if (!inserted) return Fail(inserted.error());
-  return json{{"id", id}, {"name", *name}, {"prefix", prefix}, {"token", token},
-              {"expires_at", expires}};
+  return json{
+      {"id", id}, {"name", *name}, {"prefix", prefix}, {"token", token}, {"expires_at", expires}};
 }
 
 Status Accounts::RevokeToken(const Principal& caller, const std::string& id) {
@@ -558,8 +561,8 @@ Status Accounts::Reset(const json& body) {
       return Fail(ErrorCode::kBadRequest,
                   "this reset link is invalid, used or expired: ask for a new one");
     }
-    auto owner = session.Query("SELECT user_id FROM password_resets WHERE token_hash = ?",
-                               {token_hash});
+    auto owner =
+        session.Query("SELECT user_id FROM password_resets WHERE token_hash = ?", {token_hash});
     if (!owner) return Fail(owner.error());
     const std::string user_id = AsString(owner->At(0, "user_id"));
     // Every login session issued before now ends (tokens carry their issue time in seconds).

@@ -22,18 +22,19 @@
 namespace maestro::auth {
 
 struct AccountSettings {
-  std::string jwt_secret;                    // MAESTRO_SECRETJWT
-  std::chrono::hours token_ttl{24};          // MAESTRO_TOKEN_TTL_HOURS
-  bool registration_open = true;             // MAESTRO_REGISTRATION
-  std::string public_url;                    // MAESTRO_PUBLIC_URL, for links in mails
-  std::vector<std::string> allowed_origins;  // MAESTRO_CORS_ORIGINS: other UIs that may ask for mails
+  std::string jwt_secret;            // MAESTRO_SECRETJWT
+  std::chrono::hours token_ttl{24};  // MAESTRO_TOKEN_TTL_HOURS
+  bool registration_open = true;     // MAESTRO_REGISTRATION
+  std::string public_url;            // MAESTRO_PUBLIC_URL, for links in mails
+  std::vector<std::string>
+      allowed_origins;  // MAESTRO_CORS_ORIGINS: other UIs that may ask for mails
   PasswordCost password_cost = PasswordCost::Interactive();
 };
 
 class Accounts {
  public:
-  Accounts(store::Store& store, const Clock& clock, notify::Mailer& mailer,
-           blobs::BlobStore& blobs, AccountSettings settings);
+  Accounts(store::Store& store, const Clock& clock, notify::Mailer& mailer, blobs::BlobStore& blobs,
+           AccountSettings settings);
 
   // POST /api/users. Open registration, or an instance admin when closed. The first user becomes
   // instance admin. 409 for a used e-mail.
@@ -78,9 +79,9 @@ class Accounts {
   blobs::BlobStore& blobs_;
   const AccountSettings settings_;
   const PasswordHasher hasher_;
-  RateLimiter login_pair_;    // failures per IP + e-mail
-  RateLimiter login_ip_;      // failures per IP
-  RateLimiter login_email_;   // failures per e-mail
+  RateLimiter login_pair_;   // failures per IP + e-mail
+  RateLimiter login_ip_;     // failures per IP
+  RateLimiter login_email_;  // failures per e-mail
   RateLimiter forgot_ip_;
   RateLimiter forgot_email_;
 };

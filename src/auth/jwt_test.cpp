@@ -13,7 +13,8 @@ const std::string kSecret(40, 'k');
 const TimePoint kNow = TimePoint{} + std::chrono::seconds(1'800'000'000);
 
 std::int64_t At(std::chrono::seconds offset) {
-  return std::chrono::duration_cast<std::chrono::seconds>((kNow + offset).time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::seconds>((kNow + offset).time_since_epoch())
+      .count();
 }
 
 TEST(JwtTest, RoundTripsClaims) {
@@ -31,10 +32,11 @@ TEST(JwtTest, RejectsExpiredAndNotYetValidTokens) {
   EXPECT_NE(expired.error().message.find("expired"), std::string::npos);
   EXPECT_FALSE(VerifyJwt(SignJwt({{"sub", "u1"}, {"exp", At(std::chrono::seconds(0))}}, kSecret),
                          kSecret, kNow));
-  EXPECT_FALSE(VerifyJwt(SignJwt({{"sub", "u1"}, {"exp", At(std::chrono::hours(2))},
-                                  {"nbf", At(std::chrono::hours(1))}},
-                                 kSecret),
-                         kSecret, kNow));
+  EXPECT_FALSE(VerifyJwt(
+      SignJwt(
+          {{"sub", "u1"}, {"exp", At(std::chrono::hours(2))}, {"nbf", At(std::chrono::hours(1))}},
+          kSecret),
+      kSecret, kNow));
 }
 
 TEST(JwtTest, RequiresAnExpiry) {
@@ -57,8 +59,8 @@ TEST(JwtTest, RejectsAlgorithmConfusion) {
   EXPECT_FALSE(VerifyJwt(none, kSecret, kNow));
   // A valid HMAC but a header naming another algorithm.
   const std::string other = SignJwt({{"sub", "x"}, {"exp", At(std::chrono::hours(1))}}, kSecret);
-  const std::string rs = Base64UrlEncode(R"({"alg":"RS256","typ":"JWT"})") +
-                         other.substr(other.find('.'));
+  const std::string rs =
+      Base64UrlEncode(R"({"alg":"RS256","typ":"JWT"})") + other.substr(other.find('.'));
   EXPECT_FALSE(VerifyJwt(rs, kSecret, kNow));
 }
 
@@ -66,9 +68,10 @@ TEST(JwtTest, RejectsTamperedPayloadAndMalformedTokens) {
   const std::string token = SignJwt({{"sub", "u1"}, {"exp", At(std::chrono::hours(1))}}, kSecret);
   const auto first = token.find('.');
   const auto second = token.find('.', first + 1);
-  const std::string forged = token.substr(0, first + 1) +
-                             Base64UrlEncode(json{{"sub", "admin"}, {"exp", At(std::chrono::hours(1))}}.dump()) +
-                             token.substr(second);
+  const std::string forged =
+      token.substr(0, first + 1) +
+      Base64UrlEncode(json{{"sub", "admin"}, {"exp", At(std::chrono::hours(1))}}.dump()) +
+      token.substr(second);
   EXPECT_FALSE(VerifyJwt(forged, kSecret, kNow));
   for (const char* bad : {"", "abc", "a.b", "a.b.c.d", "..", "!!.??.**"}) {
     EXPECT_FALSE(VerifyJwt(bad, kSecret, kNow)) << bad;

@@ -43,8 +43,7 @@ Result<Role> ReadRole(FieldCheck& check) {
 }
 
 tl::unexpected<Error> LastAdmin() {
-  return Fail(ErrorCode::kConflict,
-              "a team must keep an admin: make another member admin first");
+  return Fail(ErrorCode::kConflict, "a team must keep an admin: make another member admin first");
 }
 
 }  // namespace
@@ -59,8 +58,8 @@ Result<Role> Teams::CallerRole(store::Session* session, const Principal& caller,
   const char* sql =
       "SELECT (SELECT role FROM team_members WHERE team_id = t.id AND user_id = ?) AS role FROM "
       "teams t WHERE t.id = ?";
-  auto rows = session ? session->Query(sql, {caller.user_id, id})
-                      : store_.Query(sql, {caller.user_id, id});
+  auto rows =
+      session ? session->Query(sql, {caller.user_id, id}) : store_.Query(sql, {caller.user_id, id});
   if (!rows) return Fail(rows.error());
   if (rows->empty()) return Fail(ErrorCode::kNotFound, "no such team");
   const auto& role = rows->At(0, "role");
@@ -124,10 +123,11 @@ Result<json> Teams::List(const Principal& caller, int page, int limit) {
   params.insert(params.end(), visible_params.begin(), visible_params.end());
   params.push_back(std::int64_t{limit});
   params.push_back(std::int64_t{(page - 1) * limit});
-  auto ids = store_.Query("SELECT t.id, (SELECT role FROM team_members WHERE team_id = t.id AND "
-                          "user_id = ?) AS role FROM teams t WHERE " +
-                              visible + " ORDER BY t.name, t.id LIMIT ? OFFSET ?",
-                          params);
+  auto ids = store_.Query(
+      "SELECT t.id, (SELECT role FROM team_members WHERE team_id = t.id AND "
+      "user_id = ?) AS role FROM teams t WHERE " +
+          visible + " ORDER BY t.name, t.id LIMIT ? OFFSET ?",
+      params);
   if (!ids) return Fail(ids.error());
   json items = json::array();
   for (std::size_t i = 0; i < ids->size(); ++i) {
@@ -162,8 +162,8 @@ Result<json> Teams::Create(const Principal& caller, const json& body) {
         {id, *name, email ? store::Value(*email) : store::Value(nullptr),
          url ? store::Value(*url) : store::Value(nullptr), now, now});
     if (!team) return Fail(team.error());
-    auto member = session.Exec(
-        "INSERT INTO team_members (team_id, user_id, role) VALUES (?, ?, 3)", {id, caller.user_id});
+    auto member = session.Exec("INSERT INTO team_members (team_id, user_id, role) VALUES (?, ?, 3)",
+                               {id, caller.user_id});
     if (!member) return Fail(member.error());
     return {};
   });
@@ -204,10 +204,10 @@ Result<json> Teams::Update(const Principal& caller, const std::string& id, const
     const auto& old = (*current)[field];
     return old.is_null() ? store::Value(nullptr) : store::Value(old.get<std::string>());
   };
-  auto updated = store_.Exec(
-      "UPDATE teams SET name = ?, email = ?, url = ?, updated_at = ? WHERE id = ?",
-      {name.value_or((*current)["name"].get<std::string>()), pick("email", email),
-       pick("url", url), Now(), id});
+  auto updated =
+      store_.Exec("UPDATE teams SET name = ?, email = ?, url = ?, updated_at = ? WHERE id = ?",
+                  {name.value_or((*current)["name"].get<std::string>()), pick("email", email),
+                   pick("url", url), Now(), id});
   if (!updated) return Fail(updated.error());
   return TeamJson(id, *role);
 }
@@ -215,8 +215,8 @@ Result<json> Teams::Update(const Principal& caller, const std::string& id, const
 Status Teams::Delete(const Principal& caller, const std::string& id) {
   if (auto role = RequireAdmin(nullptr, caller, id); !role) return Fail(role.error());
   return store_.Transaction([&](store::Session& session) -> Status {
-    if (auto acl = session.Exec("DELETE FROM acl WHERE principal_type = 'team' AND principal_id = ?",
-                                {id});
+    if (auto acl = session.Exec(
+            "DELETE FROM acl WHERE principal_type = 'team' AND principal_id = ?", {id});
         !acl) {
       return Fail(acl.error());
     }
@@ -248,7 +248,8 @@ Result<json> Teams::AddMember(const Principal& caller, const std::string& id, co
                               {id, *user, static_cast<std::int64_t>(*role)});
     if (!added) {
       if (added.error().code == ErrorCode::kConflict) {
-        return Fail(ErrorCode::kConflict, "this user is already a member; change their role instead");
+        return Fail(ErrorCode::kConflict,
+                    "this user is already a member; change their role instead");
       }
       return Fail(added.error());
     }
@@ -271,8 +272,9 @@ Result<json> Teams::UpdateMember(const Principal& caller, const std::string& id,
       if (!others) return Fail(others.error());
       if (*others == 0) return LastAdmin();
     }
-    auto updated = session.Exec("UPDATE team_members SET role = ? WHERE team_id = ? AND user_id = ?",
-                                {static_cast<std::int64_t>(*role), id, user_id});
+    auto updated =
+        session.Exec("UPDATE team_members SET role = ? WHERE team_id = ? AND user_id = ?",
+                     {static_cast<std::int64_t>(*role), id, user_id});
     if (!updated) return Fail(updated.error());
     if (*updated == 0) return Fail(ErrorCode::kNotFound, "this user is not a member of the team");
     return {};
@@ -299,21 +301,22 @@ Status Teams::RemoveMember(const Principal& caller, const std::string& id,
       if (!others) return Fail(others.error());
       if (*others == 0) return LastAdmin();
     }
-    auto removed = session.Exec("DELETE FROM team_members WHERE team_id = ? AND user_id = ?",
-                                {id, user_id});
+    auto removed =
+        session.Exec("DELETE FROM team_members WHERE team_id = ? AND user_id = ?", {id, user_id});
     if (!removed) return Fail(removed.error());
     return {};
   });
 }
 
-Result<json> Teams::SetAvatar(const Principal& caller, const std::string& id, std::string_view bytes) {
+Result<json> Teams::SetAvatar(const Principal& caller, const std::string& id,
+                              std::string_view bytes) {
   if (auto admin = RequireAdmin(nullptr, caller, id); !admin) return Fail(admin.error());
   auto old = store_.Query("SELECT avatar FROM teams WHERE id = ?", {id});
   if (!old) return Fail(old.error());
   auto name = StoreAvatar(blobs_, bytes);
   if (!name) return Fail(name.error());
-  auto updated = store_.Exec("UPDATE teams SET avatar = ?, updated_at = ? WHERE id = ?",
-                             {*name, Now(), id});
+  auto updated =
+      store_.Exec("UPDATE teams SET avatar = ?, updated_at = ? WHERE id = ?", {*name, Now(), id});
   if (!updated) return Fail(updated.error());
   if (!old->empty()) {
     if (const std::string previous = AsString(old->At(0, "avatar")); !previous.empty()) {

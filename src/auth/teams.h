@@ -41,7 +41,8 @@ class Teams {
  private:
   // The caller's role in the team; kNotFound when they may not see it.
   Result<Role> CallerRole(store::Session* session, const Principal& caller, const std::string& id);
-  Result<Role> RequireAdmin(store::Session* session, const Principal& caller, const std::string& id);
+  Result<Role> RequireAdmin(store::Session* session, const Principal& caller,
+                            const std::string& id);
   Result<nlohmann::json> TeamJson(const std::string& id, Role caller_role);
   std::string Now() const;
 

@@ -23,7 +23,8 @@ std::string TextProblem(std::string_view text, TextRule rule) {
     characters += (c & 0xC0) != 0x80;
   }
   if (characters < rule.min) {
-    return rule.min == 1 ? "must not be empty" : fmt::format("must be at least {} characters", rule.min);
+    return rule.min == 1 ? "must not be empty"
+                         : fmt::format("must be at least {} characters", rule.min);
   }
   if (characters > rule.max) return fmt::format("must be at most {} characters", rule.max);
   return {};
@@ -111,7 +112,8 @@ void FieldCheck::Problem(const std::string& field, std::string problem) {
 Status FieldCheck::Finish(std::string_view what) {
   if (body_.is_object()) {
     for (const auto& [key, value] : body_.items()) {
-      if (!seen_.contains(key)) problems_.push_back({key, "is not a field of " + std::string(what)});
+      if (!seen_.contains(key))
+        problems_.push_back({key, "is not a field of " + std::string(what)});
     }
   }
   if (problems_.empty()) return {};

@@ -16,7 +16,7 @@
 namespace maestro {
 
 struct TextRule {
-  std::size_t min = 0;     // characters (UTF-8 code points)
+  std::size_t min = 0;  // characters (UTF-8 code points)
   std::size_t max = 255;
   bool multiline = false;  // allows tab and newline; other control characters are never allowed
 };

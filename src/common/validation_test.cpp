@@ -19,7 +19,12 @@ TEST(FieldCheckTest, ReadsValidFields) {
 }
 
 TEST(FieldCheckTest, ReportsEveryProblemWithItsField) {
-  const json body = {{"name", "Al"}, {"days", "30"}, {"nickname", "x"}, {"bio", "a\x01" "b"}};
+  const json body = {{"name", "Al"},
+                     {"days", "30"},
+                     {"nickname", "x"},
+                     {"bio",
+                      "a\x01"
+                      "b"}};
   FieldCheck check(body);
   check.RequiredText("name", {.min = 3, .max = 60});
   check.Integer("days", 1, 365);
@@ -50,9 +55,10 @@ TEST(TextProblemTest, CountsCharactersNotBytesAndAllowsNewlinesWhenMultiline) {
 }
 
 TEST(IsEmailAddressTest, AcceptsPlausibleAddressesOnly) {
-  for (const char* good : {"a@b.co", "first.last+tag@example.org"}) EXPECT_TRUE(IsEmailAddress(good)) << good;
-  for (const char* bad : {"", "a", "a@b", "@b.co", "a@@b.co", "a b@c.de", "a@b.co.", "a@.b",
-                          "x@y.z\r\nBcc: z@z.z"}) {
+  for (const char* good : {"a@b.co", "first.last+tag@example.org"})
+    EXPECT_TRUE(IsEmailAddress(good)) << good;
+  for (const char* bad :
+       {"", "a", "a@b", "@b.co", "a@@b.co", "a b@c.de", "a@b.co.", "a@.b", "x@y.z\r\nBcc: z@z.z"}) {
     EXPECT_FALSE(IsEmailAddress(bad)) << bad;
   }
 }

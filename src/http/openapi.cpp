@@ -81,7 +81,8 @@ nlohmann::json OpenApiDocument(const Router& router, std::string_view version) {
                {{"type", "object"},
                 {"properties", {{"file", {{"type", "string"}, {"format", "binary"}}}}}}}}}}}};
     }
-    if (route.access == Access::kUser) operation["security"] = json::array({{{"bearer", json::array()}}});
+    if (route.access == Access::kUser)
+      operation["security"] = json::array({{{"bearer", json::array()}}});
     paths[path][method] = std::move(operation);
   }
   return {

@@ -11,10 +11,34 @@ namespace {
 TEST(OpenApiDocumentTest, DescribesEveryRouteOfTheTableButTheWebCatchAll) {
   Router router;
   auto ok = [](Request&) -> Result<Response> { return Response{}; };
-  router.Add({.method = "GET", .pattern = "/api/things", .summary = "List things", .tag = "things", .body = BodyKind::kNone, .max_body = 0, .handler = ok});
-  router.Add({.method = "POST", .pattern = "/api/things", .summary = "Create a thing", .tag = "things", .body = BodyKind::kJson, .max_body = 0, .handler = ok});
-  router.Add({.method = "GET", .pattern = "/api/things/:id", .summary = "Read a thing", .tag = "things", .body = BodyKind::kNone, .max_body = 0, .handler = ok});
-  router.Add({.method = "GET", .pattern = "/*", .summary = "web", .tag = "web", .body = BodyKind::kNone, .max_body = 0, .handler = ok});
+  router.Add({.method = "GET",
+              .pattern = "/api/things",
+              .summary = "List things",
+              .tag = "things",
+              .body = BodyKind::kNone,
+              .max_body = 0,
+              .handler = ok});
+  router.Add({.method = "POST",
+              .pattern = "/api/things",
+              .summary = "Create a thing",
+              .tag = "things",
+              .body = BodyKind::kJson,
+              .max_body = 0,
+              .handler = ok});
+  router.Add({.method = "GET",
+              .pattern = "/api/things/:id",
+              .summary = "Read a thing",
+              .tag = "things",
+              .body = BodyKind::kNone,
+              .max_body = 0,
+              .handler = ok});
+  router.Add({.method = "GET",
+              .pattern = "/*",
+              .summary = "web",
+              .tag = "web",
+              .body = BodyKind::kNone,
+              .max_body = 0,
+              .handler = ok});
 
   const auto doc = OpenApiDocument(router, "9.9.9");
   EXPECT_EQ(doc["openapi"], "3.0.3");

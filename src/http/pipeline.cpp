@@ -71,10 +71,10 @@ Response ErrorResponse(const Error& error) {
   }
   const int status = HttpStatus(error.code);
   Response response = Response::Json(status, {{"error",
-                                                {{"status", status},
-                                                 {"code", CodeName(error.code)},
-                                                 {"message", error.message},
-                                                 {"details", std::move(details)}}}});
+                                               {{"status", status},
+                                                {"code", CodeName(error.code)},
+                                                {"message", error.message},
+                                                {"details", std::move(details)}}}});
   if (error.code == ErrorCode::kRateLimited && error.retry_after_s > 0) {
     response.SetHeader("Retry-After", std::to_string(error.retry_after_s));
   }
@@ -178,8 +178,8 @@ Response Pipeline::Dispatch(Request& request, std::string& route_label) {
   if (route.body == BodyKind::kMultipart) {
     auto type = request.Header("content-type");
     if (!type || !type->starts_with("multipart/form-data")) {
-      return ErrorResponse({ErrorCode::kUnsupportedMediaType,
-                            "send the file as multipart/form-data"});
+      return ErrorResponse(
+          {ErrorCode::kUnsupportedMediaType, "send the file as multipart/form-data"});
     }
     auto parts = ParseMultipart(*type, request.body);
     if (!parts) return ErrorResponse(parts.error());

@@ -12,15 +12,39 @@ using nlohmann::json;
 class PipelineTest : public ::testing::Test {
  protected:
   PipelineTest() {
-    router_.Add({.method = "POST", .pattern = "/echo", .summary = "echo", .tag = "test", .body = BodyKind::kJson, .max_body = 0, .handler = [](Request& request) -> Result<Response> {
+    router_.Add({.method = "POST",
+                 .pattern = "/echo",
+                 .summary = "echo",
+                 .tag = "test",
+                 .body = BodyKind::kJson,
+                 .max_body = 0,
+                 .handler = [](Request& request) -> Result<Response> {
                    return Response::Json(200, {{"got", request.Json()}});
                  }});
-    router_.Add({.method = "POST", .pattern = "/upload", .summary = "big", .tag = "test", .body = BodyKind::kNone, .max_body = 64, .handler = [](Request&) -> Result<Response> { return Response{}; }});
-    router_.Add({.method = "GET", .pattern = "/fails", .summary = "error value", .tag = "test", .body = BodyKind::kNone, .max_body = 0, .handler = [](Request&) -> Result<Response> {
+    router_.Add({.method = "POST",
+                 .pattern = "/upload",
+                 .summary = "big",
+                 .tag = "test",
+                 .body = BodyKind::kNone,
+                 .max_body = 64,
+                 .handler = [](Request&) -> Result<Response> { return Response{}; }});
+    router_.Add({.method = "GET",
+                 .pattern = "/fails",
+                 .summary = "error value",
+                 .tag = "test",
+                 .body = BodyKind::kNone,
+                 .max_body = 0,
+                 .handler = [](Request&) -> Result<Response> {
                    return Fail(ErrorCode::kValidationFailed, "hostname is required",
                                {{"hostname", "is required"}});
                  }});
-    router_.Add({.method = "GET", .pattern = "/throws", .summary = "bug", .tag = "test", .body = BodyKind::kNone, .max_body = 0, .handler = [](Request&) -> Result<Response> { throw std::logic_error("boom"); }});
+    router_.Add({.method = "GET",
+                 .pattern = "/throws",
+                 .summary = "bug",
+                 .tag = "test",
+                 .body = BodyKind::kNone,
+                 .max_body = 0,
+                 .handler = [](Request&) -> Result<Response> { throw std::logic_error("boom"); }});
   }
 
   Response Send(std::string method, std::string path, std::string body = {},

@@ -6,7 +6,13 @@ namespace maestro::http {
 namespace {
 
 Route Named(std::string method, std::string pattern) {
-  return Route{.method = std::move(method), .pattern = std::move(pattern), .summary = "", .tag = "test", .body = BodyKind::kNone, .max_body = 0, .handler = [](Request&) -> Result<Response> { return Response{}; }};
+  return Route{.method = std::move(method),
+               .pattern = std::move(pattern),
+               .summary = "",
+               .tag = "test",
+               .body = BodyKind::kNone,
+               .max_body = 0,
+               .handler = [](Request&) -> Result<Response> { return Response{}; }};
 }
 
 class RouterTest : public ::testing::Test {

@@ -124,6 +124,182 @@ Result<Response> AvatarFile(Services& services, const Request& request) {
   return response;
 }
 
+// If-Match: "3" (or 3, or W/"3") -> 3; absent -> nullopt.
+Result<std::optional<std::int64_t>> IfMatch(const Request& request) {
+  auto header = request.Header("if-match");
+  if (!header) return std::optional<std::int64_t>();
+  std::string_view text = *header;
+  if (text.starts_with("W/")) text.remove_prefix(2);
+  if (text.size() >= 2 && text.front() == '"' && text.back() == '"')
+    text = text.substr(1, text.size() - 2);
+  std::int64_t version = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), version);
+  if (error != std::errc() || end != text.data() + text.size() || version < 1) {
+    return Fail(ErrorCode::kBadRequest, "If-Match must be the record's ETag, such as \"3\"");
+  }
+  return std::optional<std::int64_t>(version);
+}
+
+// A record, with its version as ETag.
+Result<Response> RecordResponse(int status, Result<json> record) {
+  if (!record) return Fail(record.error());
+  Response response = Response::Json(status, *record);
+  response.SetHeader("ETag", fmt::format("\"{}\"", (*record)["version"].get<std::int64_t>()));
+  if (status == 201) {
+    response.SetHeader("Location", fmt::format("/api/{}/{}", (*record)["kind"].get<std::string>(),
+                                               (*record)["id"].get<std::string>()));
+  }
+  return response;
+}
+
+// The routes of one kind, from its registry entry: the same handlers for every kind.
+void AddKindRoutes(Router& router, inventory::Records& records, const inventory::EntitySpec& spec) {
+  const std::string base = "/api/" + spec.kind;
+  const std::string& label = spec.label;
+  const inventory::EntitySpec* kind = &spec;
+  router.Add({.method = "GET",
+              .pattern = base,
+              .summary = "List " + label,
+              .tag = spec.kind,
+              .access = Access::kUser,
+              .handler = [&records, kind](Request& r) -> Result<Response> {
+                auto query = inventory::ParseListQuery(*kind, r.query);
+                if (!query) return Fail(query.error());
+                return Json(200, records.List(Caller(r), *kind, *query));
+              }});
+  router.Add({.method = "GET",
+              .pattern = base + "/count",
+              .summary = "Count " + label,
+              .tag = spec.kind,
+              .access = Access::kUser,
+              .handler = [&records, kind](Request& r) -> Result<Response> {
+                auto query = inventory::ParseListQuery(*kind, r.query);
+                if (!query) return Fail(query.error());
+                auto count = records.Count(Caller(r), *kind, *query);
+                if (!count) return Fail(count.error());
+                return Response::Json(200, {{"count", *count}});
+              }});
+  router.Add(
+      {.method = "POST",
+       .pattern = base,
+       .summary = "Create a record of " + label,
+       .tag = spec.kind,
+       .access = Access::kUser,
+       .body = BodyKind::kJson,
+       .handler = [&records, kind](Request& r) -> Result<Response> {
+         for (const auto& [name, value] : r.query) {
+           if (name != "team") {
+             return Fail(ErrorCode::kBadRequest,
+                         fmt::format("unknown parameter '{}': only team is taken here", name));
+           }
+         }
+         return RecordResponse(201, records.Create(Caller(r), *kind, r.Json(),
+                                                   std::string(r.Query("team").value_or(""))));
+       }});
+  router.Add({.method = "GET",
+              .pattern = base + "/:id",
+              .summary = "Read a record of " + label,
+              .tag = spec.kind,
+              .access = Access::kUser,
+              .handler = [&records, kind](Request& r) {
+                return RecordResponse(200, records.Get(Caller(r), *kind, r.params.at("id")));
+              }});
+  router.Add({.method = "PATCH",
+              .pattern = base + "/:id",
+              .summary = "Change a record of " + label + " (JSON merge patch)",
+              .tag = spec.kind,
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
+              .handler = [&records, kind](Request& r) -> Result<Response> {
+                auto version = IfMatch(r);
+                if (!version) return Fail(version.error());
+                return RecordResponse(
+                    200, records.Patch(Caller(r), *kind, r.params.at("id"), r.Json(), *version));
+              }});
+  router.Add({.method = "PUT",
+              .pattern = base + "/:id",
+              .summary = "Replace a record of " + label,
+              .tag = spec.kind,
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
+              .handler = [&records, kind](Request& r) -> Result<Response> {
+                auto version = IfMatch(r);
+                if (!version) return Fail(version.error());
+                return RecordResponse(
+                    200, records.Replace(Caller(r), *kind, r.params.at("id"), r.Json(), *version));
+              }});
+  router.Add({.method = "DELETE",
+              .pattern = base + "/:id",
+              .summary = "Delete a record of " + label + " (restorable)",
+              .tag = spec.kind,
+              .access = Access::kUser,
+              .handler = [&records, kind](Request& r) {
+                return NoContent(records.Delete(Caller(r), *kind, r.params.at("id")));
+              }});
+  router.Add({.method = "GET",
+              .pattern = base + "/:id/roles",
+              .summary = "Roles on a record",
+              .tag = spec.kind,
+              .access = Access::kUser,
+              .handler = [&records, kind](Request& r) {
+                return Json(200, records.Roles(Caller(r), *kind, r.params.at("id")));
+              }});
+  router.Add({.method = "POST",
+              .pattern = base + "/:id/roles",
+              .summary = "Give a user or team a role on a record",
+              .tag = spec.kind,
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
+              .handler = [&records, kind](Request& r) {
+                return Json(201, records.AddRole(Caller(r), *kind, r.params.at("id"), r.Json()));
+              }});
+  router.Add({.method = "PUT",
+              .pattern = base + "/:id/roles",
+              .summary = "Replace the roles on a record",
+              .tag = spec.kind,
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
+              .handler = [&records, kind](Request& r) {
+                return Json(200,
+                            records.ReplaceRoles(Caller(r), *kind, r.params.at("id"), r.Json()));
+              }});
+  router.Add({.method = "DELETE",
+              .pattern = base + "/:id/roles/:type/:principal",
+              .summary = "Remove a role from a record",
+              .tag = spec.kind,
+              .access = Access::kUser,
+              .handler = [&records, kind](Request& r) {
+                return NoContent(records.RemoveRole(Caller(r), *kind, r.params.at("id"),
+                                                    r.params.at("type"), r.params.at("principal")));
+              }});
+  router.Add({.method = "GET",
+              .pattern = base + "/:id/history",
+              .summary = "Changes of a record, newest first",
+              .tag = spec.kind,
+              .access = Access::kUser,
+              .handler = [&records, kind](Request& r) -> Result<Response> {
+                auto paging = Paging(r);
+                if (!paging) return Fail(paging.error());
+                return Json(200, records.History(Caller(r), *kind, r.params.at("id"), paging->first,
+                                                 paging->second));
+              }});
+  router.Add(
+      {.method = "GET",
+       .pattern = base + "/:id/history/:version",
+       .summary = "A record as it was at one version",
+       .tag = spec.kind,
+       .access = Access::kUser,
+       .handler = [&records, kind](Request& r) -> Result<Response> {
+         const std::string& text = r.params.at("version");
+         std::int64_t version = 0;
+         auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), version);
+         if (error != std::errc() || end != text.data() + text.size() || version < 1) {
+           return Fail(ErrorCode::kBadRequest, "the version must be a whole number from 1");
+         }
+         return Json(200, records.HistoryVersion(Caller(r), *kind, r.params.at("id"), version));
+       }});
+}
+
 }  // namespace
 
 void AddRoutes(Router& router, Services& services) {
@@ -132,22 +308,35 @@ void AddRoutes(Router& router, Services& services) {
   constexpr std::size_t kUploadLimit = 3 * 1024 * 1024;  // a 2 MiB image and the form around it
 
   // Operations
-  router.Add({.method = "GET", .pattern = "/health", .summary = "Liveness: the process answers",
-              .tag = "operations", .handler = [&](Request&) { return Health(services); }});
-  router.Add({.method = "GET", .pattern = "/ready",
+  router.Add({.method = "GET",
+              .pattern = "/health",
+              .summary = "Liveness: the process answers",
+              .tag = "operations",
+              .handler = [&](Request&) { return Health(services); }});
+  router.Add({.method = "GET",
+              .pattern = "/ready",
               .summary = "Readiness: the database answers and the schema is current",
-              .tag = "operations", .handler = [&](Request&) { return Ready(services); }});
-  router.Add({.method = "GET", .pattern = "/metrics", .summary = "Prometheus metrics",
-              .tag = "operations", .handler = [&](Request&) { return Metrics(services); }});
+              .tag = "operations",
+              .handler = [&](Request&) { return Ready(services); }});
+  router.Add({.method = "GET",
+              .pattern = "/metrics",
+              .summary = "Prometheus metrics",
+              .tag = "operations",
+              .handler = [&](Request&) { return Metrics(services); }});
 
   // API
-  router.Add({.method = "GET", .pattern = "/api",
-              .summary = "Name, version and UI defaults of this server", .tag = "api",
+  router.Add({.method = "GET",
+              .pattern = "/api",
+              .summary = "Name, version and UI defaults of this server",
+              .tag = "api",
               .handler = [&](Request&) { return ApiRoot(services); }});
   // The document is built once, on first use, when the table is complete.
   auto openapi = std::make_shared<std::pair<std::once_flag, std::string>>();
-  router.Add({.method = "GET", .pattern = "/api/openapi.json", .summary = "This OpenAPI document",
-              .tag = "api", .handler = [&router, &services, openapi](Request&) -> Result<Response> {
+  router.Add({.method = "GET",
+              .pattern = "/api/openapi.json",
+              .summary = "This OpenAPI document",
+              .tag = "api",
+              .handler = [&router, &services, openapi](Request&) -> Result<Response> {
                 std::call_once(openapi->first, [&] {
                   openapi->second = OpenApiDocument(router, services.info.version).dump();
                 });
@@ -155,122 +344,223 @@ void AddRoutes(Router& router, Services& services) {
               }});
 
   // Identity
-  router.Add({.method = "POST", .pattern = "/api/users", .summary = "Register a user",
-              .tag = "identity", .access = Access::kOptionalUser, .body = BodyKind::kJson,
+  router.Add({.method = "POST",
+              .pattern = "/api/users",
+              .summary = "Register a user",
+              .tag = "identity",
+              .access = Access::kOptionalUser,
+              .body = BodyKind::kJson,
               .handler = [&](Request& r) {
-                return Json(201, accounts.Register(r.Json(), r.principal ? &*r.principal : nullptr));
+                return Json(201,
+                            accounts.Register(r.Json(), r.principal ? &*r.principal : nullptr));
               }});
-  router.Add({.method = "GET", .pattern = "/api/users", .summary = "User directory (?q=)",
-              .tag = "identity", .access = Access::kUser, .handler = [&](Request& r) {
+  router.Add({.method = "GET",
+              .pattern = "/api/users",
+              .summary = "User directory (?q=)",
+              .tag = "identity",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
                 return Json(200, accounts.Directory(Caller(r), r.Query("q").value_or("")));
               }});
-  router.Add({.method = "POST", .pattern = "/api/auth/login",
-              .summary = "Sign in: a token for the Authorization header", .tag = "identity",
-              .body = BodyKind::kJson, .handler = [&](Request& r) {
-                return Json(200, accounts.Login(r.Json(), r.remote));
-              }});
-  router.Add({.method = "POST", .pattern = "/api/auth/forgot",
-              .summary = "Mail a password-reset link", .tag = "identity",
-              .body = BodyKind::kJson, .handler = [&](Request& r) -> Result<Response> {
-                if (auto sent = accounts.Forgot(r.Json(), r.remote); !sent) return Fail(sent.error());
+  router.Add(
+      {.method = "POST",
+       .pattern = "/api/auth/login",
+       .summary = "Sign in: a token for the Authorization header",
+       .tag = "identity",
+       .body = BodyKind::kJson,
+       .handler = [&](Request& r) { return Json(200, accounts.Login(r.Json(), r.remote)); }});
+  router.Add({.method = "POST",
+              .pattern = "/api/auth/forgot",
+              .summary = "Mail a password-reset link",
+              .tag = "identity",
+              .body = BodyKind::kJson,
+              .handler = [&](Request& r) -> Result<Response> {
+                if (auto sent = accounts.Forgot(r.Json(), r.remote); !sent)
+                  return Fail(sent.error());
                 return Response::Json(202, {{"status", "accepted"}});
               }});
-  router.Add({.method = "POST", .pattern = "/api/auth/reset",
-              .summary = "Set a new password with a reset token", .tag = "identity",
+  router.Add({.method = "POST",
+              .pattern = "/api/auth/reset",
+              .summary = "Set a new password with a reset token",
+              .tag = "identity",
               .body = BodyKind::kJson,
               .handler = [&](Request& r) { return NoContent(accounts.Reset(r.Json())); }});
-  router.Add({.method = "GET", .pattern = "/api/me", .summary = "My profile", .tag = "identity",
+  router.Add({.method = "GET",
+              .pattern = "/api/me",
+              .summary = "My profile",
+              .tag = "identity",
               .access = Access::kUser,
               .handler = [&](Request& r) { return Json(200, accounts.Me(Caller(r))); }});
-  router.Add({.method = "PATCH", .pattern = "/api/me", .summary = "Change my profile",
-              .tag = "identity", .access = Access::kUser, .body = BodyKind::kJson,
-              .handler = [&](Request& r) {
-                return Json(200, accounts.UpdateMe(Caller(r), r.Json()));
-              }});
-  router.Add({.method = "DELETE", .pattern = "/api/me", .summary = "Delete my account",
-              .tag = "identity", .access = Access::kUser,
+  router.Add(
+      {.method = "PATCH",
+       .pattern = "/api/me",
+       .summary = "Change my profile",
+       .tag = "identity",
+       .access = Access::kUser,
+       .body = BodyKind::kJson,
+       .handler = [&](Request& r) { return Json(200, accounts.UpdateMe(Caller(r), r.Json())); }});
+  router.Add({.method = "DELETE",
+              .pattern = "/api/me",
+              .summary = "Delete my account",
+              .tag = "identity",
+              .access = Access::kUser,
               .handler = [&](Request& r) { return NoContent(accounts.DeleteMe(Caller(r))); }});
-  router.Add({.method = "PUT", .pattern = "/api/me/password", .summary = "Change my password",
-              .tag = "identity", .access = Access::kUser, .body = BodyKind::kJson,
+  router.Add({.method = "PUT",
+              .pattern = "/api/me/password",
+              .summary = "Change my password",
+              .tag = "identity",
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
               .handler = [&](Request& r) {
                 return NoContent(accounts.ChangePassword(Caller(r), r.Json()));
               }});
-  router.Add({.method = "PUT", .pattern = "/api/me/avatar", .summary = "Upload my avatar",
-              .tag = "identity", .access = Access::kUser, .body = BodyKind::kMultipart,
-              .max_body = kUploadLimit, .handler = [&](Request& r) -> Result<Response> {
+  router.Add({.method = "PUT",
+              .pattern = "/api/me/avatar",
+              .summary = "Upload my avatar",
+              .tag = "identity",
+              .access = Access::kUser,
+              .body = BodyKind::kMultipart,
+              .max_body = kUploadLimit,
+              .handler = [&](Request& r) -> Result<Response> {
                 auto file = UploadedFile(r);
                 if (!file) return Fail(file.error());
                 return Json(200, accounts.SetAvatar(Caller(r), *file));
               }});
-  router.Add({.method = "GET", .pattern = "/api/avatars/:name", .summary = "An avatar image",
-              .tag = "identity", .handler = [&](Request& r) { return AvatarFile(services, r); }});
-  router.Add({.method = "GET", .pattern = "/api/me/tokens", .summary = "My API tokens",
-              .tag = "identity", .access = Access::kUser,
+  router.Add({.method = "GET",
+              .pattern = "/api/avatars/:name",
+              .summary = "An avatar image",
+              .tag = "identity",
+              .handler = [&](Request& r) { return AvatarFile(services, r); }});
+  router.Add({.method = "GET",
+              .pattern = "/api/me/tokens",
+              .summary = "My API tokens",
+              .tag = "identity",
+              .access = Access::kUser,
               .handler = [&](Request& r) { return Json(200, accounts.ListTokens(Caller(r))); }});
-  router.Add({.method = "POST", .pattern = "/api/me/tokens",
-              .summary = "Create an API token (shown once)", .tag = "identity",
-              .access = Access::kUser, .body = BodyKind::kJson, .handler = [&](Request& r) {
+  router.Add({.method = "POST",
+              .pattern = "/api/me/tokens",
+              .summary = "Create an API token (shown once)",
+              .tag = "identity",
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
+              .handler = [&](Request& r) {
                 return Json(201, accounts.CreateToken(Caller(r), r.Json()));
               }});
-  router.Add({.method = "DELETE", .pattern = "/api/me/tokens/:id", .summary = "Revoke an API token",
-              .tag = "identity", .access = Access::kUser, .handler = [&](Request& r) {
+  router.Add({.method = "DELETE",
+              .pattern = "/api/me/tokens/:id",
+              .summary = "Revoke an API token",
+              .tag = "identity",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
                 return NoContent(accounts.RevokeToken(Caller(r), r.params.at("id")));
               }});
 
   // Teams
-  router.Add({.method = "GET", .pattern = "/api/teams", .summary = "My teams", .tag = "teams",
-              .access = Access::kUser, .handler = [&](Request& r) -> Result<Response> {
+  router.Add({.method = "GET",
+              .pattern = "/api/teams",
+              .summary = "My teams",
+              .tag = "teams",
+              .access = Access::kUser,
+              .handler = [&](Request& r) -> Result<Response> {
                 auto paging = Paging(r);
                 if (!paging) return Fail(paging.error());
                 return Json(200, teams.List(Caller(r), paging->first, paging->second));
               }});
-  router.Add({.method = "POST", .pattern = "/api/teams", .summary = "Create a team (I am its admin)",
-              .tag = "teams", .access = Access::kUser, .body = BodyKind::kJson,
+  router.Add({.method = "POST",
+              .pattern = "/api/teams",
+              .summary = "Create a team (I am its admin)",
+              .tag = "teams",
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
               .handler = [&](Request& r) { return Json(201, teams.Create(Caller(r), r.Json())); }});
-  router.Add({.method = "GET", .pattern = "/api/teams/:id", .summary = "A team with its members",
-              .tag = "teams", .access = Access::kUser, .handler = [&](Request& r) {
-                return Json(200, teams.Get(Caller(r), r.params.at("id")));
-              }});
-  router.Add({.method = "PATCH", .pattern = "/api/teams/:id", .summary = "Change a team",
-              .tag = "teams", .access = Access::kUser, .body = BodyKind::kJson,
+  router.Add(
+      {.method = "GET",
+       .pattern = "/api/teams/:id",
+       .summary = "A team with its members",
+       .tag = "teams",
+       .access = Access::kUser,
+       .handler = [&](Request& r) { return Json(200, teams.Get(Caller(r), r.params.at("id"))); }});
+  router.Add({.method = "PATCH",
+              .pattern = "/api/teams/:id",
+              .summary = "Change a team",
+              .tag = "teams",
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
               .handler = [&](Request& r) {
                 return Json(200, teams.Update(Caller(r), r.params.at("id"), r.Json()));
               }});
-  router.Add({.method = "DELETE", .pattern = "/api/teams/:id", .summary = "Delete a team",
-              .tag = "teams", .access = Access::kUser, .handler = [&](Request& r) {
+  router.Add({.method = "DELETE",
+              .pattern = "/api/teams/:id",
+              .summary = "Delete a team",
+              .tag = "teams",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
                 return NoContent(teams.Delete(Caller(r), r.params.at("id")));
               }});
-  router.Add({.method = "PUT", .pattern = "/api/teams/:id/avatar", .summary = "Upload a team avatar",
-              .tag = "teams", .access = Access::kUser, .body = BodyKind::kMultipart,
-              .max_body = kUploadLimit, .handler = [&](Request& r) -> Result<Response> {
+  router.Add({.method = "PUT",
+              .pattern = "/api/teams/:id/avatar",
+              .summary = "Upload a team avatar",
+              .tag = "teams",
+              .access = Access::kUser,
+              .body = BodyKind::kMultipart,
+              .max_body = kUploadLimit,
+              .handler = [&](Request& r) -> Result<Response> {
                 auto file = UploadedFile(r);
                 if (!file) return Fail(file.error());
                 return Json(200, teams.SetAvatar(Caller(r), r.params.at("id"), *file));
               }});
-  router.Add({.method = "GET", .pattern = "/api/teams/:id/members", .summary = "Members of a team",
-              .tag = "teams", .access = Access::kUser, .handler = [&](Request& r) {
+  router.Add({.method = "GET",
+              .pattern = "/api/teams/:id/members",
+              .summary = "Members of a team",
+              .tag = "teams",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
                 return Json(200, teams.Members(Caller(r), r.params.at("id")));
               }});
-  router.Add({.method = "POST", .pattern = "/api/teams/:id/members", .summary = "Add a member",
-              .tag = "teams", .access = Access::kUser, .body = BodyKind::kJson,
+  router.Add({.method = "POST",
+              .pattern = "/api/teams/:id/members",
+              .summary = "Add a member",
+              .tag = "teams",
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
               .handler = [&](Request& r) {
                 return Json(201, teams.AddMember(Caller(r), r.params.at("id"), r.Json()));
               }});
-  router.Add({.method = "PATCH", .pattern = "/api/teams/:id/members/:user",
-              .summary = "Change a member's role", .tag = "teams", .access = Access::kUser,
-              .body = BodyKind::kJson, .handler = [&](Request& r) {
+  router.Add({.method = "PATCH",
+              .pattern = "/api/teams/:id/members/:user",
+              .summary = "Change a member's role",
+              .tag = "teams",
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
+              .handler = [&](Request& r) {
                 return Json(200, teams.UpdateMember(Caller(r), r.params.at("id"),
                                                     r.params.at("user"), r.Json()));
               }});
-  router.Add({.method = "DELETE", .pattern = "/api/teams/:id/members/:user",
-              .summary = "Remove a member (or leave the team)", .tag = "teams",
-              .access = Access::kUser, .handler = [&](Request& r) {
+  router.Add({.method = "DELETE",
+              .pattern = "/api/teams/:id/members/:user",
+              .summary = "Remove a member (or leave the team)",
+              .tag = "teams",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
                 return NoContent(
                     teams.RemoveMember(Caller(r), r.params.at("id"), r.params.at("user")));
               }});
 
+  // Inventory: the kinds, then the same routes for every kind of the registry.
+  router.Add({.method = "GET",
+              .pattern = "/api/kinds",
+              .summary = "The kinds of records, with their fields",
+              .tag = "inventory",
+              .handler = [&](Request&) -> Result<Response> {
+                return Response::Json(200, services.registry.Describe());
+              }});
+  for (const auto& spec : services.registry.kinds()) AddKindRoutes(router, services.records, spec);
+
   // Web UI: static files with SPA fallback. Last, and the least specific pattern.
-  router.Add({.method = "GET", .pattern = "/*", .summary = "The web UI", .tag = "web",
+  router.Add({.method = "GET",
+              .pattern = "/*",
+              .summary = "The web UI",
+              .tag = "web",
               .handler = [&](Request& request) { return WebUi(services, request); }});
 }
 

@@ -9,6 +9,8 @@
 #include "common/metrics.h"
 #include "http/router.h"
 #include "http/static_files.h"
+#include "inventory/records.h"
+#include "inventory/registry.h"
 #include "store/store.h"
 
 namespace maestro::http {
@@ -25,6 +27,8 @@ struct Services {
   MetricsRegistry& metrics;
   auth::Accounts& accounts;
   auth::Teams& teams;
+  const inventory::Registry& registry;
+  inventory::Records& records;
   const StaticFiles* web;  // null when the web UI is not built
   AppInfo info;
 };

@@ -102,7 +102,6 @@ CREATE TABLE history (
 );
 )sql";
 
-
 // Identity: users, teams and their members, API tokens, password-reset tokens. Users and teams
 // are principals, not inventory records: they have their own tables and unique keys.
 constexpr std::string_view kIdentitySqlite = R"sql(
@@ -205,10 +204,18 @@ CREATE TABLE password_resets (
 );
 )sql";
 
+// History keeps the whole record of each version, so GET …/history/<version> is one read.
+constexpr std::string_view kHistorySnapshotSqlite =
+    "ALTER TABLE history ADD COLUMN snapshot TEXT CHECK (snapshot IS NULL OR json_valid(snapshot))";
+constexpr std::string_view kHistorySnapshotPostgres =
+    "ALTER TABLE history ADD COLUMN snapshot JSONB";
+
 constexpr std::array kMigrations = {
     Migration{1, "records, edges, acl and history", kRecordsSqlite, kRecordsPostgres},
     Migration{2, "users, teams, API tokens and password resets", kIdentitySqlite,
               kIdentityPostgres},
+    Migration{3, "whole record in each history entry", kHistorySnapshotSqlite,
+              kHistorySnapshotPostgres},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

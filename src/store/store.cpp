@@ -23,6 +23,10 @@ Status LockTransaction(Session& session, std::int64_t key) {
   return {};
 }
 
+std::string_view ForUpdate(Dialect dialect) {
+  return dialect == Dialect::kPostgres ? " FOR UPDATE" : "";
+}
+
 std::string_view JsonParam(Dialect dialect) {
   return dialect == Dialect::kSqlite ? "?" : "?::jsonb";
 }

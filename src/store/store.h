@@ -57,6 +57,10 @@ class Store {
 // PostgreSQL; nothing on SQLite, whose write transactions are serialised already.
 Status LockTransaction(Session& session, std::int64_t key);
 
+// " FOR UPDATE" on PostgreSQL (row lock for read-modify-write), "" on SQLite (whose write
+// transactions hold the database lock already).
+std::string_view ForUpdate(Dialect dialect);
+
 // SQL text of a JSON document field as text: JsonText(d, "doc", {"os", "base"}).
 // REQUIRES: column and path parts are identifiers from code ([a-z0-9_]).
 std::string JsonText(Dialect dialect, std::string_view column,

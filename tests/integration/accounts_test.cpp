@@ -1,12 +1,13 @@
 // Accounts, teams and the access rule, as services over a real database (SQLite and PostgreSQL).
 // Mail is captured by a recording Mailer here; delivery through SMTP is tested against maildev
 // in the notify module and end to end in the browser tests.
+#include "auth/accounts.h"
+
 #include <gtest/gtest.h>
 
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "auth/accounts.h"
 #include "auth/jwt.h"
 #include "auth/roles.h"
 #include "auth/teams.h"
@@ -55,7 +56,8 @@ class AccountsTest : public ::testing::TestWithParam<Backend> {
 
   json Register(const std::string& name, const std::string& email,
                 const std::string& password = "password1") {
-    auto user = accounts_.Register({{"name", name}, {"email", email}, {"password", password}}, nullptr);
+    auto user =
+        accounts_.Register({{"name", name}, {"email", email}, {"password", password}}, nullptr);
     EXPECT_TRUE(user) << user.error().message;
     return user ? *user : json();
   }
@@ -101,10 +103,12 @@ TEST_P(AccountsTest, EmailsAreUniqueWhateverTheirCase) {
 }
 
 TEST_P(AccountsTest, RegistrationNamesEveryBadField) {
-  auto bad = accounts_.Register(
-      {{"name", "Al"}, {"email", "not-an-email"}, {"password", "short"}, {"role", "admin"},
-       {"city", 42}},
-      nullptr);
+  auto bad = accounts_.Register({{"name", "Al"},
+                                 {"email", "not-an-email"},
+                                 {"password", "short"},
+                                 {"role", "admin"},
+                                 {"city", 42}},
+                                nullptr);
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, ErrorCode::kValidationFailed);
   auto problems = Problems(bad.error());
@@ -148,7 +152,8 @@ TEST_P(AccountsTest, LoginGivesATokenThatIdentifiesTheUser) {
 TEST_P(AccountsTest, WrongPasswordAndUnknownEmailGetTheSameAnswer) {
   Register("Alice", "alice@example.com");
   auto wrong = accounts_.Login({{"email", "alice@example.com"}, {"password", "password2"}}, "ip");
-  auto unknown = accounts_.Login({{"email", "nobody@example.com"}, {"password", "password1"}}, "ip");
+  auto unknown =
+      accounts_.Login({{"email", "nobody@example.com"}, {"password", "password1"}}, "ip");
   ASSERT_FALSE(wrong);
   ASSERT_FALSE(unknown);
   EXPECT_EQ(wrong.error().code, ErrorCode::kUnauthorized);
@@ -158,7 +163,8 @@ TEST_P(AccountsTest, WrongPasswordAndUnknownEmailGetTheSameAnswer) {
 TEST_P(AccountsTest, RepeatedFailuresAreRateLimitedThenForgiven) {
   Register("Alice", "alice@example.com");
   for (int i = 0; i < 10; ++i) {
-    auto failed = accounts_.Login({{"email", "alice@example.com"}, {"password", "guess" + std::to_string(i)}}, "ip");
+    auto failed = accounts_.Login(
+        {{"email", "alice@example.com"}, {"password", "guess" + std::to_string(i)}}, "ip");
     ASSERT_EQ(failed.error().code, ErrorCode::kUnauthorized) << i;
   }
   auto limited = accounts_.Login({{"email", "alice@example.com"}, {"password", "password1"}}, "ip");
@@ -264,10 +270,12 @@ TEST_P(AccountsTest, ProfileChangesAreValidatedAndReadOnlyFieldsRefused) {
 TEST_P(AccountsTest, ChangingThePasswordNeedsTheCurrentOne) {
   Register("Alice", "alice@example.com");
   const Principal alice = SignIn("alice@example.com");
-  auto wrong = accounts_.ChangePassword(alice, {{"current_password", "nope"}, {"new_password", "password2"}});
+  auto wrong = accounts_.ChangePassword(
+      alice, {{"current_password", "nope"}, {"new_password", "password2"}});
   ASSERT_FALSE(wrong);
   EXPECT_EQ(wrong.error().code, ErrorCode::kForbidden);
-  ASSERT_TRUE(accounts_.ChangePassword(alice, {{"current_password", "password1"}, {"new_password", "password2"}}));
+  ASSERT_TRUE(accounts_.ChangePassword(
+      alice, {{"current_password", "password1"}, {"new_password", "password2"}}));
   EXPECT_FALSE(accounts_.Login({{"email", "alice@example.com"}, {"password", "password1"}}, "ip"));
   EXPECT_TRUE(accounts_.Login({{"email", "alice@example.com"}, {"password", "password2"}}, "ip"));
 }
@@ -298,7 +306,8 @@ TEST_P(AccountsTest, PasswordResetIsSingleUseAndEndsEarlierSessions) {
   EXPECT_EQ(again.error().code, ErrorCode::kBadRequest);
 
   EXPECT_FALSE(accounts_.Authenticate(old_session)) << "sessions before the reset end";
-  EXPECT_TRUE(accounts_.Login({{"email", "alice@example.com"}, {"password", "new-password"}}, "ip"));
+  EXPECT_TRUE(
+      accounts_.Login({{"email", "alice@example.com"}, {"password", "new-password"}}, "ip"));
 }
 
 TEST_P(AccountsTest, ResetLinksExpireAfterAnHour) {
@@ -329,7 +338,8 @@ TEST_P(AccountsTest, ForgotSendsLinksOnlyToThisServersPages) {
 
 TEST_P(AccountsTest, ForgotIsRateLimitedPerAddress) {
   Register("Alice", "alice@example.com");
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(accounts_.Forgot({{"email", "alice@example.com"}}, "ip" + std::to_string(i)));
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(accounts_.Forgot({{"email", "alice@example.com"}}, "ip" + std::to_string(i)));
   auto limited = accounts_.Forgot({{"email", "alice@example.com"}}, "another-ip");
   ASSERT_FALSE(limited);
   EXPECT_EQ(limited.error().code, ErrorCode::kRateLimited);
@@ -446,7 +456,8 @@ TEST_P(TeamsTest, MembersMustBeUsersAndJoinOnce) {
   const Principal alice = SignIn("alice@example.com");
   const Principal bob = SignIn("bob@example.com");
   const std::string id = (*teams_.Create(alice, {{"name", "Platform"}}))["id"];
-  auto ghost = teams_.AddMember(alice, id, {{"user", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, {"role", "read"}});
+  auto ghost =
+      teams_.AddMember(alice, id, {{"user", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, {"role", "read"}});
   EXPECT_EQ(ghost.error().code, ErrorCode::kValidationFailed);
   auto bad_role = teams_.AddMember(alice, id, {{"user", bob.user_id}, {"role", "owner"}});
   EXPECT_EQ(Problems(bad_role.error())["role"], "must be read, write or admin");
@@ -458,7 +469,8 @@ TEST_P(TeamsTest, MembersMustBeUsersAndJoinOnce) {
 TEST_P(TeamsTest, ListsArePaged) {
   Register("Alice", "alice@example.com");
   const Principal alice = SignIn("alice@example.com");
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(teams_.Create(alice, {{"name", "Team " + std::to_string(i)}}));
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(teams_.Create(alice, {{"name", "Team " + std::to_string(i)}}));
   auto page = teams_.List(alice, 2, 2);
   EXPECT_EQ((*page)["total"], 5);
   ASSERT_EQ((*page)["items"].size(), 2u);
@@ -482,14 +494,16 @@ TEST_P(TeamsTest, AccessConditionInSqlMatchesEffectiveRole) {
       for (Role on_a : roles) {
         for (Role on_b : roles) {
           const std::string record = NewId();
-          ASSERT_TRUE(db.Exec("INSERT INTO records (id, kind, owner_type, owner_id, created_at, "
-                              "updated_at) VALUES (?, 'servers', 'user', 'x', 'now', 'now')",
-                              {record}));
+          ASSERT_TRUE(
+              db.Exec("INSERT INTO records (id, kind, owner_type, owner_id, created_at, "
+                      "updated_at) VALUES (?, 'servers', 'user', 'x', 'now', 'now')",
+                      {record}));
           auto grant = [&](const char* type, const std::string& who, Role role) {
             if (role == Role::kNone) return;
-            ASSERT_TRUE(db.Exec("INSERT INTO acl (record_id, principal_type, principal_id, role) "
-                                "VALUES (?, ?, ?, ?)",
-                                {record, type, who, static_cast<std::int64_t>(role)}));
+            ASSERT_TRUE(
+                db.Exec("INSERT INTO acl (record_id, principal_type, principal_id, role) "
+                        "VALUES (?, ?, ?, ?)",
+                        {record, type, who, static_cast<std::int64_t>(role)}));
           };
           grant("user", alice.user_id, direct);
           grant("team", team_a, on_a);
@@ -499,17 +513,16 @@ TEST_P(TeamsTest, AccessConditionInSqlMatchesEffectiveRole) {
           const auto expression = RoleExpression("r.id", alice.user_id);
           store::Params params = expression.params;
           params.push_back(record);
-          auto effective = db.Query("SELECT " + expression.sql + " AS role FROM records r WHERE r.id = ?",
-                                    params);
+          auto effective = db.Query(
+              "SELECT " + expression.sql + " AS role FROM records r WHERE r.id = ?", params);
           ASSERT_TRUE(effective) << effective.error().message;
           EXPECT_EQ(store::AsInt(effective->At(0, "role")), static_cast<int>(expected));
           for (Role need : {Role::kRead, Role::kWrite, Role::kAdmin}) {
             const auto condition = AccessCondition("r.id", alice.user_id, need);
             store::Params p = condition.params;
             p.push_back(record);
-            auto rows = db.Query("SELECT COUNT(*) AS n FROM records r WHERE " + condition.sql +
-                                     " AND r.id = ?",
-                                 p);
+            auto rows = db.Query(
+                "SELECT COUNT(*) AS n FROM records r WHERE " + condition.sql + " AND r.id = ?", p);
             ASSERT_TRUE(rows) << rows.error().message;
             EXPECT_EQ(store::AsInt(rows->At(0, "n")), expected >= need ? 1 : 0)
                 << "direct " << RoleName(direct) << ", team A " << RoleName(on_a) << " (member "

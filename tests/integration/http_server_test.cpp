@@ -154,7 +154,13 @@ TEST_F(HttpServerTest, SurvivesGarbageOnTheSocket) {
 TEST(HttpServerDrainTest, StopLetsRequestsInFlightFinish) {
   http::Router router;
   std::promise<void> entered;
-  router.Add({.method = "GET", .pattern = "/slow", .summary = "slow", .tag = "test", .body = http::BodyKind::kNone, .max_body = 0, .handler = [&](http::Request&) -> Result<http::Response> {
+  router.Add({.method = "GET",
+              .pattern = "/slow",
+              .summary = "slow",
+              .tag = "test",
+              .body = http::BodyKind::kNone,
+              .max_body = 0,
+              .handler = [&](http::Request&) -> Result<http::Response> {
                 entered.set_value();
                 std::this_thread::sleep_for(std::chrono::milliseconds(300));
                 return http::Response::Json(200, {{"done", true}});

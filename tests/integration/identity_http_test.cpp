@@ -94,13 +94,14 @@ TEST_P(IdentityHttpTest, ApiTokensWorkWhereverALoginTokenDoes) {
 }
 
 TEST_P(IdentityHttpTest, BadBodiesAreClearErrorsAndWriteNothing) {
-  auto malformed = testing::HttpRequest(app_->port(), "POST", "/api/users", "{\"name\": ",
-                                        {{"Content-Type", "application/json"}});
+  auto malformed = testing::HttpRequest(app_->port(), "POST", "/api/users",
+                                        "{\"name\": ", {{"Content-Type", "application/json"}});
   EXPECT_EQ(malformed.status, 400);
   auto form = testing::HttpRequest(app_->port(), "POST", "/api/users", "name=x",
                                    {{"Content-Type", "application/x-www-form-urlencoded"}});
   EXPECT_EQ(form.status, 415);
-  auto wrong_types = Call("POST", "/api/users", {{"name", 7}, {"email", true}, {"password", nullptr}});
+  auto wrong_types =
+      Call("POST", "/api/users", {{"name", 7}, {"email", true}, {"password", nullptr}});
   EXPECT_EQ(wrong_types.status, 422);
   EXPECT_EQ(Body(wrong_types)["error"]["details"].size(), 3u) << wrong_types.body;
   auto huge = Call("POST", "/api/users", {{"name", std::string(11 * 1024 * 1024, 'x')}});
@@ -121,7 +122,8 @@ TEST_P(IdentityHttpTest, TooManyFailedLoginsGet429WithRetryAfter) {
   SignUp("Alice", "alice@example.com");
   HttpReply last;
   for (int i = 0; i < 11; ++i) {
-    last = Call("POST", "/api/auth/login", {{"email", "alice@example.com"}, {"password", "wrong-password"}});
+    last = Call("POST", "/api/auth/login",
+                {{"email", "alice@example.com"}, {"password", "wrong-password"}});
   }
   EXPECT_EQ(last.status, 429);
   const int retry_after = std::atoi(last.Header("retry-after").c_str());
@@ -132,14 +134,15 @@ TEST_P(IdentityHttpTest, TooManyFailedLoginsGet429WithRetryAfter) {
 TEST_P(IdentityHttpTest, AvatarUploadIsServedBackAsAnImage) {
   const std::string token = SignUp("Alice", "alice@example.com");
   const std::string boundary = "----maestro-test-boundary";
-  const std::string body = "--" + boundary +
-                           "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"me.png\"\r\n"
-                           "Content-Type: image/png\r\n\r\n" +
-                           kPng + "\r\n--" + boundary + "--\r\n";
-  auto uploaded = testing::HttpRequest(
-      app_->port(), "PUT", "/api/me/avatar", body,
-      {{"Authorization", "Bearer " + token},
-       {"Content-Type", "multipart/form-data; boundary=" + boundary}});
+  const std::string body =
+      "--" + boundary +
+      "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"me.png\"\r\n"
+      "Content-Type: image/png\r\n\r\n" +
+      kPng + "\r\n--" + boundary + "--\r\n";
+  auto uploaded =
+      testing::HttpRequest(app_->port(), "PUT", "/api/me/avatar", body,
+                           {{"Authorization", "Bearer " + token},
+                            {"Content-Type", "multipart/form-data; boundary=" + boundary}});
   ASSERT_EQ(uploaded.status, 200) << uploaded.body;
   const std::string url = Body(uploaded)["avatar"];
   auto image = testing::HttpRequest(app_->port(), "GET", url);
@@ -150,14 +153,16 @@ TEST_P(IdentityHttpTest, AvatarUploadIsServedBackAsAnImage) {
 
   auto as_json = Call("PUT", "/api/me/avatar", {{"file", "x"}}, token);
   EXPECT_EQ(as_json.status, 415);
-  EXPECT_EQ(testing::HttpRequest(app_->port(), "GET", "/api/avatars/..%2Fsecrets.json").status, 404);
+  EXPECT_EQ(testing::HttpRequest(app_->port(), "GET", "/api/avatars/..%2Fsecrets.json").status,
+            404);
 }
 
 TEST_P(IdentityHttpTest, ForgotAlwaysAnswers202) {
   SignUp("Alice", "alice@example.com");
   EXPECT_EQ(Call("POST", "/api/auth/forgot", {{"email", "alice@example.com"}}).status, 202);
   EXPECT_EQ(Call("POST", "/api/auth/forgot", {{"email", "nobody@example.com"}}).status, 202);
-  EXPECT_EQ(Call("POST", "/api/auth/reset", {{"token", "nope"}, {"password", "password2"}}).status, 400);
+  EXPECT_EQ(Call("POST", "/api/auth/reset", {{"token", "nope"}, {"password", "password2"}}).status,
+            400);
 }
 
 TEST_P(IdentityHttpTest, TeamsWithMembers) {
@@ -168,15 +173,17 @@ TEST_P(IdentityHttpTest, TeamsWithMembers) {
   ASSERT_EQ(team.status, 201) << team.body;
   const std::string id = Body(team)["id"];
   EXPECT_EQ(Call("GET", "/api/teams/" + id, nullptr, bob).status, 404) << "not a member yet";
-  auto added = Call("POST", "/api/teams/" + id + "/members", {{"user", bob_id}, {"role", "read"}}, alice);
+  auto added =
+      Call("POST", "/api/teams/" + id + "/members", {{"user", bob_id}, {"role", "read"}}, alice);
   EXPECT_EQ(added.status, 201) << added.body;
   EXPECT_EQ(Call("GET", "/api/teams/" + id, nullptr, bob).status, 200);
   EXPECT_EQ(Call("PATCH", "/api/teams/" + id, {{"name", "Mine"}}, bob).status, 403);
   auto list = Call("GET", "/api/teams?limit=501", nullptr, alice);
   EXPECT_EQ(list.status, 400);
   EXPECT_EQ(Body(Call("GET", "/api/teams", nullptr, bob))["total"], 1);
-  auto last_admin = Call("DELETE", "/api/teams/" + id + "/members/" +
-                                       std::string(Body(Call("GET", "/api/me", nullptr, alice))["id"]),
+  auto last_admin = Call("DELETE",
+                         "/api/teams/" + id + "/members/" +
+                             std::string(Body(Call("GET", "/api/me", nullptr, alice))["id"]),
                          nullptr, alice);
   EXPECT_EQ(last_admin.status, 409);
 }

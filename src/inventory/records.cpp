@@ -1,0 +1,748 @@
+#include "inventory/records.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/ids.h"
+#include "common/json_util.h"
+#include "inventory/validate.h"
+
+namespace maestro::inventory {
+namespace {
+
+using auth::Role;
+using nlohmann::json;
+using store::AsBool;
+using store::AsInt;
+using store::AsString;
+using store::IsNull;
+
+constexpr std::int64_t kUniqueLockKey = 0x756e6971;  // "uniq"
+
+tl::unexpected<Error> NotFound(const EntitySpec& spec) {
+  return Fail(ErrorCode::kNotFound, fmt::format("no such record in {}", spec.kind));
+}
+
+std::string Marks(std::size_t count) {
+  std::string out;
+  for (std::size_t i = 0; i < count; ++i) out += i == 0 ? "?" : ", ?";
+  return out;
+}
+
+bool IsCommon(const std::string& field) {
+  const auto& common = CommonFields();
+  return std::find(common.begin(), common.end(), field) != common.end();
+}
+
+// The record without the fields that are managed elsewhere or change on every write: what
+// history keeps of each version.
+json Snapshot(const json& record) {
+  json out = record;
+  out.erase("roles");
+  out.erase("warnings");
+  return out;
+}
+
+// The part of a record a change can touch: its own fields and whether it is active.
+json Changeable(const json& record) {
+  json out = json::object();
+  for (const auto& [key, value] : record.items()) {
+    if (!IsCommon(key)) out[key] = value;
+  }
+  out["active"] = record.value("active", true);
+  return out;
+}
+
+}  // namespace
+
+struct Records::Loaded {
+  std::string id;
+  json record;  // rendered, with common fields
+  Role role = Role::kNone;
+};
+
+Records::Records(store::Store& store, const Clock& clock, const Registry& registry,
+                 RecordSettings settings)
+    : store_(store), clock_(clock), registry_(registry), settings_(settings) {}
+
+std::string Records::Now() const { return FormatTime(clock_.Now()); }
+
+Result<json> Records::RolesOf(store::Session* session, const std::string& id) {
+  const char* sql =
+      "SELECT a.principal_type, a.principal_id, a.role, COALESCE(u.name, t.name) AS name FROM acl "
+      "a LEFT JOIN users u ON a.principal_type = 'user' AND u.id = a.principal_id LEFT JOIN teams "
+      "t "
+      "ON a.principal_type = 'team' AND t.id = a.principal_id WHERE a.record_id = ? ORDER BY "
+      "a.role DESC, a.principal_type DESC, a.principal_id";
+  auto rows = session ? session->Query(sql, {id}) : store_.Query(sql, {id});
+  if (!rows) return Fail(rows.error());
+  json items = json::array();
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    items.push_back({{"type", AsString(rows->At(i, "principal_type"))},
+                     {"id", AsString(rows->At(i, "principal_id"))},
+                     {"name", IsNull(rows->At(i, "name")) ? json(nullptr)
+                                                          : json(AsString(rows->At(i, "name")))},
+                     {"role", auth::RoleName(static_cast<Role>(AsInt(rows->At(i, "role"))))}});
+  }
+  return items;
+}
+
+Result<json> Records::Render(store::Session* session, const auth::Principal&,
+                             const EntitySpec& spec, const std::vector<std::string>& ids) {
+  if (ids.empty()) return json::array();
+  const std::string marks = Marks(ids.size());
+  store::Params params(ids.begin(), ids.end());
+  const std::string sql =
+      "SELECT r.id, r.kind, r.owner_type, r.owner_id, r.version, r.created_at, r.updated_at, "
+      "r.active, r.source, r.checksum, r.doc, CASE r.owner_type WHEN 'user' THEN (SELECT name FROM "
+      "users WHERE id = r.owner_id) WHEN 'team' THEN (SELECT name FROM teams WHERE id = "
+      "r.owner_id) END AS owner_name FROM records r WHERE r.id IN (" +
+      marks + ")";
+  auto rows = session ? session->Query(sql, params) : store_.Query(sql, params);
+  if (!rows) return Fail(rows.error());
+  const std::string roles_sql =
+      "SELECT a.record_id, a.principal_type, a.principal_id, a.role, COALESCE(u.name, t.name) AS "
+      "name FROM acl a LEFT JOIN users u ON a.principal_type = 'user' AND u.id = a.principal_id "
+      "LEFT JOIN teams t ON a.principal_type = 'team' AND t.id = a.principal_id WHERE a.record_id "
+      "IN (" +
+      marks + ") ORDER BY a.role DESC, a.principal_type DESC, a.principal_id";
+  auto acl = session ? session->Query(roles_sql, params) : store_.Query(roles_sql, params);
+  if (!acl) return Fail(acl.error());
+  std::map<std::string, json> roles;
+  for (std::size_t i = 0; i < acl->size(); ++i) {
+    const auto& name = acl->At(i, "name");
+    roles[AsString(acl->At(i, "record_id"))].push_back(
+        {{"type", AsString(acl->At(i, "principal_type"))},
+         {"id", AsString(acl->At(i, "principal_id"))},
+         {"name", IsNull(name) ? json(nullptr) : json(AsString(name))},
+         {"role", auth::RoleName(static_cast<Role>(AsInt(acl->At(i, "role"))))}});
+  }
+  std::map<std::string, json> by_id;
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    auto doc = ParseJson(AsString(rows->At(i, "doc"), "{}"));
+    if (!doc) return Fail(ErrorCode::kInternal, "a stored document is not JSON");
+    json record = std::move(*doc);
+    const std::string id = AsString(rows->At(i, "id"));
+    const auto& owner_name = rows->At(i, "owner_name");
+    record["id"] = id;
+    record["kind"] = spec.kind;
+    record["version"] = AsInt(rows->At(i, "version"));
+    record["created_at"] = AsString(rows->At(i, "created_at"));
+    record["updated_at"] = AsString(rows->At(i, "updated_at"));
+    record["active"] = AsBool(rows->At(i, "active"));
+    record["source"] = AsString(rows->At(i, "source"));
+    record["owner"] = {{"type", AsString(rows->At(i, "owner_type"))},
+                       {"id", AsString(rows->At(i, "owner_id"))},
+                       {"name", IsNull(owner_name) ? json(nullptr) : json(AsString(owner_name))}};
+    record["roles"] = roles.contains(id) ? roles[id] : json::array();
+    if (!IsNull(rows->At(i, "checksum"))) record["checksum"] = AsString(rows->At(i, "checksum"));
+    by_id[id] = std::move(record);
+  }
+  json out = json::array();
+  for (const auto& id : ids) {
+    if (by_id.contains(id)) out.push_back(std::move(by_id[id]));
+  }
+  return out;
+}
+
+Result<Records::Loaded> Records::Load(store::Session& session, const auth::Principal& caller,
+                                      const EntitySpec& spec, const std::string& id, Role need,
+                                      bool lock) {
+  if (lock) {
+    auto locked = session.Query("SELECT id FROM records WHERE id = ? AND kind = ?" +
+                                    std::string(store::ForUpdate(session.dialect())),
+                                {id, spec.kind});
+    if (!locked) return Fail(locked.error());
+    if (locked->empty()) return NotFound(spec);
+  }
+  const auto role = auth::RoleExpression("r.id", caller.user_id);
+  store::Params params = role.params;
+  params.push_back(id);
+  params.push_back(spec.kind);
+  auto rows = session.Query(
+      "SELECT " + role.sql + " AS role FROM records r WHERE r.id = ? AND r.kind = ?", params);
+  if (!rows) return Fail(rows.error());
+  if (rows->empty()) return NotFound(spec);
+  Loaded loaded{.id = id, .role = static_cast<Role>(AsInt(rows->At(0, "role")))};
+  if (loaded.role == Role::kNone) return NotFound(spec);
+  if (loaded.role < need) {
+    return Fail(ErrorCode::kForbidden,
+                fmt::format("you need {} access to this record; you have {}", auth::RoleName(need),
+                            auth::RoleName(loaded.role)));
+  }
+  auto rendered = Render(&session, caller, spec, {id});
+  if (!rendered) return Fail(rendered.error());
+  if (rendered->empty()) return NotFound(spec);
+  loaded.record = std::move((*rendered)[0]);
+  return loaded;
+}
+
+Status Records::CheckUnique(store::Session& session, const EntitySpec& spec, const std::string& id,
+                            const json& doc) {
+  if (spec.unique_field.empty() || !doc.contains(spec.unique_field)) return {};
+  if (auto locked = store::LockTransaction(session, kUniqueLockKey); !locked) return locked;
+  const std::string expr = TextExpression(session.dialect(), "r.doc", {spec.unique_field});
+  auto rows = session.Query(
+      "SELECT r.id FROM records r WHERE r.kind = ? AND r.active = ? AND r.id <> ? AND "
+      "LOWER(" +
+          expr + ") = LOWER(?)",
+      {spec.kind, true, id, doc[spec.unique_field].get<std::string>()});
+  if (!rows) return Fail(rows.error());
+  if (!rows->empty()) {
+    return Fail(
+        ErrorCode::kConflict,
+        fmt::format("another record of {} already has this {}", spec.kind, spec.unique_field),
+        {{spec.unique_field, "is already used"}});
+  }
+  return {};
+}
+
+Result<json> Records::Warnings(store::Session& session, const auth::Principal& caller,
+                               const EntitySpec& spec, const std::string& id, const json& doc) {
+  json warnings = json::array();
+  for (const auto& key : spec.duplicate_keys) {
+    if (!doc.contains(key) || !doc[key].is_string()) continue;
+    const auto access = auth::AccessCondition("r.id", caller.user_id, Role::kRead);
+    store::Params params = {spec.kind, true, id, doc[key].get<std::string>()};
+    params.insert(params.end(), access.params.begin(), access.params.end());
+    auto rows = session.Query(
+        "SELECT r.id, " + TextExpression(session.dialect(), "r.doc", {spec.name_field}) +
+            " AS name FROM records r WHERE r.kind = ? AND r.active = ? AND r.id <> ? AND " +
+            TextExpression(session.dialect(), "r.doc", {key}) + " = ? AND " + access.sql +
+            " LIMIT 5",
+        params);
+    if (!rows) return Fail(rows.error());
+    for (std::size_t i = 0; i < rows->size(); ++i) {
+      warnings.push_back(
+          {{"field", key},
+           {"message",
+            fmt::format("{} {} is also used by {} ({})", key, doc[key].get<std::string>(),
+                        AsString(rows->At(i, "name")), AsString(rows->At(i, "id")))},
+           {"id", AsString(rows->At(i, "id"))}});
+    }
+  }
+  return warnings;
+}
+
+Status Records::WriteHistory(store::Session& session, const auth::Principal& caller,
+                             const std::string& id, std::int64_t version, const std::string& at,
+                             const std::string& action, const json& before, const json& after) {
+  if (!settings_.audit) return {};
+  const json changes = json::diff(Changeable(before), Changeable(after));
+  const std::string param(store::JsonParam(session.dialect()));
+  auto written = session.Exec(
+      "INSERT INTO history (record_id, version, at, actor_type, actor_id, action, changes, "
+      "snapshot) VALUES (?, ?, ?, 'user', ?, ?, " +
+          param + ", " + param + ")",
+      {id, version, at, caller.user_id, action, changes.dump(), Snapshot(after).dump()});
+  if (!written) return Fail(written.error());
+  return {};
+}
+
+Result<json> Records::Create(const auth::Principal& caller, const EntitySpec& spec,
+                             const json& body, const std::string& team) {
+  if (!body.is_object()) {
+    return Fail(ErrorCode::kValidationFailed, "the body must be a JSON object",
+                {{"", "must be an object"}});
+  }
+  json doc = body;
+  std::vector<FieldError> problems;
+  for (const auto& [key, value] : body.items()) {
+    if (IsCommon(key)) problems.push_back({key, "is read-only"});
+  }
+  for (const auto& problem : problems) doc.erase(problem.field);
+  DropNulls(doc);
+  if (auto valid = ValidateDocument(spec, doc); !valid) {
+    problems.insert(problems.end(), valid.error().fields.begin(), valid.error().fields.end());
+  }
+  if (!problems.empty()) {
+    std::string message = fmt::format("the {} record has {} problem{}:", spec.kind, problems.size(),
+                                      problems.size() == 1 ? "" : "s");
+    for (const auto& p : problems) message += fmt::format(" {} {};", p.field, p.problem);
+    message.pop_back();
+    return Fail(ErrorCode::kValidationFailed, std::move(message), std::move(problems));
+  }
+
+  const std::string id = NewId();
+  const std::string now = Now();
+  json result;
+  auto done = store_.Transaction([&](store::Session& session) -> Status {
+    std::string owner_type = "user";
+    std::string owner_id = caller.user_id;
+    if (!team.empty()) {
+      auto membership =
+          session.Query("SELECT role FROM team_members WHERE team_id = ? AND user_id = ?",
+                        {team, caller.user_id});
+      if (!membership) return Fail(membership.error());
+      if (membership->empty()) return Fail(ErrorCode::kNotFound, "no such team");
+      if (AsInt(membership->At(0, "role")) < static_cast<int>(Role::kWrite)) {
+        return Fail(ErrorCode::kForbidden, "creating records for a team needs write in the team");
+      }
+      owner_type = "team";
+      owner_id = team;
+    }
+    if (auto unique = CheckUnique(session, spec, id, doc); !unique) return unique;
+    auto inserted = session.Exec(
+        "INSERT INTO records (id, kind, owner_type, owner_id, version, created_at, updated_at, "
+        "active, source, doc) VALUES (?, ?, ?, ?, 1, ?, ?, ?, 'manual', " +
+            std::string(store::JsonParam(session.dialect())) + ")",
+        {id, spec.kind, owner_type, owner_id, now, now, true, doc.dump()});
+    if (!inserted) return Fail(inserted.error());
+    auto granted = session.Exec(
+        "INSERT INTO acl (record_id, principal_type, principal_id, role) VALUES (?, ?, ?, 3)",
+        {id, owner_type, owner_id});
+    if (!granted) return Fail(granted.error());
+    auto rendered = Render(&session, caller, spec, {id});
+    if (!rendered) return Fail(rendered.error());
+    result = std::move((*rendered)[0]);
+    if (auto history = WriteHistory(session, caller, id, 1, now, "create", json::object(), result);
+        !history) {
+      return history;
+    }
+    auto warnings = Warnings(session, caller, spec, id, doc);
+    if (!warnings) return Fail(warnings.error());
+    if (!warnings->empty()) result["warnings"] = std::move(*warnings);
+    return {};
+  });
+  if (!done) return Fail(done.error());
+  return result;
+}
+
+Result<json> Records::Get(const auth::Principal& caller, const EntitySpec& spec,
+                          const std::string& id) {
+  json result;
+  auto done = store_.Transaction([&](store::Session& session) -> Status {
+    auto loaded = Load(session, caller, spec, id, Role::kRead, false);
+    if (!loaded) return Fail(loaded.error());
+    result = std::move(loaded->record);
+    return {};
+  });
+  if (!done) return Fail(done.error());
+  return result;
+}
+
+namespace {
+
+// WHERE clause (and its parameters) shared by List and Count.
+Result<auth::SqlCondition> ListCondition(store::Dialect dialect, const auth::Principal& caller,
+                                         const EntitySpec& spec, const ListQuery& query) {
+  auth::SqlCondition where{.sql = "r.kind = ?", .params = {spec.kind}};
+  if (query.active != "all") {
+    where.sql += " AND r.active = ?";
+    where.params.push_back(query.active == "true");
+  }
+  const auto access = auth::AccessCondition("r.id", caller.user_id, Role::kRead);
+  where.sql += " AND " + access.sql;
+  where.params.insert(where.params.end(), access.params.begin(), access.params.end());
+  auto filters = CompileFilters(dialect, spec, query.filters);
+  if (!filters) return Fail(filters.error());
+  where.sql += " AND " + filters->sql;
+  where.params.insert(where.params.end(), filters->params.begin(), filters->params.end());
+  const auto search = CompileSearch(dialect, spec, query.q);
+  where.sql += " AND " + search.sql;
+  where.params.insert(where.params.end(), search.params.begin(), search.params.end());
+  return where;
+}
+
+}  // namespace
+
+Result<json> Records::List(const auth::Principal& caller, const EntitySpec& spec,
+                           const ListQuery& query) {
+  auto where = ListCondition(store_.dialect(), caller, spec, query);
+  if (!where) return Fail(where.error());
+  auto order = CompileSort(store_.dialect(), spec, query.sort);
+  if (!order) return Fail(order.error());
+  auto total =
+      store_.Query("SELECT COUNT(*) AS n FROM records r WHERE " + where->sql, where->params);
+  if (!total) return Fail(total.error());
+  store::Params params = where->params;
+  params.push_back(std::int64_t{query.limit});
+  params.push_back(std::int64_t{query.page - 1} * query.limit);
+  auto rows = store_.Query("SELECT r.id FROM records r WHERE " + where->sql + " ORDER BY " +
+                               *order + " LIMIT ? OFFSET ?",
+                           params);
+  if (!rows) return Fail(rows.error());
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < rows->size(); ++i) ids.push_back(AsString(rows->At(i, "id")));
+  auto items = Render(nullptr, caller, spec, ids);
+  if (!items) return Fail(items.error());
+  return json{{"items", std::move(*items)},
+              {"total", AsInt(total->At(0, "n"))},
+              {"page", query.page},
+              {"limit", query.limit}};
+}
+
+Result<std::int64_t> Records::Count(const auth::Principal& caller, const EntitySpec& spec,
+                                    const ListQuery& query) {
+  auto where = ListCondition(store_.dialect(), caller, spec, query);
+  if (!where) return Fail(where.error());
+  auto total =
+      store_.Query("SELECT COUNT(*) AS n FROM records r WHERE " + where->sql, where->params);
+  if (!total) return Fail(total.error());
+  return AsInt(total->At(0, "n"));
+}
+
+Result<json> Records::Save(store::Session& session, const auth::Principal& caller,
+                           const EntitySpec& spec, Loaded& current, json doc, bool active,
+                           std::string action) {
+  DropNulls(doc);
+  if (auto valid = ValidateDocument(spec, doc); !valid) return Fail(valid.error());
+  if (auto unique = CheckUnique(session, spec, current.id, doc); !unique)
+    return Fail(unique.error());
+  const json before = current.record;
+  if (Changeable(before) == [&] {
+        json after = doc;
+        after["active"] = active;
+        return after;
+      }()) {
+    return before;  // nothing changed: no new version
+  }
+  const std::int64_t version = before["version"].get<std::int64_t>() + 1;
+  const std::string now = Now();
+  auto updated =
+      session.Exec("UPDATE records SET doc = " + std::string(store::JsonParam(session.dialect())) +
+                       ", version = ?, updated_at = ?, active = ? WHERE id = ? AND version = ?",
+                   {doc.dump(), version, now, active, current.id, version - 1});
+  if (!updated) return Fail(updated.error());
+  if (*updated == 0) {
+    return Fail(ErrorCode::kPreconditionFailed,
+                "the record changed meanwhile; reload it and retry");
+  }
+  auto rendered = Render(&session, caller, spec, {current.id});
+  if (!rendered) return Fail(rendered.error());
+  json result = std::move((*rendered)[0]);
+  if (action.empty()) action = !before["active"].get<bool>() && active ? "restore" : "update";
+  if (auto history =
+          WriteHistory(session, caller, current.id, version, now, action, before, result);
+      !history) {
+    return Fail(history.error());
+  }
+  if (active) {
+    auto warnings = Warnings(session, caller, spec, current.id, doc);
+    if (!warnings) return Fail(warnings.error());
+    if (!warnings->empty()) result["warnings"] = std::move(*warnings);
+  }
+  return result;
+}
+
+namespace {
+
+Status CheckIfMatch(const json& record, std::optional<std::int64_t> if_match) {
+  if (if_match && *if_match != record["version"].get<std::int64_t>()) {
+    return Fail(ErrorCode::kPreconditionFailed,
+                fmt::format("the record is at version {}, not {}: reload it and retry",
+                            record["version"].get<std::int64_t>(), *if_match));
+  }
+  return {};
+}
+
+// Read-only fields may be sent back unchanged; any other value is a problem.
+std::vector<FieldError> ReadOnlyProblems(const json& current, const json& wanted,
+                                         bool allow_restore) {
+  std::vector<FieldError> problems;
+  for (const auto& field : CommonFields()) {
+    if (field == "warnings" || !wanted.contains(field)) continue;
+    if (field == "active" && allow_restore && wanted[field] == true) continue;
+    if (!current.contains(field) || wanted[field] != current[field]) {
+      problems.push_back({field, field == "active"
+                                     ? "can only be set to true (restore); delete with DELETE"
+                                     : "is read-only"});
+    }
+  }
+  return problems;
+}
+
+json UserFields(const json& record) {
+  json doc = json::object();
+  for (const auto& [key, value] : record.items()) {
+    if (!IsCommon(key)) doc[key] = value;
+  }
+  return doc;
+}
+
+}  // namespace
+
+Result<json> Records::Patch(const auth::Principal& caller, const EntitySpec& spec,
+                            const std::string& id, const json& patch,
+                            std::optional<std::int64_t> if_match) {
+  if (!patch.is_object()) {
+    return Fail(ErrorCode::kValidationFailed, "a merge patch must be a JSON object",
+                {{"", "must be an object"}});
+  }
+  json result;
+  auto done = store_.Transaction([&](store::Session& session) -> Status {
+    const bool restoring = patch.contains("active") && patch["active"] == true;
+    auto loaded = Load(session, caller, spec, id, restoring ? Role::kAdmin : Role::kWrite, true);
+    if (!loaded) return Fail(loaded.error());
+    if (auto matched = CheckIfMatch(loaded->record, if_match); !matched) return matched;
+    json merged = loaded->record;
+    merged.merge_patch(patch);
+    auto problems = ReadOnlyProblems(loaded->record, patch, /*allow_restore=*/true);
+    if (!problems.empty()) {
+      return Fail(ErrorCode::kValidationFailed, "read-only fields cannot be changed",
+                  std::move(problems));
+    }
+    const bool active = restoring || loaded->record["active"].get<bool>();
+    auto saved = Save(session, caller, spec, *loaded, UserFields(merged), active, "");
+    if (!saved) return Fail(saved.error());
+    result = std::move(*saved);
+    return {};
+  });
+  if (!done) return Fail(done.error());
+  return result;
+}
+
+Result<json> Records::Replace(const auth::Principal& caller, const EntitySpec& spec,
+                              const std::string& id, const json& body,
+                              std::optional<std::int64_t> if_match) {
+  if (!body.is_object()) {
+    return Fail(ErrorCode::kValidationFailed, "the body must be a JSON object",
+                {{"", "must be an object"}});
+  }
+  json result;
+  auto done = store_.Transaction([&](store::Session& session) -> Status {
+    auto loaded = Load(session, caller, spec, id, Role::kWrite, true);
+    if (!loaded) return Fail(loaded.error());
+    if (auto matched = CheckIfMatch(loaded->record, if_match); !matched) return matched;
+    auto problems = ReadOnlyProblems(loaded->record, body, /*allow_restore=*/false);
+    if (!problems.empty()) {
+      return Fail(ErrorCode::kValidationFailed, "read-only fields cannot be changed",
+                  std::move(problems));
+    }
+    auto saved = Save(session, caller, spec, *loaded, UserFields(body),
+                      loaded->record["active"].get<bool>(), "");
+    if (!saved) return Fail(saved.error());
+    result = std::move(*saved);
+    return {};
+  });
+  if (!done) return Fail(done.error());
+  return result;
+}
+
+Status Records::Delete(const auth::Principal& caller, const EntitySpec& spec,
+                       const std::string& id) {
+  return store_.Transaction([&](store::Session& session) -> Status {
+    auto loaded = Load(session, caller, spec, id, Role::kAdmin, true);
+    if (!loaded) return Fail(loaded.error());
+    if (!loaded->record["active"].get<bool>()) return {};  // already deleted
+    auto saved = Save(session, caller, spec, *loaded, UserFields(loaded->record), false, "delete");
+    if (!saved) return Fail(saved.error());
+    return {};
+  });
+}
+
+Status Records::CheckKeepsAdmin(store::Session& session, const std::string& id) {
+  auto admins =
+      session.Query("SELECT COUNT(*) AS n FROM acl WHERE record_id = ? AND role = 3", {id});
+  if (!admins) return Fail(admins.error());
+  if (AsInt(admins->At(0, "n")) == 0) {
+    return Fail(ErrorCode::kConflict, "a record must keep an admin: give someone else admin first");
+  }
+  return {};
+}
+
+Result<json> Records::Roles(const auth::Principal& caller, const EntitySpec& spec,
+                            const std::string& id) {
+  json items;
+  auto done = store_.Transaction([&](store::Session& session) -> Status {
+    auto loaded = Load(session, caller, spec, id, Role::kAdmin, false);
+    if (!loaded) return Fail(loaded.error());
+    auto roles = RolesOf(&session, id);
+    if (!roles) return Fail(roles.error());
+    items = std::move(*roles);
+    return {};
+  });
+  if (!done) return Fail(done.error());
+  return json{{"items", std::move(items)}};
+}
+
+namespace {
+
+struct RoleEntry {
+  std::string type;
+  std::string id;
+  Role role;
+};
+
+Result<RoleEntry> ParseRoleEntry(store::Session& session, const json& item,
+                                 const std::string& where) {
+  if (!item.is_object() || !item.contains("type") || !item.contains("id") ||
+      !item.contains("role") || !item["type"].is_string() || !item["id"].is_string() ||
+      !item["role"].is_string()) {
+    return Fail(ErrorCode::kValidationFailed, "a role entry is {type: user|team, id, role}",
+                {{where, "needs type (user or team), id and role (strings)"}});
+  }
+  for (const auto& [key, unused] : item.items()) {
+    if (key != "type" && key != "id" && key != "role" && key != "name") {
+      return Fail(ErrorCode::kValidationFailed, "unknown field in a role entry",
+                  {{where + "." + key, "is not a field of a role entry"}});
+    }
+  }
+  const std::string type = item["type"];
+  if (type != "user" && type != "team") {
+    return Fail(ErrorCode::kValidationFailed, "type must be user or team",
+                {{where + ".type", "must be user or team"}});
+  }
+  auto role = auth::ParseRole(item["role"].get<std::string>());
+  if (!role) {
+    return Fail(ErrorCode::kValidationFailed, "role must be read, write or admin",
+                {{where + ".role", "must be read, write or admin"}});
+  }
+  auto exists = session.Query(
+      type == "user" ? "SELECT 1 FROM users WHERE id = ?" : "SELECT 1 FROM teams WHERE id = ?",
+      {item["id"].get<std::string>()});
+  if (!exists) return Fail(exists.error());
+  if (exists->empty()) {
+    return Fail(ErrorCode::kValidationFailed, fmt::format("no such {}", type),
+                {{where + ".id", "is not a " + type}});
+  }
+  return RoleEntry{type, item["id"], *role};
+}
+
+}  // namespace
+
+Result<json> Records::AddRole(const auth::Principal& caller, const EntitySpec& spec,
+                              const std::string& id, const json& body) {
+  json items;
+  auto done = store_.Transaction([&](store::Session& session) -> Status {
+    auto loaded = Load(session, caller, spec, id, Role::kAdmin, true);
+    if (!loaded) return Fail(loaded.error());
+    auto entry = ParseRoleEntry(session, body, "role");
+    if (!entry) return Fail(entry.error());
+    auto removed = session.Exec(
+        "DELETE FROM acl WHERE record_id = ? AND principal_type = ? AND principal_id = ?",
+        {id, entry->type, entry->id});
+    if (!removed) return Fail(removed.error());
+    auto added = session.Exec(
+        "INSERT INTO acl (record_id, principal_type, principal_id, role) VALUES (?, ?, ?, ?)",
+        {id, entry->type, entry->id, static_cast<std::int64_t>(entry->role)});
+    if (!added) return Fail(added.error());
+    if (auto kept = CheckKeepsAdmin(session, id); !kept) return kept;
+    auto roles = RolesOf(&session, id);
+    if (!roles) return Fail(roles.error());
+    items = std::move(*roles);
+    return {};
+  });
+  if (!done) return Fail(done.error());
+  return json{{"items", std::move(items)}};
+}
+
+Result<json> Records::ReplaceRoles(const auth::Principal& caller, const EntitySpec& spec,
+                                   const std::string& id, const json& body) {
+  const json& list = body.is_object() && body.contains("items") ? body["items"] : body;
+  if (!list.is_array()) {
+    return Fail(ErrorCode::kValidationFailed, "send the list of roles",
+                {{"items", "must be a list"}});
+  }
+  json items;
+  auto done = store_.Transaction([&](store::Session& session) -> Status {
+    auto loaded = Load(session, caller, spec, id, Role::kAdmin, true);
+    if (!loaded) return Fail(loaded.error());
+    std::vector<RoleEntry> entries;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      auto entry = ParseRoleEntry(session, list[i], fmt::format("items.{}", i));
+      if (!entry) return Fail(entry.error());
+      entries.push_back(std::move(*entry));
+    }
+    if (auto cleared = session.Exec("DELETE FROM acl WHERE record_id = ?", {id}); !cleared) {
+      return Fail(cleared.error());
+    }
+    for (const auto& entry : entries) {
+      auto added = session.Exec(
+          "INSERT INTO acl (record_id, principal_type, principal_id, role) VALUES (?, ?, ?, ?)",
+          {id, entry.type, entry.id, static_cast<std::int64_t>(entry.role)});
+      if (!added) {
+        if (added.error().code == ErrorCode::kConflict) {
+          return Fail(ErrorCode::kValidationFailed, "a principal appears twice",
+                      {{"items", "names " + entry.type + " " + entry.id + " twice"}});
+        }
+        return Fail(added.error());
+      }
+    }
+    if (auto kept = CheckKeepsAdmin(session, id); !kept) return kept;
+    auto roles = RolesOf(&session, id);
+    if (!roles) return Fail(roles.error());
+    items = std::move(*roles);
+    return {};
+  });
+  if (!done) return Fail(done.error());
+  return json{{"items", std::move(items)}};
+}
+
+Status Records::RemoveRole(const auth::Principal& caller, const EntitySpec& spec,
+                           const std::string& id, const std::string& type,
+                           const std::string& principal) {
+  return store_.Transaction([&](store::Session& session) -> Status {
+    auto loaded = Load(session, caller, spec, id, Role::kAdmin, true);
+    if (!loaded) return Fail(loaded.error());
+    auto removed = session.Exec(
+        "DELETE FROM acl WHERE record_id = ? AND principal_type = ? AND principal_id = ?",
+        {id, type, principal});
+    if (!removed) return Fail(removed.error());
+    if (*removed == 0) return Fail(ErrorCode::kNotFound, "no such role entry on this record");
+    return CheckKeepsAdmin(session, id);
+  });
+}
+
+Result<json> Records::History(const auth::Principal& caller, const EntitySpec& spec,
+                              const std::string& id, int page, int limit) {
+  json result;
+  auto done = store_.Transaction([&](store::Session& session) -> Status {
+    auto loaded = Load(session, caller, spec, id, Role::kRead, false);
+    if (!loaded) return Fail(loaded.error());
+    auto total = session.Query("SELECT COUNT(*) AS n FROM history WHERE record_id = ?", {id});
+    if (!total) return Fail(total.error());
+    auto rows = session.Query(
+        "SELECT h.version, h.at, h.actor_type, h.actor_id, h.action, h.changes, u.name AS "
+        "actor_name "
+        "FROM history h LEFT JOIN users u ON h.actor_type = 'user' AND u.id = h.actor_id WHERE "
+        "h.record_id = ? ORDER BY h.version DESC LIMIT ? OFFSET ?",
+        {id, std::int64_t{limit}, std::int64_t{page - 1} * limit});
+    if (!rows) return Fail(rows.error());
+    json items = json::array();
+    for (std::size_t i = 0; i < rows->size(); ++i) {
+      auto changes = ParseJson(AsString(rows->At(i, "changes"), "[]"));
+      const auto& name = rows->At(i, "actor_name");
+      items.push_back({{"version", AsInt(rows->At(i, "version"))},
+                       {"at", AsString(rows->At(i, "at"))},
+                       {"actor",
+                        {{"type", AsString(rows->At(i, "actor_type"))},
+                         {"id", AsString(rows->At(i, "actor_id"))},
+                         {"name", IsNull(name) ? json(nullptr) : json(AsString(name))}}},
+                       {"action", AsString(rows->At(i, "action"))},
+                       {"changes", changes ? *changes : json::array()}});
+    }
+    result = {{"items", std::move(items)},
+              {"total", AsInt(total->At(0, "n"))},
+              {"page", page},
+              {"limit", limit}};
+    return {};
+  });
+  if (!done) return Fail(done.error());
+  return result;
+}
+
+Result<json> Records::HistoryVersion(const auth::Principal& caller, const EntitySpec& spec,
+                                     const std::string& id, std::int64_t version) {
+  json result;
+  auto done = store_.Transaction([&](store::Session& session) -> Status {
+    auto loaded = Load(session, caller, spec, id, Role::kRead, false);
+    if (!loaded) return Fail(loaded.error());
+    auto rows = session.Query("SELECT snapshot FROM history WHERE record_id = ? AND version = ?",
+                              {id, version});
+    if (!rows) return Fail(rows.error());
+    if (rows->empty() || IsNull(rows->At(0, "snapshot"))) {
+      return Fail(ErrorCode::kNotFound,
+                  fmt::format("no version {} in the history of this record", version));
+    }
+    auto snapshot = ParseJson(AsString(rows->At(0, "snapshot")));
+    if (!snapshot) return Fail(ErrorCode::kInternal, "a stored snapshot is not JSON");
+    result = std::move(*snapshot);
+    return {};
+  });
+  if (!done) return Fail(done.error());
+  return result;
+}
+
+}  // namespace maestro::inventory

@@ -1,0 +1,97 @@
+// Records: create, read, list, count, change, delete and restore records of any registered kind,
+// with their roles and history. Access is checked on every record, in SQL for lists and counts:
+// a record the caller cannot read is "not found" (its existence never leaks); a readable record
+// whose role is too low gives 403. Thread-safe: state is in the Store.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+
+#include "auth/principal.h"
+#include "auth/roles.h"
+#include "common/clock.h"
+#include "common/error.h"
+#include "inventory/filter.h"
+#include "inventory/registry.h"
+#include "store/store.h"
+
+namespace maestro::inventory {
+
+struct RecordSettings {
+  bool audit = true;  // write history (MAESTRO_AUDIT_DISABLED turns it off)
+};
+
+class Records {
+ public:
+  Records(store::Store& store, const Clock& clock, const Registry& registry,
+          RecordSettings settings);
+
+  // POST /api/<kind>[?team=<id>]. The caller (or the team) owns the record and holds admin.
+  Result<nlohmann::json> Create(const auth::Principal& caller, const EntitySpec& spec,
+                                const nlohmann::json& body, const std::string& team);
+  Result<nlohmann::json> Get(const auth::Principal& caller, const EntitySpec& spec,
+                             const std::string& id);
+  // {items, total, page, limit}
+  Result<nlohmann::json> List(const auth::Principal& caller, const EntitySpec& spec,
+                              const ListQuery& query);
+  Result<std::int64_t> Count(const auth::Principal& caller, const EntitySpec& spec,
+                             const ListQuery& query);
+  // JSON merge patch (RFC 7396). `if_match`: the version the caller last saw (412 when stale).
+  Result<nlohmann::json> Patch(const auth::Principal& caller, const EntitySpec& spec,
+                               const std::string& id, const nlohmann::json& patch,
+                               std::optional<std::int64_t> if_match);
+  // Full replace of the kind's fields.
+  Result<nlohmann::json> Replace(const auth::Principal& caller, const EntitySpec& spec,
+                                 const std::string& id, const nlohmann::json& body,
+                                 std::optional<std::int64_t> if_match);
+  // Soft delete (active = false); needs admin. Restore with Patch({"active": true}).
+  Status Delete(const auth::Principal& caller, const EntitySpec& spec, const std::string& id);
+
+  // Roles (need admin on the record). The record keeps at least one admin (409 otherwise).
+  Result<nlohmann::json> Roles(const auth::Principal& caller, const EntitySpec& spec,
+                               const std::string& id);
+  Result<nlohmann::json> AddRole(const auth::Principal& caller, const EntitySpec& spec,
+                                 const std::string& id, const nlohmann::json& body);
+  Result<nlohmann::json> ReplaceRoles(const auth::Principal& caller, const EntitySpec& spec,
+                                      const std::string& id, const nlohmann::json& body);
+  Status RemoveRole(const auth::Principal& caller, const EntitySpec& spec, const std::string& id,
+                    const std::string& type, const std::string& principal);
+
+  // History (needs read): {items: [{version, at, actor, action, changes}], total, page, limit},
+  // newest first; and the whole record as it was at one version.
+  Result<nlohmann::json> History(const auth::Principal& caller, const EntitySpec& spec,
+                                 const std::string& id, int page, int limit);
+  Result<nlohmann::json> HistoryVersion(const auth::Principal& caller, const EntitySpec& spec,
+                                        const std::string& id, std::int64_t version);
+
+ private:
+  struct Loaded;
+  // The record with the caller's role; kNotFound when absent or unreadable, kForbidden when the
+  // role is below `need`.
+  Result<Loaded> Load(store::Session& session, const auth::Principal& caller,
+                      const EntitySpec& spec, const std::string& id, auth::Role need, bool lock);
+  Result<nlohmann::json> Save(store::Session& session, const auth::Principal& caller,
+                              const EntitySpec& spec, Loaded& current, nlohmann::json doc,
+                              bool active, std::string action);
+  Result<nlohmann::json> Render(store::Session* session, const auth::Principal& caller,
+                                const EntitySpec& spec, const std::vector<std::string>& ids);
+  Status WriteHistory(store::Session& session, const auth::Principal& caller, const std::string& id,
+                      std::int64_t version, const std::string& at, const std::string& action,
+                      const nlohmann::json& before, const nlohmann::json& after);
+  Status CheckUnique(store::Session& session, const EntitySpec& spec, const std::string& id,
+                     const nlohmann::json& doc);
+  Result<nlohmann::json> Warnings(store::Session& session, const auth::Principal& caller,
+                                  const EntitySpec& spec, const std::string& id,
+                                  const nlohmann::json& doc);
+  Result<nlohmann::json> RolesOf(store::Session* session, const std::string& id);
+  Status CheckKeepsAdmin(store::Session& session, const std::string& id);
+  std::string Now() const;
+
+  store::Store& store_;
+  const Clock& clock_;
+  const Registry& registry_;
+  const RecordSettings settings_;
+};
+
+}  // namespace maestro::inventory

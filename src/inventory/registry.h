@@ -1,0 +1,90 @@
+// The entity registry: every inventory kind as data. Validation, CRUD, list filters, sorting,
+// search, history, access, the OpenAPI document and the UI's kinds endpoint all read these
+// definitions, so a new kind is a definition in kinds.cpp, not new handler code.
+//
+// Built once at start (DefaultRegistry()), then only read: thread-safe.
+#pragma once
+
+#include <map>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace maestro::inventory {
+
+enum class FieldType {
+  kString,  // one line of text
+  kText,    // multi-line text (tab and newline allowed)
+  kInt,
+  kNumber,
+  kBool,
+  kTime,    // RFC 3339 UTC
+  kIp,      // IPv4 or IPv6 text
+  kEnum,    // one of `values`
+  kObject,  // sub-fields in `fields`
+  kList,    // items of `item` (scalars) or objects with `fields`
+  kRef,     // the id of a record of `ref_kind`
+  kJson,    // any JSON object, not validated inside
+};
+
+struct FieldSpec {
+  std::string name;
+  FieldType type = FieldType::kString;
+  bool required = false;
+  std::size_t max = 255;                // characters for text; items for lists
+  std::vector<std::string> values;      // kEnum (and kList of kEnum)
+  std::vector<FieldSpec> fields;        // kObject, or kList of objects
+  FieldType item = FieldType::kString;  // kList of scalars
+  std::string ref_kind;                 // kRef
+  bool open = false;                    // kObject: extra string keys allowed (provider specifics)
+  std::string label;                    // for people; defaults to the name
+};
+
+struct EntitySpec {
+  std::string kind;        // path and stored kind: "servers"
+  std::string label;       // "Servers"
+  std::string name_field;  // the field that names a record: "hostname" or "name"
+  std::vector<FieldSpec> fields;
+  std::vector<std::string> search_fields;  // q= looks here (text fields, top level)
+  std::vector<std::string> list_fields;    // the main columns of lists
+  std::string default_sort = "-updated_at";
+  std::vector<std::string> duplicate_keys;  // saving warns when another readable record has these
+  std::string unique_field;  // saving refuses (409) a second active record with this value
+
+  const FieldSpec* Field(std::string_view name) const;
+};
+
+// The fields every record has, set by the server and read-only in the API.
+const std::vector<std::string>& CommonFields();
+
+class Registry {
+ public:
+  void Add(EntitySpec spec);
+  const EntitySpec* Find(std::string_view kind) const;
+  const std::vector<EntitySpec>& kinds() const { return kinds_; }
+  // The GET /api/kinds document.
+  nlohmann::json Describe() const;
+
+ private:
+  std::vector<EntitySpec> kinds_;
+};
+
+// All inventory kinds of DATA-MODEL.md.
+const Registry& DefaultRegistry();
+
+// A field found by dotted path ("os.base", "tags.key", "storage.size"): the spec of the last
+// part, and whether the path goes through a list (the filter then tests "any item").
+struct FieldPath {
+  const FieldSpec* spec = nullptr;  // null for common columns
+  std::vector<std::string> parts;
+  int list_index = -1;  // index in parts of the list field, or -1
+  std::string column;   // common column ("updated_at"), when spec is null
+};
+// nullopt when the path names nothing of the kind.
+std::optional<FieldPath> ResolvePath(const EntitySpec& spec, std::string_view path);
+
+std::string_view TypeName(FieldType type);
+
+}  // namespace maestro::inventory
