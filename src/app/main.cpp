@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
+#include <iostream>
 #include <optional>
 
 #include "app/config.h"
@@ -89,6 +92,50 @@ int Migrate() {
   return kExitOk;
 }
 
+// The password for `admin create-user`: the first line of standard input (asked for without echo
+// on a terminal), so it never shows in the process list or shell history.
+std::optional<std::string> ReadPassword() {
+  const bool terminal = ::isatty(STDIN_FILENO);
+  termios saved{};
+  if (terminal) {
+    std::fprintf(stderr, "Password for the new user: ");
+    ::tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  const bool read = static_cast<bool>(std::getline(std::cin, line));
+  if (terminal) {
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    std::fprintf(stderr, "\n");
+  }
+  if (!read) return std::nullopt;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+int CreateUserCommand(const std::string& name, const std::string& email, bool admin) {
+  auto config = Prepare(true);
+  if (!config) return kExitBadConfig;
+  auto password = ReadPassword();
+  if (!password) {
+    std::fprintf(stderr, "maestro: give the password on standard input\n");
+    return kExitBadConfig;
+  }
+  auto user = CreateUser(*config, name, email, *password, admin);
+  if (!user) {
+    std::fprintf(stderr, "maestro: %s\n", user.error().message.c_str());
+    for (const auto& field : user.error().fields) {
+      std::fprintf(stderr, "  %s %s\n", field.field.c_str(), field.problem.c_str());
+    }
+    return kExitFailure;
+  }
+  std::printf("%s\n", user->c_str());
+  spdlog::shutdown();
+  return kExitOk;
+}
+
 int ShowConfig() {
   auto config = Prepare(false);
   if (!config) return kExitBadConfig;
@@ -129,6 +176,17 @@ int main(int argc, char** argv) {
   bool as_table = false;
   config->add_flag("--table", as_table, "Print every variable with its default, as Markdown");
   config->callback([&] { exit_code = as_table ? ShowConfigTable() : ShowConfig(); });
+
+  auto* admin = cli.add_subcommand("admin", "Administration tasks");
+  admin->require_subcommand(1);
+  auto* create_user = admin->add_subcommand(
+      "create-user", "Create a user (password on standard input), e.g. the first administrator");
+  std::string user_name, user_email;
+  bool user_admin = false;
+  create_user->add_option("--name", user_name, "Display name (3 to 60 characters)")->required();
+  create_user->add_option("--email", user_email, "E-mail address, used to sign in")->required();
+  create_user->add_flag("--admin", user_admin, "Make the user an instance administrator");
+  create_user->callback([&] { exit_code = CreateUserCommand(user_name, user_email, user_admin); });
 
   auto* version = cli.add_subcommand("version", "Print the version");
   version->callback([&] { std::printf("maestro %s\n", std::string(maestro::kVersion).c_str()); });

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 
@@ -222,6 +223,26 @@ void Application::Stop() {
 std::uint16_t Application::port() const { return parts_->server->port(); }
 
 const store::MigrationReport& Application::migration() const { return parts_->migration; }
+
+Result<std::string> CreateUser(const Config& config, const std::string& name,
+                               const std::string& email, const std::string& password, bool admin) {
+  store::MigrationReport report;
+  auto store = OpenAndMigrate(config, report);
+  if (!store) return Fail(store.error());
+  SystemClock clock;
+  notify::LogMailer mailer;
+  auto blobs = MakeBlobStore(config);
+  auth::Accounts accounts(**store, clock, mailer, *blobs,
+                          auth::AccountSettings{.jwt_secret = config.secret_jwt,
+                                                .registration_open = false,
+                                                .public_url = config.public_url});
+  // The command line acts as an instance admin: it may create users and make them admins.
+  const auth::Principal console{.user_id = "console", .name = "maestro admin", .is_admin = true};
+  auto user = accounts.Register(
+      {{"name", name}, {"email", email}, {"password", password}, {"is_admin", admin}}, &console);
+  if (!user) return Fail(user.error());
+  return user->dump(2);
+}
 
 Result<store::MigrationReport> MigrateDatabase(const Config& config) {
   store::MigrationReport report;

@@ -30,6 +30,11 @@ class Application {
   std::unique_ptr<Parts> parts_;
 };
 
+// `maestro admin create-user`: creates a user (an instance admin when `admin`), whatever
+// MAESTRO_REGISTRATION says. Returns the user as the API shows it.
+Result<std::string> CreateUser(const Config& config, const std::string& name,
+                               const std::string& email, const std::string& password, bool admin);
+
 // Opens the database of `config` and applies pending migrations (`maestro migrate`).
 Result<store::MigrationReport> MigrateDatabase(const Config& config);
 

@@ -31,7 +31,7 @@ struct Run {
 
 // Starts the binary with `args` and `env` (added to a clean environment), output to `log`.
 pid_t Spawn(const std::vector<std::string>& args, const std::vector<std::string>& env,
-            const std::string& log) {
+            const std::string& log, const std::string& input = "/dev/null") {
   std::vector<char*> argv;
   std::string binary = MAESTRO_BINARY;
   argv.push_back(binary.data());
@@ -49,6 +49,7 @@ pid_t Spawn(const std::vector<std::string>& args, const std::vector<std::string>
   envp.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, input.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   pid_t pid = -1;
@@ -72,10 +73,12 @@ int WaitExit(pid_t pid, std::chrono::seconds limit = std::chrono::seconds(20)) {
 }
 
 Run RunToEnd(const std::vector<std::string>& args, const std::vector<std::string>& env,
-             const TempDir& dir) {
+             const TempDir& dir, const std::string& input = {}) {
   const std::string log = (dir.path() / "run.log").string();
+  const std::string input_path = (dir.path() / "stdin.txt").string();
+  testing::WriteFile(input_path, input);
   Run run;
-  run.exit_code = WaitExit(Spawn(args, env, log));
+  run.exit_code = WaitExit(Spawn(args, env, log, input_path));
   run.output = testing::ReadFile(log);
   return run;
 }
@@ -97,7 +100,7 @@ TEST(BinaryTest, VersionPrintsTheVersion) {
 
 TEST(BinaryTest, EverySubcommandHasHelp) {
   TempDir dir;
-  for (const char* command : {"serve", "migrate", "version", "config"}) {
+  for (const char* command : {"serve", "migrate", "version", "config", "admin"}) {
     auto run = RunToEnd({command, "--help"}, {}, dir);
     EXPECT_EQ(run.exit_code, 0) << command;
     EXPECT_NE(run.output.find("Usage"), std::string::npos) << command << ": " << run.output;
@@ -236,6 +239,37 @@ TEST(BinaryTest, ConfigHidesSecrets) {
   EXPECT_NE(run.output.find("MAESTRO_SECRETJWT=(set)"), std::string::npos) << run.output;
   EXPECT_EQ(run.output.find("qqqq"), std::string::npos);
   EXPECT_EQ(run.output.find("pa55word"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace maestro
+
+namespace maestro {
+namespace {
+
+TEST(BinaryTest, AdminCreatesUsersEvenWhenRegistrationIsClosed) {
+  TempDir dir;
+  const std::vector<std::string> env = {"MAESTRO_DATA_DIR=" + (dir.path() / "data").string(),
+                                        "MAESTRO_REGISTRATION=closed"};
+  auto created =
+      RunToEnd({"admin", "create-user", "--name", "Root", "--email", "root@example.com", "--admin"},
+               env, dir, "correct horse battery\n");
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  const auto start = created.output.find('{');
+  ASSERT_NE(start, std::string::npos) << created.output;
+  auto user =
+      nlohmann::json::parse(created.output.substr(start, created.output.rfind('}') - start + 1));
+  EXPECT_EQ(user["email"], "root@example.com");
+  EXPECT_EQ(user["is_admin"], true);
+  EXPECT_EQ(created.output.find("correct horse"), std::string::npos)
+      << "the password is not echoed";
+
+  auto bad =
+      RunToEnd({"admin", "create-user", "--name", "X", "--email", "nope"}, env, dir, "short\n");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("email is not an e-mail address"), std::string::npos) << bad.output;
+  EXPECT_NE(bad.output.find("password must be at least 8 characters"), std::string::npos)
+      << bad.output;
 }
 
 }  // namespace
