@@ -59,6 +59,21 @@ json UserJson(const store::Rows& rows, std::size_t row) {
   return user;
 }
 
+std::string HtmlEscape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 tl::unexpected<Error> RateLimited(std::chrono::seconds wait, std::string_view what) {
   Error error{ErrorCode::kRateLimited,
               fmt::format("too many {}; try again in {} s", what, wait.count())};
@@ -196,7 +211,8 @@ Result<json> Accounts::Login(const json& body, std::string_view remote) {
   }
 
   auto rows = store_.Query(
-      std::string("SELECT password_hash, ") + kUserColumns + " WHERE email_key = ?", {email_key});
+      std::string("SELECT password_hash, sessions_after, ") + kUserColumns + " WHERE email_key = ?",
+      {email_key});
   if (!rows) return Fail(rows.error());
   bool valid = false;
   if (rows->empty()) {
@@ -215,8 +231,10 @@ Result<json> Accounts::Login(const json& body, std::string_view remote) {
   const TimePoint now = clock_.Now();
   const TimePoint expires = now + settings_.token_ttl;
   json user = UserJson(*rows, 0);
+  // A login in the same second as a password reset must outlive the reset's cut-off.
+  const std::int64_t issued = std::max(UnixSeconds(now), AsInt(rows->At(0, "sessions_after")));
   const std::string token =
-      SignJwt({{"sub", user["id"]}, {"iat", UnixSeconds(now)}, {"exp", UnixSeconds(expires)}},
+      SignJwt({{"sub", user["id"]}, {"iat", issued}, {"exp", UnixSeconds(expires)}},
               settings_.jwt_secret);
   return json{{"token", token}, {"expires_at", FormatTime(expires)}, {"user", std::move(user)}};
 }
@@ -526,7 +544,7 @@ Status Accounts::Forgot(const json& body, std::string_view remote) {
                           "account. To choose a new password, open this link within one hour:</p>"
                           "<p><a href=\"{}\">Reset my password</a></p><p>If it was not you, "
                           "ignore this mail: your password stays as it is.</p>",
-                          name, link),
+                          HtmlEscape(name), HtmlEscape(link)),
   };
   // Queued, never awaited: the answer takes the same time whether the account exists or not.
   if (auto sent = mailer_.Send(mail); !sent) {

@@ -23,7 +23,8 @@ class MetricsRegistry {
   // Upper bounds, in seconds, of the default latency histogram buckets.
   static std::vector<double> DefaultBuckets();
 
-  explicit MetricsRegistry(std::vector<double> buckets = DefaultBuckets());
+  MetricsRegistry() : MetricsRegistry(DefaultBuckets()) {}
+  explicit MetricsRegistry(std::vector<double> buckets);
 
   // Declares a family; names used without a declaration render as "untyped".
   void Describe(const std::string& name, MetricType type, std::string help);

@@ -233,7 +233,7 @@ Result<Compiled> CompileOne(Dialect d, const EntitySpec& spec, const Filter& fil
       return Bad(fmt::format("the value for {} must be a string", name), name);
     const std::string text = EscapeLike(filter.value.get<std::string>());
     condition = fmt::format("LOWER({}) LIKE ? ESCAPE '\\'", value_expr);
-    out.params.push_back(op == "starts_with" ? text + "%" : "%" + text + "%");
+    out.params.push_back(op == "starts_with" ? fmt::format("{}%", text) : fmt::format("%{}%", text));
     negate = op == "not_contains";
   } else if (op == "in") {
     if (!filter.value.is_array() || filter.value.empty() || filter.value.size() > kMaxInValues) {
@@ -362,7 +362,7 @@ Result<std::string> CompileSort(Dialect dialect, const EntitySpec& spec, const s
 auth::SqlCondition CompileSearch(Dialect dialect, const EntitySpec& spec, const std::string& q) {
   if (q.empty() || spec.search_fields.empty()) return {.sql = "1 = 1"};
   auth::SqlCondition out;
-  const std::string pattern = "%" + EscapeLike(q) + "%";
+  const std::string pattern = fmt::format("%{}%", EscapeLike(q));
   for (const auto& field : spec.search_fields) {
     out.sql += out.sql.empty() ? "(" : " OR ";
     out.sql += fmt::format("LOWER({}) LIKE ? ESCAPE '\\'", TextAt(dialect, "r.doc", {field}, 0, 1));

@@ -546,3 +546,29 @@ INSTANTIATE_TEST_SUITE_P(Backends, TeamsTest,
 
 }  // namespace
 }  // namespace maestro::auth
+
+namespace maestro::auth {
+namespace {
+
+TEST_P(AccountsTest, ALoginInTheSecondOfAResetStillWorks) {
+  Register("Alice", "alice@example.com");
+  ASSERT_TRUE(accounts_.Forgot({{"email", "alice@example.com"}}, "ip"));
+  const std::string token = TokenFromMail(mailer_.mails().at(0));
+  ASSERT_TRUE(accounts_.Reset({{"token", token}, {"password", "new-password"}}));
+  // The clock has not moved: same second as the reset.
+  auto login = accounts_.Login({{"email", "alice@example.com"}, {"password", "new-password"}}, "ip");
+  ASSERT_TRUE(login);
+  auto principal = accounts_.Authenticate("Bearer " + (*login)["token"].get<std::string>());
+  EXPECT_TRUE(principal) << principal.error().message;
+}
+
+TEST_P(AccountsTest, ResetMailsEscapeTheNameInHtml) {
+  Register("<b>Eve</b>", "eve@example.com");
+  ASSERT_TRUE(accounts_.Forgot({{"email", "eve@example.com"}}, "ip"));
+  const auto mail = mailer_.mails().at(0);
+  EXPECT_EQ(mail.html.find("<b>Eve"), std::string::npos) << mail.html;
+  EXPECT_NE(mail.html.find("&lt;b&gt;Eve"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace maestro::auth

@@ -1,17 +1,29 @@
-// Every route of the UI, on one screen. Section routes come from sections.ts;
-// unknown paths fall through to the 404 page (the server answers index.html for
-// them, so deep links work).
+// Every route of the UI, on one screen. Planned sections of sections.ts get
+// the placeholder page; unknown paths fall through to the 404 page (the server
+// answers index.html for them, so deep links work).
+//
+// `meta.auth` routes need a signed-in user: without a session the guard sends
+// the visitor to /login?redirect=<where they wanted to go>. `meta.guest` marks
+// the signed-out pages (sign in, register, password reset).
 
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import ForgotPasswordPage from './pages/ForgotPasswordPage.vue'
 import HomePage from './pages/HomePage.vue'
 import LoginPage from './pages/LoginPage.vue'
 import NotFoundPage from './pages/NotFoundPage.vue'
+import ProfilePage from './pages/ProfilePage.vue'
+import RegisterPage from './pages/RegisterPage.vue'
+import ResetPasswordPage from './pages/ResetPasswordPage.vue'
 import SectionPlaceholderPage from './pages/SectionPlaceholderPage.vue'
+import TeamPage from './pages/TeamPage.vue'
+import TeamsPage from './pages/TeamsPage.vue'
+import { safeRedirect } from './redirect'
 import { SECTIONS } from './sections'
+import { useAuthStore } from './stores/auth'
 
 const routes: RouteRecordRaw[] = [
   { path: '/', name: 'home', component: HomePage, meta: { title: 'Dashboard' } },
-  ...SECTIONS.map(
+  ...SECTIONS.filter((section) => !section.built).map(
     (section): RouteRecordRaw => ({
       path: section.path,
       name: section.path.slice(1).replaceAll('/', '-'),
@@ -20,7 +32,34 @@ const routes: RouteRecordRaw[] = [
       meta: { title: section.title },
     }),
   ),
-  { path: '/login', name: 'login', component: LoginPage, meta: { title: 'Sign in' } },
+  { path: '/teams', name: 'teams', component: TeamsPage, meta: { title: 'Teams', auth: true } },
+  {
+    path: '/teams/:id',
+    name: 'team',
+    component: TeamPage,
+    props: true,
+    meta: { title: 'Team', auth: true },
+  },
+  { path: '/profile', name: 'profile', component: ProfilePage, meta: { title: 'Profile', auth: true } },
+  { path: '/login', name: 'login', component: LoginPage, meta: { title: 'Sign in', guest: true } },
+  {
+    path: '/register',
+    name: 'register',
+    component: RegisterPage,
+    meta: { title: 'Create an account', guest: true },
+  },
+  {
+    path: '/forgot-password',
+    name: 'forgot-password',
+    component: ForgotPasswordPage,
+    meta: { title: 'Forgot password', guest: true },
+  },
+  {
+    path: '/reset-password',
+    name: 'reset-password',
+    component: ResetPasswordPage,
+    meta: { title: 'Choose a new password', guest: true },
+  },
   {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
@@ -32,6 +71,10 @@ const routes: RouteRecordRaw[] = [
 declare module 'vue-router' {
   interface RouteMeta {
     title: string
+    /** Needs a signed-in user. */
+    auth?: boolean
+    /** A signed-out page: sign in, register, password reset. */
+    guest?: boolean
   }
 }
 
@@ -39,6 +82,18 @@ export const router = createRouter({
   history: createWebHistory(),
   routes,
   scrollBehavior: () => ({ top: 0 }),
+})
+
+router.beforeEach((to) => {
+  const auth = useAuthStore()
+  if (to.meta.auth && !auth.signedIn) {
+    return { name: 'login', query: { redirect: to.fullPath } }
+  }
+  // Signing in or registering again makes no sense with a session.
+  if (auth.signedIn && (to.name === 'login' || to.name === 'register')) {
+    return safeRedirect(to.query.redirect)
+  }
+  return true
 })
 
 router.afterEach((to) => {

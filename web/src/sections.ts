@@ -1,6 +1,7 @@
 // The sections of the Maestro UI, in navigation order. The side navigation and
 // router.ts both read this list, so a section is added in exactly one place.
-// None of them is implemented yet: each route shows an honest placeholder.
+// A section marked `built` has its own page in router.ts; every other one
+// routes to an honest placeholder.
 
 import type { IconName } from './components/icons'
 
@@ -10,8 +11,10 @@ export interface Section {
   title: string
   group: SectionGroup
   icon: IconName
-  /** What the section will hold once it exists — one sentence, future tense. */
+  /** What the section holds (or, while planned, will hold) — one sentence. */
   purpose: string
+  /** True once the section has its own page (routed in router.ts). */
+  built?: boolean
 }
 
 export type SectionGroup = 'Inventory' | 'Discovery' | 'Analysis' | 'Administration'
@@ -118,10 +121,18 @@ export const SECTIONS: readonly Section[] = [
     purpose: 'Interval and cron jobs that run discovery, reports and webhooks.',
   },
   {
+    path: '/teams',
+    title: 'Teams',
+    group: 'Administration',
+    icon: 'people-fill',
+    purpose: 'Groups of users that share access to records, with their members and roles.',
+    built: true,
+  },
+  {
     path: '/settings',
     title: 'Settings',
     group: 'Administration',
     icon: 'gear',
-    purpose: 'Option lists, teams, accounts and access tokens.',
+    purpose: 'Option lists and the accounts of this installation.',
   },
 ]

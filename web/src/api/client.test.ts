@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ApiError, request } from './client'
+import { ApiError, configureSession, query, request } from './client'
 import { fetchServerInfo } from './server'
 
 function answer(status: number, body: string, contentType = 'application/json') {
@@ -77,6 +77,83 @@ describe('request', () => {
     const headers = new Headers(init.headers)
     expect(headers.get('Accept')).toBe('application/json')
     expect(headers.get('Content-Type')).toBe('application/json')
+  })
+})
+
+describe('request and the session', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals()
+    configureSession(null)
+  })
+
+  it('returns undefined for a 204 and a 202 without a body', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(null, { status: 204 })))
+    await expect(request('/api/me', { method: 'DELETE' })).resolves.toBeUndefined()
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('', { status: 202 })))
+    await expect(request('/api/auth/forgot', { method: 'POST', body: '{}' })).resolves.toBeUndefined()
+  })
+
+  it('still rejects an empty 200', async () => {
+    vi.stubGlobal('fetch', answer(200, ''))
+    expect((await caught(request('/api'))).code).toBe('bad_response')
+  })
+
+  it('lets the browser set the multipart Content-Type of a FormData body', async () => {
+    const fetch = answer(200, '{"avatar":"/api/avatars/a.png"}')
+    vi.stubGlobal('fetch', fetch)
+    const form = new FormData()
+    form.append('file', new Blob(['x'], { type: 'image/png' }), 'a.png')
+    await request('/api/me/avatar', { method: 'PUT', body: form })
+    const init = (fetch.mock.calls[0] as unknown as [string, RequestInit])[1]
+    expect(new Headers(init.headers).has('Content-Type')).toBe(false)
+    expect(init.body).toBe(form)
+  })
+
+  it('adds the Bearer token of the session', async () => {
+    const fetch = answer(200, '{}')
+    vi.stubGlobal('fetch', fetch)
+    configureSession({ token: () => 'mst_abc', unauthorized: () => undefined })
+    await request('/api/me')
+    const init = (fetch.mock.calls[0] as unknown as [string, RequestInit])[1]
+    expect(new Headers(init.headers).get('Authorization')).toBe('Bearer mst_abc')
+  })
+
+  it('sends no Authorization header without a session', async () => {
+    const fetch = answer(200, '{}')
+    vi.stubGlobal('fetch', fetch)
+    configureSession({ token: () => null, unauthorized: () => undefined })
+    await request('/api/me')
+    const init = (fetch.mock.calls[0] as unknown as [string, RequestInit])[1]
+    expect(new Headers(init.headers).has('Authorization')).toBe(false)
+  })
+
+  it('reports a 401 to the session unless the caller takes it', async () => {
+    const unauthorized = vi.fn()
+    configureSession({ token: () => 't', unauthorized })
+    const body = '{"error":{"status":401,"code":"unauthorized","message":"nope"}}'
+    vi.stubGlobal('fetch', answer(401, body))
+    expect((await caught(request('/api/me'))).status).toBe(401)
+    expect(unauthorized).toHaveBeenCalledTimes(1)
+    await caught(request('/api/auth/login', { method: 'POST', body: '{}', allowUnauthorized: true }))
+    expect(unauthorized).toHaveBeenCalledTimes(1)
+  })
+
+  it('reads Retry-After of a 429 in seconds', async () => {
+    const body = '{"error":{"status":429,"code":"rate_limited","message":"slow down"}}'
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response(body, { status: 429, headers: { 'Retry-After': '42' } })),
+    )
+    const error = await caught(request('/api/auth/login', { method: 'POST', body: '{}' }))
+    expect(error.code).toBe('rate_limited')
+    expect(error.retryAfter).toBe(42)
+  })
+})
+
+describe('query', () => {
+  it('keeps defined, non-empty values only', () => {
+    expect(query({ q: 'a b', page: 2, limit: undefined, sort: '' })).toBe('?q=a+b&page=2')
+    expect(query({})).toBe('')
   })
 })
 

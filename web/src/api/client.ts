@@ -5,6 +5,11 @@
 // thrown ApiError whose message is the server's human sentence, so callers
 // never parse errors themselves. Network failures and non-JSON answers become
 // ApiErrors too (status 0 / code "unreachable", code "bad_response").
+//
+// The session seam: the auth store registers a token getter and a handler for
+// 401 answers with `configureSession`, so this module knows nothing of Pinia or
+// the router. Every request then carries `Authorization: Bearer <token>`, and a
+// 401 (except where a request opts out, as the login call does) ends the session.
 
 /** One field-level problem, as listed in the envelope's `details`. */
 export interface ErrorDetail {
@@ -29,14 +34,47 @@ export class ApiError extends Error {
   /** The server's error code (`not_found`, `validation_failed`, …) or a client-side one. */
   readonly code: string
   readonly details: ErrorDetail[]
+  /** Seconds to wait before trying again (`Retry-After` of a 429), when the server said. */
+  readonly retryAfter: number | null
 
-  constructor(message: string, status: number, code: string, details: ErrorDetail[] = []) {
+  constructor(
+    message: string,
+    status: number,
+    code: string,
+    details: ErrorDetail[] = [],
+    retryAfter: number | null = null,
+  ) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.code = code
     this.details = details
+    this.retryAfter = retryAfter
   }
+}
+
+/** What the client needs from the session: the token to send and what to do on a 401. */
+export interface SessionHooks {
+  /** The bearer token to send, or null when nobody is signed in. */
+  token: () => string | null
+  /** Called once per 401 answer (before the ApiError is thrown). */
+  unauthorized: () => void
+}
+
+let session: SessionHooks | null = null
+
+/** Installs (or, with null, removes) the session hooks used by every request. */
+export function configureSession(hooks: SessionHooks | null): void {
+  session = hooks
+}
+
+/** Options of `request` beyond fetch's own. */
+export interface RequestOptions extends RequestInit {
+  /**
+   * Leave a 401 to the caller instead of ending the session: the login call's
+   * 401 means "wrong password", not "your session expired".
+   */
+  allowUnauthorized?: boolean
 }
 
 export function isErrorEnvelope(value: unknown): value is ErrorEnvelope {
@@ -47,8 +85,7 @@ export function isErrorEnvelope(value: unknown): value is ErrorEnvelope {
   return typeof status === 'number' && typeof code === 'string' && typeof message === 'string'
 }
 
-async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text()
+function parseJson(text: string): unknown {
   if (text === '') return undefined
   try {
     return JSON.parse(text) as unknown
@@ -57,17 +94,36 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
+function parseRetryAfter(response: Response): number | null {
+  const value = response.headers.get('Retry-After')
+  if (value === null) return null
+  const seconds = Number(value)
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds)
+  const date = Date.parse(value) // the HTTP-date form
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000))
+}
+
+/** Statuses whose answer may have no body at all. */
+const NO_CONTENT = new Set([202, 204, 205])
+
 /**
- * Sends a request to the server and returns its parsed JSON body.
- * Throws ApiError on network failure, on a non-2xx status (with the
- * envelope's message when there is one) and on a 2xx body that is not JSON.
+ * Sends a request to the server and returns its parsed JSON body (undefined
+ * for a 202/204/205 without one). Throws ApiError on network failure, on a
+ * non-2xx status (with the envelope's message when there is one) and on any
+ * other 2xx body that is not JSON. A FormData body is sent as multipart.
  * The caller asserts the body's type; use a guard for data that matters.
  */
-export async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const { allowUnauthorized = false, ...init } = options
   const headers = new Headers(init.headers)
   if (!headers.has('Accept')) headers.set('Accept', 'application/json')
-  if (init.body !== undefined && !headers.has('Content-Type')) {
+  const multipart = typeof FormData !== 'undefined' && init.body instanceof FormData
+  if (init.body !== undefined && !multipart && !headers.has('Content-Type')) {
     headers.set('Content-Type', 'application/json')
+  }
+  const token = session?.token() ?? null
+  if (token !== null && !headers.has('Authorization')) {
+    headers.set('Authorization', `Bearer ${token}`)
   }
 
   let response: Response
@@ -77,20 +133,41 @@ export async function request<T>(path: string, init: RequestInit = {}): Promise<
     throw new ApiError('The Maestro server could not be reached.', 0, 'unreachable')
   }
 
-  const body = await readJson(response)
+  const text = await response.text()
+  const body = parseJson(text)
   if (!response.ok) {
+    if (response.status === 401 && !allowUnauthorized) session?.unauthorized()
+    const retryAfter = response.status === 429 ? parseRetryAfter(response) : null
     if (isErrorEnvelope(body)) {
       const { status, code, message, details } = body.error
-      throw new ApiError(message, status, code, details ?? [])
+      throw new ApiError(message, status, code, details ?? [], retryAfter)
     }
     throw new ApiError(
       `The server answered ${response.status} ${response.statusText}`.trim() + '.',
       response.status,
       'http_error',
+      [],
+      retryAfter,
     )
   }
+  if (text === '' && NO_CONTENT.has(response.status)) return undefined as T
   if (body === undefined) {
     throw new ApiError('The server sent an answer that is not JSON.', response.status, 'bad_response')
   }
   return body as T
+}
+
+/** Builds a query string from the defined values (`?a=1&b=x`), or '' when there are none. */
+export function query(params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams()
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && value !== '') search.set(name, String(value))
+  }
+  const text = search.toString()
+  return text === '' ? '' : `?${text}`
+}
+
+/** A JSON request body: the value serialized, for `request`'s `body`. */
+export function json(value: unknown): string {
+  return JSON.stringify(value)
 }
