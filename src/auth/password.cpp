@@ -31,7 +31,6 @@ Status CheckPasswordRules(std::string_view password, std::string_view field) {
 
 PasswordHasher::PasswordHasher(PasswordCost cost) : cost_(cost) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
-  decoy_ = Hash(RandomHex(16)).value_or("");
 }
 
 Result<std::string> PasswordHasher::Hash(std::string_view password) const {
@@ -51,6 +50,7 @@ bool PasswordHasher::Verify(std::string_view hash, std::string_view password) co
 }
 
 void PasswordHasher::VerifyNothing(std::string_view password) const {
+  std::call_once(decoy_once_, [this] { decoy_ = Hash(RandomHex(16)).value_or(""); });
   (void)Verify(decoy_, password);
 }
 

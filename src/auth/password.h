@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -34,7 +35,9 @@ class PasswordHasher {
 
  private:
   PasswordCost cost_;
-  std::string decoy_;  // a hash of a random password, made once
+  // A hash of a random password, made on first use (not at start: it takes as long as a login).
+  mutable std::once_flag decoy_once_;
+  mutable std::string decoy_;
 };
 
 }  // namespace maestro::auth

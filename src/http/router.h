@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/error.h"
@@ -56,6 +57,11 @@ class Router {
  private:
   std::vector<Route> routes_;
   std::vector<std::vector<std::string>> segments_;  // per route
+  // Routes by their leading literal segments ("api/servers", or "health" for one-segment
+  // patterns); routes with a parameter or "*" among the first two segments are in `others_`.
+  // Matching then looks at a dozen routes, not all of them.
+  std::unordered_map<std::string, std::vector<std::size_t>> by_prefix_;
+  std::vector<std::size_t> others_;
 };
 
 }  // namespace maestro::http
