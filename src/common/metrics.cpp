@@ -86,13 +86,30 @@ void MetricsRegistry::Set(const std::string& name, const Labels& labels, double 
 }
 
 void MetricsRegistry::Observe(const std::string& name, const Labels& labels, double value) {
-  std::lock_guard lock(mutex_);
-  Series& series = SeriesFor(name, labels, MetricType::kHistogram);
-  series.value += value;
-  ++series.count;
-  const auto first = std::lower_bound(bucket_bounds_.begin(), bucket_bounds_.end(), value);
   // Buckets are stored non-cumulative; Render() accumulates.
-  if (first != bucket_bounds_.end()) ++series.buckets[first - bucket_bounds_.begin()];
+  Observe(Find(name, labels, MetricType::kHistogram), value);
+}
+
+MetricsRegistry::SeriesRef MetricsRegistry::Find(const std::string& name, const Labels& labels,
+                                                 MetricType type) {
+  std::lock_guard lock(mutex_);
+  SeriesRef ref;
+  ref.series_ = &SeriesFor(name, labels, type);  // std::map nodes never move
+  return ref;
+}
+
+void MetricsRegistry::Add(SeriesRef series, double value) {
+  std::lock_guard lock(mutex_);
+  static_cast<Series*>(series.series_)->value += value;
+}
+
+void MetricsRegistry::Observe(SeriesRef series, double value) {
+  std::lock_guard lock(mutex_);
+  auto& target = *static_cast<Series*>(series.series_);
+  target.value += value;
+  ++target.count;
+  const auto first = std::lower_bound(bucket_bounds_.begin(), bucket_bounds_.end(), value);
+  if (first != bucket_bounds_.end()) ++target.buckets[first - bucket_bounds_.begin()];
 }
 
 void MetricsRegistry::OnRender(std::function<void(MetricsRegistry&)> refresh) {

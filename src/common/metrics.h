@@ -34,6 +34,20 @@ class MetricsRegistry {
   void Set(const std::string& name, const Labels& labels, double value);
   // Records one observation in a histogram.
   void Observe(const std::string& name, const Labels& labels, double value);
+  // A series found once and updated many times without rendering its labels again (hot paths
+  // such as the per-request counters). Valid as long as the registry.
+  class SeriesRef {
+   public:
+    SeriesRef() = default;
+
+   private:
+    friend class MetricsRegistry;
+    void* series_ = nullptr;
+  };
+  SeriesRef Find(const std::string& name, const Labels& labels, MetricType type);
+  void Add(SeriesRef series, double value = 1);
+  void Observe(SeriesRef series, double value);
+
   // Registers a function called at each Render() to refresh gauges (e.g. process RSS).
   void OnRender(std::function<void(MetricsRegistry&)> refresh);
 

@@ -122,11 +122,9 @@ Response Pipeline::Handle(Request& request) {
 
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  const std::string status = std::to_string(response.status);
-  metrics_.Add("maestro_http_requests_total",
-               {{"route", route_label}, {"method", request.method}, {"status", status}});
-  metrics_.Observe("maestro_http_request_duration_seconds",
-                   {{"route", route_label}, {"method", request.method}}, seconds);
+  const RequestSeries series = SeriesOf(route_label, request.method, response.status);
+  metrics_.Add(series.count);
+  metrics_.Observe(series.latency, seconds);
   // The query string is never logged: it may carry tokens.
   spdlog::info("{} {} {} {} {:.3f}ms", request.id, request.method, request.path, response.status,
                seconds * 1000);
@@ -202,6 +200,24 @@ Response Pipeline::Dispatch(Request& request, std::string& route_label) {
   auto result = route.handler(request);
   if (!result) return ErrorResponse(result.error());
   return std::move(*result);
+}
+
+Pipeline::RequestSeries Pipeline::SeriesOf(const std::string& route, const std::string& method,
+                                           int status) {
+  auto key = std::make_tuple(route, method, status);
+  std::lock_guard lock(series_mutex_);
+  auto it = series_.find(key);
+  if (it == series_.end()) {
+    RequestSeries found{
+        .count = metrics_.Find(
+            "maestro_http_requests_total",
+            {{"route", route}, {"method", method}, {"status", std::to_string(status)}},
+            MetricType::kCounter),
+        .latency = metrics_.Find("maestro_http_request_duration_seconds",
+                                 {{"route", route}, {"method", method}}, MetricType::kHistogram)};
+    it = series_.emplace(std::move(key), found).first;
+  }
+  return it->second;
 }
 
 Status Pipeline::Authenticate(const Route& route, Request& request) const {

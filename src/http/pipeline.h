@@ -8,7 +8,10 @@
 #include <atomic>
 #include <cstddef>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "common/metrics.h"
@@ -47,6 +50,14 @@ class Pipeline {
   MetricsRegistry& metrics_;
   const PipelineSettings settings_;
   const Authenticator authenticator_;
+  // The request counter and latency histogram of each (route, method, status) seen so far.
+  struct RequestSeries {
+    MetricsRegistry::SeriesRef count;
+    MetricsRegistry::SeriesRef latency;
+  };
+  RequestSeries SeriesOf(const std::string& route, const std::string& method, int status);
+  std::mutex series_mutex_;
+  std::map<std::tuple<std::string, std::string, int>, RequestSeries> series_;
   std::atomic<bool> draining_ = false;
   std::atomic<int> in_flight_ = 0;
 };
