@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/wiring.h"
-#include "support/http_client.h"
+#include "support/api_client.h"
 #include "support/test_database.h"
 
 namespace maestro {
@@ -34,26 +34,13 @@ class IdentityHttpTest : public ::testing::TestWithParam<Backend> {
 
   HttpReply Call(const std::string& method, const std::string& target, const json& body = nullptr,
                  const std::string& token = {}) {
-    std::vector<std::pair<std::string, std::string>> headers;
-    if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
-    std::string text;
-    if (!body.is_null()) {
-      headers.emplace_back("Content-Type", "application/json");
-      text = body.dump();
-    }
-    return testing::HttpRequest(app_->port(), method, target, text, headers);
+    return testing::ApiClient(app_->port()).Call(method, target, token, body);
   }
+  static json Body(const HttpReply& reply) { return testing::ApiClient::Body(reply); }
 
-  static json Body(const HttpReply& reply) { return json::parse(reply.body, nullptr, false); }
-
-  // Registers and signs in; returns the token.
-  std::string SignUp(const std::string& name, const std::string& email) {
-    auto registered =
-        Call("POST", "/api/users", {{"name", name}, {"email", email}, {"password", "password1"}});
-    EXPECT_EQ(registered.status, 201) << registered.body;
-    auto login = Call("POST", "/api/auth/login", {{"email", email}, {"password", "password1"}});
-    EXPECT_EQ(login.status, 200) << login.body;
-    return Body(login)["token"];
+  // Registers <name>@example.com and signs in; returns the token.
+  std::string SignUp(const std::string& name) {
+    return testing::ApiClient(app_->port()).SignUp(name).token;
   }
 
   testing::TempDir dir_;
@@ -63,7 +50,7 @@ class IdentityHttpTest : public ::testing::TestWithParam<Backend> {
 };
 
 TEST_P(IdentityHttpTest, RegisterLoginAndReadMyProfile) {
-  const std::string token = SignUp("Alice", "alice@example.com");
+  const std::string token = SignUp("alice");
   auto me = Call("GET", "/api/me", nullptr, token);
   ASSERT_EQ(me.status, 200) << me.body;
   EXPECT_EQ(Body(me)["email"], "alice@example.com");
@@ -81,7 +68,7 @@ TEST_P(IdentityHttpTest, ProtectedEndpointsAnswer401WithAReason) {
 }
 
 TEST_P(IdentityHttpTest, ApiTokensWorkWhereverALoginTokenDoes) {
-  const std::string login = SignUp("Alice", "alice@example.com");
+  const std::string login = SignUp("alice");
   auto created = Call("POST", "/api/me/tokens", {{"name", "ci"}}, login);
   ASSERT_EQ(created.status, 201) << created.body;
   const std::string token = Body(created)["token"];
@@ -111,7 +98,7 @@ TEST_P(IdentityHttpTest, BadBodiesAreClearErrorsAndWriteNothing) {
 }
 
 TEST_P(IdentityHttpTest, DuplicateEmailIs409) {
-  SignUp("Alice", "alice@example.com");
+  SignUp("alice");
   auto again = Call("POST", "/api/users",
                     {{"name", "Other"}, {"email", "ALICE@example.com"}, {"password", "password1"}});
   EXPECT_EQ(again.status, 409);
@@ -119,7 +106,7 @@ TEST_P(IdentityHttpTest, DuplicateEmailIs409) {
 }
 
 TEST_P(IdentityHttpTest, TooManyFailedLoginsGet429WithRetryAfter) {
-  SignUp("Alice", "alice@example.com");
+  SignUp("alice");
   HttpReply last;
   for (int i = 0; i < 11; ++i) {
     last = Call("POST", "/api/auth/login",
@@ -132,7 +119,7 @@ TEST_P(IdentityHttpTest, TooManyFailedLoginsGet429WithRetryAfter) {
 }
 
 TEST_P(IdentityHttpTest, AvatarUploadIsServedBackAsAnImage) {
-  const std::string token = SignUp("Alice", "alice@example.com");
+  const std::string token = SignUp("alice");
   const std::string boundary = "----maestro-test-boundary";
   const std::string body =
       "--" + boundary +
@@ -158,7 +145,7 @@ TEST_P(IdentityHttpTest, AvatarUploadIsServedBackAsAnImage) {
 }
 
 TEST_P(IdentityHttpTest, ForgotAlwaysAnswers202) {
-  SignUp("Alice", "alice@example.com");
+  SignUp("alice");
   EXPECT_EQ(Call("POST", "/api/auth/forgot", {{"email", "alice@example.com"}}).status, 202);
   EXPECT_EQ(Call("POST", "/api/auth/forgot", {{"email", "nobody@example.com"}}).status, 202);
   EXPECT_EQ(Call("POST", "/api/auth/reset", {{"token", "nope"}, {"password", "password2"}}).status,
@@ -166,8 +153,8 @@ TEST_P(IdentityHttpTest, ForgotAlwaysAnswers202) {
 }
 
 TEST_P(IdentityHttpTest, TeamsWithMembers) {
-  const std::string alice = SignUp("Alice", "alice@example.com");
-  const std::string bob = SignUp("Bob", "bob@example.com");
+  const std::string alice = SignUp("alice");
+  const std::string bob = SignUp("bob");
   const std::string bob_id = Body(Call("GET", "/api/me", nullptr, bob))["id"];
   auto team = Call("POST", "/api/teams", {{"name", "Platform"}}, alice);
   ASSERT_EQ(team.status, 201) << team.body;

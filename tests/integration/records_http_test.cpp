@@ -6,7 +6,7 @@
 
 #include "app/wiring.h"
 #include "inventory/registry.h"
-#include "support/http_client.h"
+#include "support/api_client.h"
 #include "support/test_database.h"
 
 namespace maestro {
@@ -105,28 +105,11 @@ class RecordsHttpTest : public ::testing::TestWithParam<Param> {
   HttpReply Call(const std::string& method, const std::string& target, const std::string& token,
                  const json& body = nullptr,
                  std::vector<std::pair<std::string, std::string>> headers = {}) {
-    if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
-    std::string text;
-    if (!body.is_null()) {
-      headers.emplace_back("Content-Type", "application/json");
-      text = body.dump();
-    }
-    return testing::HttpRequest(app_->port(), method, target, text, headers);
+    return testing::ApiClient(app_->port()).Call(method, target, token, body, std::move(headers));
   }
-  static json Body(const HttpReply& reply) { return json::parse(reply.body, nullptr, false); }
-
-  struct User {
-    std::string id;
-    std::string token;
-  };
-  User SignUp(const std::string& name) {
-    const std::string email = name + "@example.com";
-    auto registered = Call("POST", "/api/users", {},
-                           {{"name", name}, {"email", email}, {"password", "password1"}});
-    EXPECT_EQ(registered.status, 201) << registered.body;
-    auto login = Call("POST", "/api/auth/login", {}, {{"email", email}, {"password", "password1"}});
-    return {Body(registered)["id"], Body(login)["token"]};
-  }
+  static json Body(const HttpReply& reply) { return testing::ApiClient::Body(reply); }
+  using User = testing::ApiClient::User;
+  User SignUp(const std::string& name) { return testing::ApiClient(app_->port()).SignUp(name); }
 
   testing::TempDir dir_;
   testing::TestDatabase database_{GetParam().backend};
