@@ -90,7 +90,7 @@ Pipeline::Pipeline(const Router& router, MetricsRegistry& metrics, PipelineSetti
   metrics_.Describe("maestro_http_requests_total", MetricType::kCounter,
                     "HTTP requests answered, by route, method and status.");
   metrics_.Describe("maestro_http_request_duration_seconds", MetricType::kHistogram,
-                    "Time to answer HTTP requests, by route and method.");
+                    "Time to answer HTTP requests, by route, method and status.");
 }
 
 Response Pipeline::Handle(Request& request) {
@@ -213,8 +213,10 @@ Pipeline::RequestSeries Pipeline::SeriesOf(const std::string& route, const std::
             "maestro_http_requests_total",
             {{"route", route}, {"method", method}, {"status", std::to_string(status)}},
             MetricType::kCounter),
-        .latency = metrics_.Find("maestro_http_request_duration_seconds",
-                                 {{"route", route}, {"method", method}}, MetricType::kHistogram)};
+        .latency = metrics_.Find(
+            "maestro_http_request_duration_seconds",
+            {{"route", route}, {"method", method}, {"status", std::to_string(status)}},
+            MetricType::kHistogram)};
     it = series_.emplace(std::move(key), found).first;
   }
   return it->second;

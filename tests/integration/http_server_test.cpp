@@ -97,7 +97,7 @@ TEST_F(HttpServerTest, MetricsCountRequestsAndShowProcessFigures) {
   EXPECT_NE(reply.body.find("maestro_process_uptime_seconds "), std::string::npos);
   EXPECT_NE(
       reply.body.find(
-          R"(maestro_http_request_duration_seconds_bucket{route="/health",method="GET",le="+Inf"} 2)"),
+          R"(maestro_http_request_duration_seconds_bucket{route="/health",method="GET",status="200",le="+Inf"} 2)"),
       std::string::npos);
 }
 
