@@ -24,6 +24,7 @@
 #include "http/static_files.h"
 #include "inventory/records.h"
 #include "inventory/registry.h"
+#include "inventory/search.h"
 #include "notify/log_mailer.h"
 #include "notify/mail_outbox.h"
 #include "notify/smtp_mailer.h"
@@ -122,6 +123,7 @@ struct Application::Parts {
   std::unique_ptr<auth::Accounts> accounts;
   std::unique_ptr<auth::Teams> teams;
   std::unique_ptr<inventory::Records> records;
+  std::unique_ptr<inventory::Search> search;
   std::optional<http::StaticFiles> web;
   std::unique_ptr<http::Services> services;
   http::Router router;
@@ -179,6 +181,7 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
   parts->records = std::make_unique<inventory::Records>(
       *parts->store, parts->clock, inventory::DefaultRegistry(),
       inventory::RecordSettings{.audit = !config.audit_disabled});
+  parts->search = std::make_unique<inventory::Search>(*parts->store, inventory::DefaultRegistry());
 
   parts->services = std::make_unique<http::Services>(http::Services{
       .store = *parts->store,
@@ -187,6 +190,7 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
       .teams = *parts->teams,
       .registry = inventory::DefaultRegistry(),
       .records = *parts->records,
+      .search = *parts->search,
       .web = parts->web ? &*parts->web : nullptr,
       .info = {.version = std::string(kVersion), .theme = config.theme, .web_dir = web_dir},
   });

@@ -554,6 +554,43 @@ void AddRoutes(Router& router, Services& services) {
               .handler = [&](Request&) -> Result<Response> {
                 return Response::Json(200, services.registry.Describe());
               }});
+  router.Add(
+      {.method = "GET",
+       .pattern = "/api/search",
+       .summary = "Records of any kind whose names match q, best first",
+       .tag = "inventory",
+       .access = Access::kUser,
+       .handler = [&](Request& r) -> Result<Response> {
+         std::vector<std::string> kinds;
+         int limit = 20;
+         for (const auto& [name, value] : r.query) {
+           if (name == "kinds") {
+             for (std::size_t start = 0; start <= value.size();) {
+               const auto comma = value.find(',', start);
+               const auto end = comma == std::string::npos ? value.size() : comma;
+               if (end > start) kinds.push_back(value.substr(start, end - start));
+               start = end + 1;
+             }
+           } else if (name == "limit") {
+             auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), limit);
+             if (error != std::errc() || end != value.data() + value.size() || limit < 1 ||
+                 limit > 100) {
+               return Fail(ErrorCode::kBadRequest, "limit must be a whole number from 1 to 100");
+             }
+           } else if (name != "q") {
+             return Fail(ErrorCode::kBadRequest,
+                         fmt::format("unknown parameter '{}': use q, kinds and limit", name));
+           }
+         }
+         return Json(200, services.search.Find(Caller(r), std::string(r.Query("q").value_or("")),
+                                               kinds, limit));
+       }});
+  router.Add({.method = "GET",
+              .pattern = "/api/stats",
+              .summary = "Figures for the dashboard",
+              .tag = "inventory",
+              .access = Access::kUser,
+              .handler = [&](Request& r) { return Json(200, services.search.Stats(Caller(r))); }});
   for (const auto& spec : services.registry.kinds()) AddKindRoutes(router, services.records, spec);
 
   // Web UI: static files with SPA fallback. Last, and the least specific pattern.

@@ -11,6 +11,7 @@
 #include "http/static_files.h"
 #include "inventory/records.h"
 #include "inventory/registry.h"
+#include "inventory/search.h"
 #include "store/store.h"
 
 namespace maestro::http {
@@ -29,6 +30,7 @@ struct Services {
   auth::Teams& teams;
   const inventory::Registry& registry;
   inventory::Records& records;
+  inventory::Search& search;
   const StaticFiles* web;  // null when the web UI is not built
   AppInfo info;
 };

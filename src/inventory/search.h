@@ -1,0 +1,38 @@
+// Search across kinds and the dashboard's figures, over the records the caller can read only
+// (the access rule is part of every query). Thread-safe.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+#include "auth/principal.h"
+#include "common/error.h"
+#include "inventory/registry.h"
+#include "store/store.h"
+
+namespace maestro::inventory {
+
+class Search {
+ public:
+  Search(store::Store& store, const Registry& registry);
+
+  // GET /api/search?q=&kinds=&limit= : {items: [{kind, id, name, match, field}]}, best first:
+  // an exact value, then a prefix, then a value containing q (case-insensitive), over each
+  // kind's search fields. kBadRequest for an empty q or an unknown kind.
+  Result<nlohmann::json> Find(const auth::Principal& caller, const std::string& q,
+                              const std::vector<std::string>& kinds, int limit);
+
+  // GET /api/stats: {counts: {<kind>: N}, servers: {by_provider, by_environment, by_os,
+  // by_region}, applications: {by_family, by_environment}}, each by_* a list of {key, count}.
+  Result<nlohmann::json> Stats(const auth::Principal& caller);
+
+ private:
+  Result<nlohmann::json> GroupBy(const auth::Principal& caller, const std::string& kind,
+                                 const std::string& key_sql);
+
+  store::Store& store_;
+  const Registry& registry_;
+};
+
+}  // namespace maestro::inventory

@@ -1,0 +1,106 @@
+// Search across kinds and the dashboard figures over HTTP, on both backends: ranking, and only
+// what the caller can read.
+#include <gtest/gtest.h>
+
+#include "app/wiring.h"
+#include "support/api_client.h"
+#include "support/test_database.h"
+
+namespace maestro {
+namespace {
+
+using nlohmann::json;
+using store::Backend;
+
+class SearchHttpTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    ASSERT_NE(database_.store(), nullptr);
+    config_.data_dir = dir_.str();
+    config_.port = 0;
+    config_.bind = "127.0.0.1";
+    config_.db_uri = database_.uri();
+    config_.secret_jwt = std::string(40, 's');
+    auto created = app::Application::Create(config_);
+    ASSERT_TRUE(created) << created.error().message;
+    app_ = std::move(*created);
+    ASSERT_TRUE(app_->Start());
+    api_ = std::make_unique<testing::ApiClient>(app_->port());
+  }
+
+  std::string Create(const std::string& token, const std::string& kind, const json& doc) {
+    auto reply = api_->Call("POST", "/api/" + kind, token, doc);
+    EXPECT_EQ(reply.status, 201) << reply.body;
+    return testing::ApiClient::Body(reply).value("id", "");
+  }
+
+  testing::TempDir dir_;
+  testing::TestDatabase database_{GetParam()};
+  app::Config config_;
+  std::unique_ptr<app::Application> app_;
+  std::unique_ptr<testing::ApiClient> api_;
+};
+
+TEST_P(SearchHttpTest, RanksExactThenPrefixThenContainsAcrossKinds) {
+  const auto alice = api_->SignUp("alice");
+  Create(alice.token, "servers", {{"hostname", "db-web"}});
+  Create(alice.token, "applications", {{"name", "web"}, {"family", "Application"}});
+  Create(alice.token, "servers", {{"hostname", "web-01"}});
+  Create(alice.token, "clients", {{"name", "Acme"}});
+  auto reply = api_->Call("GET", "/api/search?q=WEB", alice.token);
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const json items = testing::ApiClient::Body(reply)["items"];
+  ASSERT_EQ(items.size(), 3u) << reply.body;
+  EXPECT_EQ(items[0]["name"], "web");
+  EXPECT_EQ(items[0]["kind"], "applications");
+  EXPECT_EQ(items[0]["match"], "exact");
+  EXPECT_EQ(items[1]["name"], "web-01");
+  EXPECT_EQ(items[1]["match"], "prefix");
+  EXPECT_EQ(items[2]["name"], "db-web");
+  EXPECT_EQ(items[2]["match"], "contains");
+
+  auto servers_only = api_->Call("GET", "/api/search?q=web&kinds=servers", alice.token);
+  EXPECT_EQ(testing::ApiClient::Body(servers_only)["items"].size(), 2u);
+  EXPECT_EQ(api_->Call("GET", "/api/search?q=web&kinds=planets", alice.token).status, 400);
+  EXPECT_EQ(api_->Call("GET", "/api/search", alice.token).status, 400);
+  EXPECT_EQ(api_->Call("GET", "/api/search?q=x&limit=0", alice.token).status, 400);
+}
+
+TEST_P(SearchHttpTest, FindsAndCountsOnlyReadableRecords) {
+  const auto alice = api_->SignUp("alice");
+  const auto bob = api_->SignUp("bob");
+  const std::string dc =
+      Create(alice.token, "datacenters", {{"name", "eu-1"}, {"provider", "AWS"}});
+  Create(alice.token, "servers",
+         {{"hostname", "secret-host"},
+          {"os", {{"base", "Linux"}}},
+          {"environment", "Production"},
+          {"datacenter", {{"id", dc}, {"region", "eu-west-1"}}}});
+  Create(bob.token, "servers", {{"hostname", "bob-host"}, {"os", {{"base", "Windows"}}}});
+
+  EXPECT_TRUE(
+      testing::ApiClient::Body(api_->Call("GET", "/api/search?q=secret", bob.token))["items"]
+          .empty());
+  EXPECT_EQ(
+      testing::ApiClient::Body(api_->Call("GET", "/api/search?q=secret", alice.token))["items"]
+          .size(),
+      1u);
+
+  const json stats = testing::ApiClient::Body(api_->Call("GET", "/api/stats", alice.token));
+  EXPECT_EQ(stats["counts"]["servers"], 1);
+  EXPECT_EQ(stats["counts"]["datacenters"], 1);
+  EXPECT_EQ(stats["counts"]["clients"], 0);
+  EXPECT_EQ(stats["servers"]["by_provider"], json::array({{{"key", "AWS"}, {"count", 1}}}));
+  EXPECT_EQ(stats["servers"]["by_os"], json::array({{{"key", "Linux"}, {"count", 1}}}));
+  EXPECT_EQ(stats["servers"]["by_region"], json::array({{{"key", "eu-west-1"}, {"count", 1}}}));
+  const json bobs = testing::ApiClient::Body(api_->Call("GET", "/api/stats", bob.token));
+  EXPECT_EQ(bobs["servers"]["by_os"], json::array({{{"key", "Windows"}, {"count", 1}}}));
+  EXPECT_EQ(bobs["servers"]["by_provider"], json::array({{{"key", "(none)"}, {"count", 1}}}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SearchHttpTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) { return testing::BackendName(info.param); });
+
+}  // namespace
+}  // namespace maestro
