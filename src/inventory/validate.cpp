@@ -14,6 +14,18 @@ namespace {
 
 using nlohmann::json;
 
+// Free JSON fields are stored, diffed and rendered by recursive code: keep them shallow.
+constexpr int kMaxJsonDepth = 20;
+
+bool TooDeep(const json& value, int budget) {
+  if (!value.is_structured()) return false;
+  if (budget == 0) return true;
+  for (const auto& item : value) {
+    if (TooDeep(item, budget - 1)) return true;
+  }
+  return false;
+}
+
 std::string Join(const std::string& prefix, const std::string& name) {
   return prefix.empty() ? name : prefix + "." + name;
 }
@@ -111,7 +123,10 @@ void CheckValue(const FieldSpec& field, FieldType type, const json& value, const
       }
       return;
     case FieldType::kJson:
-      if (!value.is_object()) problem("must be a JSON object");
+      if (!value.is_object()) return problem("must be a JSON object");
+      if (TooDeep(value, kMaxJsonDepth)) {
+        problem(fmt::format("nests more than {} levels deep", kMaxJsonDepth));
+      }
       return;
   }
 }

@@ -64,6 +64,16 @@ TEST(ValidateDocumentTest, RequiredTextMustNotBeEmptyAndListsHaveLimits) {
             "must have at most 50 items");
 }
 
+TEST(ValidateDocumentTest, FreeJsonFieldsMayNotNestTooDeep) {
+  json deep = 1;
+  for (int i = 0; i < 25; ++i) deep = json{{"a", deep}};
+  EXPECT_EQ(Problems(Servers(), {{"hostname", "h"}, {"metas", deep}})["metas"],
+            "nests more than 20 levels deep");
+  json shallow = 1;
+  for (int i = 0; i < 10; ++i) shallow = json{{"a", json::array({shallow})}};
+  EXPECT_TRUE(Problems(Servers(), {{"hostname", "h"}, {"metas", shallow}}).empty());
+}
+
 TEST(IsRfc3339Test, AcceptsInternetTimesOnly) {
   for (const char* good : {"2026-11-24T02:16:32Z", "2026-11-24T02:16:32.123456+01:00"}) {
     EXPECT_TRUE(IsRfc3339(good)) << good;
