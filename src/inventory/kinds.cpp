@@ -209,6 +209,36 @@ Registry Build() {
       .search_fields = {"name", "cidr", "unique_id"},
       .list_fields = {"name", "family", "cidr"},
   });
+  // Relations (DATA-MODEL.md): one set of edges, seen from both sides where both have a field.
+  registry.AddRelation({.name = "app_servers",
+                        .from_kind = "applications",
+                        .from_field = "servers",
+                        .to_kinds = {"servers"},
+                        .to_field = "applications"});
+  registry.AddRelation({.name = "app_systems",
+                        .from_kind = "applications",
+                        .from_field = "systems",
+                        .to_kinds = {"systems"},
+                        .to_field = "applications"});
+  registry.AddRelation({.name = "system_clients",
+                        .from_kind = "systems",
+                        .from_field = "clients",
+                        .to_kinds = {"clients"},
+                        .to_field = "systems"});
+  registry.AddRelation({.name = "system_entries",
+                        .from_kind = "systems",
+                        .from_field = "entries",
+                        .to_kinds = {"applications"}});
+  registry.AddRelation({.name = "app_deps",
+                        .from_kind = "applications",
+                        .from_field = "deps",
+                        .to_kinds = {"applications"},
+                        .attrs = {Str("via", 60), Str("endpoint", 2000)},
+                        .id_key = "app"});
+  registry.AddRelation({.name = "lb_targets",
+                        .from_kind = "applications",
+                        .from_field = "targets",
+                        .to_kinds = {"servers", "applications"}});
   return registry;
 }
 

@@ -54,6 +54,16 @@ json Changeable(const json& record) {
   return out;
 }
 
+// The record's own document: without common fields and without relation fields (edges).
+json UserFields(const Registry& registry, const EntitySpec& spec, const json& record) {
+  json doc = json::object();
+  for (const auto& [key, value] : record.items()) {
+    if (!IsCommon(key)) doc[key] = value;
+  }
+  for (const auto& side : registry.SidesOf(spec.kind)) doc.erase(side.field);
+  return doc;
+}
+
 }  // namespace
 
 struct Records::Loaded {
@@ -88,7 +98,7 @@ Result<json> Records::RolesOf(store::Session* session, const std::string& id) {
   return items;
 }
 
-Result<json> Records::Render(store::Session* session, const auth::Principal&,
+Result<json> Records::Render(store::Session* session, const auth::Principal& caller,
                              const EntitySpec& spec, const std::vector<std::string>& ids) {
   if (ids.empty()) return json::array();
   const std::string marks = Marks(ids.size());
@@ -139,11 +149,175 @@ Result<json> Records::Render(store::Session* session, const auth::Principal&,
     if (!IsNull(rows->At(i, "checksum"))) record["checksum"] = AsString(rows->At(i, "checksum"));
     by_id[id] = std::move(record);
   }
+  if (auto related = RenderRelations(session, caller, spec, ids, by_id); !related) {
+    return Fail(related.error());
+  }
   json out = json::array();
   for (const auto& id : ids) {
     if (by_id.contains(id)) out.push_back(std::move(by_id[id]));
   }
   return out;
+}
+
+Status Records::RenderRelations(store::Session* session, const auth::Principal& caller,
+                                const EntitySpec& spec, const std::vector<std::string>& ids,
+                                std::map<std::string, json>& records) {
+  const auto sides = registry_.SidesOf(spec.kind);
+  if (sides.empty() || ids.empty()) return {};
+  const store::Dialect dialect = store_.dialect();
+  const auto access = auth::AccessCondition("o.id", caller.user_id, Role::kRead);
+  for (const RelationSide& side : sides) {
+    for (auto& [id, record] : records) record[side.field] = json::array();
+    // The other record's name, whichever of its kinds it is.
+    std::string name = "COALESCE(";
+    for (std::size_t k = 0; k < side.others.size(); ++k) {
+      const EntitySpec* other = registry_.Find(side.others[k]);
+      name += (k == 0 ? "" : ", ") + TextExpression(dialect, "o.doc", {other->name_field});
+    }
+    name += ", '')";
+    const char* mine = side.forward ? "e.from_id" : "e.to_id";
+    const char* theirs = side.forward ? "e.to_id" : "e.from_id";
+    store::Params params = {side.relation->name, true};
+    params.insert(params.end(), ids.begin(), ids.end());
+    params.insert(params.end(), access.params.begin(), access.params.end());
+    const std::string sql = fmt::format(
+        "SELECT {0} AS mine, o.id AS id, {2} AS name, e.attrs AS attrs FROM edges e JOIN records o "
+        "ON o.id = {1} WHERE e.relation = ? AND o.active = ? AND {0} IN ({3}) AND {4} ORDER BY "
+        "LOWER({2}), o.id",
+        mine, theirs, name, Marks(ids.size()), access.sql);
+    auto rows = session ? session->Query(sql, params) : store_.Query(sql, params);
+    if (!rows) return Fail(rows.error());
+    const bool with_attrs = side.forward && !side.relation->attrs.empty();
+    for (std::size_t i = 0; i < rows->size(); ++i) {
+      const json other = {{"id", AsString(rows->At(i, "id"))},
+                          {"name", AsString(rows->At(i, "name"))}};
+      json item = other;
+      if (with_attrs) {
+        item = json{{side.relation->id_key, other}};
+        auto attrs = ParseJson(AsString(rows->At(i, "attrs"), "{}"));
+        if (attrs && attrs->is_object()) {
+          for (const auto& [key, value] : attrs->items()) item[key] = value;
+        }
+      }
+      records[AsString(rows->At(i, "mine"))][side.field].push_back(std::move(item));
+    }
+  }
+  return {};
+}
+
+Result<std::vector<Records::RelationWrite>> Records::TakeRelations(const EntitySpec& spec,
+                                                                   json& body) {
+  std::vector<RelationWrite> writes;
+  std::vector<FieldError> problems;
+  for (const RelationSide& side : registry_.SidesOf(spec.kind)) {
+    if (!body.is_object() || !body.contains(side.field)) continue;
+    json value = std::move(body[side.field]);
+    body.erase(side.field);
+    if (value.is_null()) value = json::array();
+    if (!value.is_array()) {
+      problems.push_back({side.field, "must be a list of record ids"});
+      continue;
+    }
+    if (value.size() > 1000) {
+      problems.push_back({side.field, "must have at most 1000 items"});
+      continue;
+    }
+    RelationWrite write{.side = side};
+    const bool with_attrs = side.forward && !side.relation->attrs.empty();
+    const std::string key = with_attrs ? side.relation->id_key : "id";
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      const std::string path = fmt::format("{}.{}", side.field, i);
+      const json& item = value[i];
+      // An id, or an object naming it: {id, name} as reads show it, or {app: {id, name}, via, …}.
+      json target = item.is_object() && item.contains(key) ? item[key] : item;
+      if (target.is_object() && target.contains("id")) target = target["id"];
+      if (!target.is_string() || !IsId(target.get<std::string>())) {
+        problems.push_back({path, "must be the id of a record"});
+        continue;
+      }
+      json attrs = json::object();
+      if (item.is_object()) {
+        for (const auto& [name, attr] : item.items()) {
+          if (name == key || name == "name") continue;
+          const FieldSpec* known = nullptr;
+          if (with_attrs) {
+            for (const auto& candidate : side.relation->attrs) {
+              if (candidate.name == name) known = &candidate;
+            }
+          }
+          if (known == nullptr) {
+            problems.push_back({path + "." + name, "is not a field of " + side.field});
+          } else if (!attr.is_null()) {
+            if (!attr.is_string()) {
+              problems.push_back({path + "." + name, "must be a string"});
+            } else {
+              attrs[name] = attr;
+            }
+          }
+        }
+      }
+      write.items.emplace_back(target.get<std::string>(), std::move(attrs));
+    }
+    writes.push_back(std::move(write));
+  }
+  if (!problems.empty()) {
+    return Fail(ErrorCode::kValidationFailed, "relation fields have problems", std::move(problems));
+  }
+  return writes;
+}
+
+Status Records::WriteRelations(store::Session& session, const auth::Principal& caller,
+                               const std::string& id, const std::vector<RelationWrite>& writes) {
+  const auto access = auth::AccessCondition("r.id", caller.user_id, Role::kRead);
+  const std::string param(store::JsonParam(session.dialect()));
+  const std::string now = Now();
+  for (const RelationWrite& write : writes) {
+    const RelationSide& side = write.side;
+    std::vector<FieldError> problems;
+    for (std::size_t i = 0; i < write.items.size(); ++i) {
+      const std::string& other = write.items[i].first;
+      store::Params params = {other, true};
+      params.insert(params.end(), access.params.begin(), access.params.end());
+      auto rows = session.Query(
+          "SELECT r.kind FROM records r WHERE r.id = ? AND r.active = ? AND " + access.sql, params);
+      if (!rows) return Fail(rows.error());
+      const std::string kind = rows->empty() ? "" : AsString(rows->At(0, "kind"));
+      if (other == id ||
+          std::find(side.others.begin(), side.others.end(), kind) == side.others.end()) {
+        std::string kinds;
+        for (const auto& k : side.others) kinds += (kinds.empty() ? "" : " or ") + k;
+        problems.push_back(
+            {fmt::format("{}.{}", side.field, i), "is not a record of " + kinds + " you can read"});
+      }
+    }
+    if (!problems.empty()) {
+      return Fail(ErrorCode::kValidationFailed,
+                  "relation fields name records that cannot be linked", std::move(problems));
+    }
+    // Edges to records the caller cannot see stay: replacing a list never drops what the caller
+    // was not shown.
+    const auto visible = auth::AccessCondition("o.id", caller.user_id, Role::kRead);
+    store::Params clear = {side.relation->name, id};
+    clear.insert(clear.end(), visible.params.begin(), visible.params.end());
+    const char* mine = side.forward ? "from_id" : "to_id";
+    const char* theirs = side.forward ? "to_id" : "from_id";
+    auto cleared = session.Exec(
+        fmt::format("DELETE FROM edges WHERE relation = ? AND {0} = ? AND {1} IN (SELECT o.id FROM "
+                    "records o WHERE {2})",
+                    mine, theirs, visible.sql),
+        clear);
+    if (!cleared) return Fail(cleared.error());
+    for (const auto& [other, attrs] : write.items) {
+      auto added = session.Exec(
+          "INSERT INTO edges (relation, from_id, to_id, attrs, created_at) VALUES (?, ?, ?, " +
+              param +
+              ", ?) ON CONFLICT (relation, from_id, to_id) DO UPDATE SET attrs = excluded.attrs",
+          {side.relation->name, side.forward ? id : other, side.forward ? other : id, attrs.dump(),
+           now});
+      if (!added) return Fail(added.error());
+    }
+  }
+  return {};
 }
 
 Result<Records::Loaded> Records::Load(store::Session& session, const auth::Principal& caller,
@@ -252,6 +426,11 @@ Result<json> Records::Create(const auth::Principal& caller, const EntitySpec& sp
     if (IsCommon(key)) problems.push_back({key, "is read-only"});
   }
   for (const auto& problem : problems) doc.erase(problem.field);
+  auto relations = TakeRelations(spec, doc);
+  if (!relations) {
+    problems.insert(problems.end(), relations.error().fields.begin(),
+                    relations.error().fields.end());
+  }
   DropNulls(doc);
   if (auto valid = ValidateDocument(spec, doc); !valid) {
     problems.insert(problems.end(), valid.error().fields.begin(), valid.error().fields.end());
@@ -293,6 +472,7 @@ Result<json> Records::Create(const auth::Principal& caller, const EntitySpec& sp
         "INSERT INTO acl (record_id, principal_type, principal_id, role) VALUES (?, ?, ?, 3)",
         {id, owner_type, owner_id});
     if (!granted) return Fail(granted.error());
+    if (auto related = WriteRelations(session, caller, id, *relations); !related) return related;
     auto rendered = Render(&session, caller, spec, {id});
     if (!rendered) return Fail(rendered.error());
     result = std::move((*rendered)[0]);
@@ -385,17 +565,14 @@ Result<std::int64_t> Records::Count(const auth::Principal& caller, const EntityS
 
 Result<json> Records::Save(store::Session& session, const auth::Principal& caller,
                            const EntitySpec& spec, Loaded& current, json doc, bool active,
-                           std::string action) {
+                           std::string action, const std::vector<RelationWrite>& relations) {
   DropNulls(doc);
   if (auto valid = ValidateDocument(spec, doc); !valid) return Fail(valid.error());
   if (auto unique = CheckUnique(session, spec, current.id, doc); !unique)
     return Fail(unique.error());
   const json before = current.record;
-  if (Changeable(before) == [&] {
-        json after = doc;
-        after["active"] = active;
-        return after;
-      }()) {
+  if (relations.empty() && UserFields(registry_, spec, before) == doc &&
+      before["active"].get<bool>() == active) {
     return before;  // nothing changed: no new version
   }
   const std::int64_t version = before["version"].get<std::int64_t>() + 1;
@@ -408,6 +585,9 @@ Result<json> Records::Save(store::Session& session, const auth::Principal& calle
   if (*updated == 0) {
     return Fail(ErrorCode::kPreconditionFailed,
                 "the record changed meanwhile; reload it and retry");
+  }
+  if (auto related = WriteRelations(session, caller, current.id, relations); !related) {
+    return Fail(related.error());
   }
   auto rendered = Render(&session, caller, spec, {current.id});
   if (!rendered) return Fail(rendered.error());
@@ -453,14 +633,6 @@ std::vector<FieldError> ReadOnlyProblems(const json& current, const json& wanted
   return problems;
 }
 
-json UserFields(const json& record) {
-  json doc = json::object();
-  for (const auto& [key, value] : record.items()) {
-    if (!IsCommon(key)) doc[key] = value;
-  }
-  return doc;
-}
-
 }  // namespace
 
 Result<json> Records::Patch(const auth::Principal& caller, const EntitySpec& spec,
@@ -476,15 +648,19 @@ Result<json> Records::Patch(const auth::Principal& caller, const EntitySpec& spe
     auto loaded = Load(session, caller, spec, id, restoring ? Role::kAdmin : Role::kWrite, true);
     if (!loaded) return Fail(loaded.error());
     if (auto matched = CheckIfMatch(loaded->record, if_match); !matched) return matched;
+    json changes = patch;
+    auto relations = TakeRelations(spec, changes);
+    if (!relations) return Fail(relations.error());
     json merged = loaded->record;
-    merged.merge_patch(patch);
+    merged.merge_patch(changes);
     auto problems = ReadOnlyProblems(loaded->record, patch, /*allow_restore=*/true);
     if (!problems.empty()) {
       return Fail(ErrorCode::kValidationFailed, "read-only fields cannot be changed",
                   std::move(problems));
     }
     const bool active = restoring || loaded->record["active"].get<bool>();
-    auto saved = Save(session, caller, spec, *loaded, UserFields(merged), active, "");
+    auto saved = Save(session, caller, spec, *loaded, UserFields(registry_, spec, merged), active,
+                      "", *relations);
     if (!saved) return Fail(saved.error());
     result = std::move(*saved);
     return {};
@@ -510,8 +686,11 @@ Result<json> Records::Replace(const auth::Principal& caller, const EntitySpec& s
       return Fail(ErrorCode::kValidationFailed, "read-only fields cannot be changed",
                   std::move(problems));
     }
-    auto saved = Save(session, caller, spec, *loaded, UserFields(body),
-                      loaded->record["active"].get<bool>(), "");
+    json fields = body;
+    auto relations = TakeRelations(spec, fields);
+    if (!relations) return Fail(relations.error());
+    auto saved = Save(session, caller, spec, *loaded, UserFields(registry_, spec, fields),
+                      loaded->record["active"].get<bool>(), "", *relations);
     if (!saved) return Fail(saved.error());
     result = std::move(*saved);
     return {};
@@ -526,7 +705,8 @@ Status Records::Delete(const auth::Principal& caller, const EntitySpec& spec,
     auto loaded = Load(session, caller, spec, id, Role::kAdmin, true);
     if (!loaded) return Fail(loaded.error());
     if (!loaded->record["active"].get<bool>()) return {};  // already deleted
-    auto saved = Save(session, caller, spec, *loaded, UserFields(loaded->record), false, "delete");
+    auto saved = Save(session, caller, spec, *loaded, UserFields(registry_, spec, loaded->record),
+                      false, "delete");
     if (!saved) return Fail(saved.error());
     return {};
   });

@@ -4,6 +4,7 @@
 // whose role is too low gives 403. Thread-safe: state is in the Store.
 #pragma once
 
+#include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -67,13 +68,20 @@ class Records {
 
  private:
   struct Loaded;
+  // Relation fields sent in a body: taken out of it (they are edges, not document fields).
+  struct RelationWrite {
+    RelationSide side;
+    std::vector<std::pair<std::string, nlohmann::json>> items;  // other record id, edge attrs
+  };
+
   // The record with the caller's role; kNotFound when absent or unreadable, kForbidden when the
   // role is below `need`.
   Result<Loaded> Load(store::Session& session, const auth::Principal& caller,
                       const EntitySpec& spec, const std::string& id, auth::Role need, bool lock);
   Result<nlohmann::json> Save(store::Session& session, const auth::Principal& caller,
                               const EntitySpec& spec, Loaded& current, nlohmann::json doc,
-                              bool active, std::string action);
+                              bool active, std::string action,
+                              const std::vector<RelationWrite>& relations = {});
   Result<nlohmann::json> Render(store::Session* session, const auth::Principal& caller,
                                 const EntitySpec& spec, const std::vector<std::string>& ids);
   Status WriteHistory(store::Session& session, const auth::Principal& caller, const std::string& id,
@@ -86,6 +94,13 @@ class Records {
                                   const nlohmann::json& doc);
   Result<nlohmann::json> RolesOf(store::Session* session, const std::string& id);
   Status CheckKeepsAdmin(store::Session& session, const std::string& id);
+
+  Result<std::vector<RelationWrite>> TakeRelations(const EntitySpec& spec, nlohmann::json& body);
+  Status WriteRelations(store::Session& session, const auth::Principal& caller,
+                        const std::string& id, const std::vector<RelationWrite>& writes);
+  Status RenderRelations(store::Session* session, const auth::Principal& caller,
+                         const EntitySpec& spec, const std::vector<std::string>& ids,
+                         std::map<std::string, nlohmann::json>& records);
   std::string Now() const;
 
   store::Store& store_;

@@ -1,5 +1,6 @@
 #include "inventory/registry.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace maestro::inventory {
@@ -78,6 +79,25 @@ const std::vector<std::string>& CommonFields() {
 
 void Registry::Add(EntitySpec spec) { kinds_.push_back(std::move(spec)); }
 
+void Registry::AddRelation(RelationSpec relation) {
+  relations_.push_back(std::make_unique<RelationSpec>(std::move(relation)));
+}
+
+std::vector<RelationSide> Registry::SidesOf(std::string_view kind) const {
+  std::vector<RelationSide> sides;
+  for (const auto& relation : relations_) {
+    if (relation->from_kind == kind) {
+      sides.push_back({relation.get(), true, relation->from_field, relation->to_kinds});
+    }
+    if (!relation->to_field.empty() &&
+        std::find(relation->to_kinds.begin(), relation->to_kinds.end(), kind) !=
+            relation->to_kinds.end()) {
+      sides.push_back({relation.get(), false, relation->to_field, {relation->from_kind}});
+    }
+  }
+  return sides;
+}
+
 const EntitySpec* Registry::Find(std::string_view kind) const {
   for (const auto& spec : kinds_) {
     if (spec.kind == kind) return &spec;
@@ -90,6 +110,20 @@ json Registry::Describe() const {
   for (const auto& spec : kinds_) {
     json fields = json::array();
     for (const auto& field : spec.fields) fields.push_back(DescribeField(field));
+    for (const auto& side : SidesOf(spec.kind)) {
+      json relation = {{"name", side.field},
+                       {"type", "relation"},
+                       {"label", side.field},
+                       {"required", false},
+                       {"refs", side.others}};
+      if (side.forward && !side.relation->attrs.empty()) {
+        json attrs = json::array();
+        for (const auto& attr : side.relation->attrs) attrs.push_back(DescribeField(attr));
+        relation["attrs"] = std::move(attrs);
+        relation["id_key"] = side.relation->id_key;
+      }
+      fields.push_back(std::move(relation));
+    }
     kinds.push_back({{"kind", spec.kind},
                      {"label", spec.label},
                      {"name_field", spec.name_field},

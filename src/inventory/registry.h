@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -56,12 +57,35 @@ struct EntitySpec {
   const FieldSpec* Field(std::string_view name) const;
 };
 
+// A relation between records, kept as edges (one table): readable and writable from both sides
+// (or from `from_kind` only when `to_field` is empty), shown as {id, name} of the other records.
+struct RelationSpec {
+  std::string name;                   // the edge relation: "app_servers"
+  std::string from_kind;              // "applications"
+  std::string from_field;             // the field on from_kind records: "servers"
+  std::vector<std::string> to_kinds;  // kinds the other end may be: {"servers"}
+  std::string to_field;               // the field on the other side, "" for one-way relations
+  std::vector<FieldSpec> attrs;       // fields of each edge (deps: via, endpoint)
+  std::string id_key;                 // items are {<id_key>: id, attrs…} when attrs exist ("app")
+};
+
+// One side of a relation, as seen from a kind.
+struct RelationSide {
+  const RelationSpec* relation;
+  bool forward;                     // the kind is the relation's from_kind
+  std::string field;                // the field on this kind
+  std::vector<std::string> others;  // kinds at the other end
+};
+
 // The fields every record has, set by the server and read-only in the API.
 const std::vector<std::string>& CommonFields();
 
 class Registry {
  public:
   void Add(EntitySpec spec);
+  void AddRelation(RelationSpec relation);
+  // The relation fields of a kind.
+  std::vector<RelationSide> SidesOf(std::string_view kind) const;
   const EntitySpec* Find(std::string_view kind) const;
   const std::vector<EntitySpec>& kinds() const { return kinds_; }
   // The GET /api/kinds document.
@@ -69,6 +93,7 @@ class Registry {
 
  private:
   std::vector<EntitySpec> kinds_;
+  std::vector<std::unique_ptr<RelationSpec>> relations_;  // stable addresses for RelationSide
 };
 
 // All inventory kinds of DATA-MODEL.md.
