@@ -136,6 +136,37 @@ int CreateUserCommand(const std::string& name, const std::string& email, bool ad
   return kExitOk;
 }
 
+int ImportCommand(const std::string& path, const std::string& email,
+                  const std::string& datacenter) {
+  auto config = Prepare(true);
+  if (!config) return kExitBadConfig;
+  const bool terminal = ::isatty(STDERR_FILENO);
+  int last_percent = -1;
+  auto report = ImportFile(*config, path, email, datacenter, [&](int done, int total) {
+    // A progress bar on a terminal; a line every 10% otherwise (logs, CI).
+    const int percent = total == 0 ? 100 : done * 100 / total;
+    if (terminal) {
+      const int filled = percent / 4;
+      std::fprintf(stderr, "\r[%s%s] %3d%% %d/%d records", std::string(filled, '#').c_str(),
+                   std::string(25 - filled, ' ').c_str(), percent, done, total);
+      if (done == total) std::fprintf(stderr, "\n");
+    } else if (percent / 10 != last_percent / 10 || done == total) {
+      std::fprintf(stderr, "imported %d/%d records (%d%%)\n", done, total, percent);
+    }
+    last_percent = percent;
+  });
+  if (!report) {
+    std::fprintf(stderr, "maestro: %s\n", report.error().message.c_str());
+    for (const auto& field : report.error().fields) {
+      std::fprintf(stderr, "  %s %s\n", field.field.c_str(), field.problem.c_str());
+    }
+    return kExitFailure;
+  }
+  std::printf("%s\n", report->c_str());
+  spdlog::shutdown();
+  return kExitOk;
+}
+
 int ShowConfig() {
   auto config = Prepare(false);
   if (!config) return kExitBadConfig;
@@ -188,9 +219,18 @@ int main(int argc, char** argv) {
   create_user->add_flag("--admin", user_admin, "Make the user an instance administrator");
   create_user->callback([&] { exit_code = CreateUserCommand(user_name, user_email, user_admin); });
 
-  auto* version = cli.add_subcommand("version", "Print the version");
-  version->callback([&] { std::printf("maestro %s\n", std::string(maestro::kVersion).c_str()); });
+  auto* import = cli.add_subcommand(
+      "import", "Import a JSON file (servers, applications, volumes, snapshots, images, flavors)");
+  std::string import_path, import_as, import_datacenter;
+  import->add_option("file", import_path, "The JSON file")->required();
+  import->add_option("--as", import_as, "E-mail of the user who will own the records")->required();
+  import->add_option("--datacenter", import_datacenter, "Datacenter id for records that name none");
+  import->callback([&] { exit_code = ImportCommand(import_path, import_as, import_datacenter);
+});
 
-  CLI11_PARSE(cli, argc, argv);
-  return exit_code;
+auto* version = cli.add_subcommand("version", "Print the version");
+version->callback([&] { std::printf("maestro %s\n", std::string(maestro::kVersion).c_str()); });
+
+CLI11_PARSE(cli, argc, argv);
+return exit_code;
 }

@@ -9,19 +9,23 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include "auth/accounts.h"
 #include "auth/teams.h"
 #include "blobs/local_blob_store.h"
 #include "blobs/s3_blob_store.h"
+#include "common/json_util.h"
 #include "common/metrics.h"
+#include "common/validation.h"
 #include "common/version.h"
 #include "http/pipeline.h"
 #include "http/router.h"
 #include "http/routes.h"
 #include "http/server.h"
 #include "http/static_files.h"
+#include "inventory/import.h"
 #include "inventory/records.h"
 #include "inventory/registry.h"
 #include "inventory/search.h"
@@ -124,6 +128,7 @@ struct Application::Parts {
   std::unique_ptr<auth::Teams> teams;
   std::unique_ptr<inventory::Records> records;
   std::unique_ptr<inventory::Search> search;
+  std::unique_ptr<inventory::Importer> importer;
   std::optional<http::StaticFiles> web;
   std::unique_ptr<http::Services> services;
   http::Router router;
@@ -182,6 +187,8 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
       *parts->store, parts->clock, inventory::DefaultRegistry(),
       inventory::RecordSettings{.audit = !config.audit_disabled});
   parts->search = std::make_unique<inventory::Search>(*parts->store, inventory::DefaultRegistry());
+  parts->importer =
+      std::make_unique<inventory::Importer>(*parts->records, inventory::DefaultRegistry());
 
   parts->services = std::make_unique<http::Services>(http::Services{
       .store = *parts->store,
@@ -191,6 +198,7 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
       .registry = inventory::DefaultRegistry(),
       .records = *parts->records,
       .search = *parts->search,
+      .importer = *parts->importer,
       .web = parts->web ? &*parts->web : nullptr,
       .info = {.version = std::string(kVersion), .theme = config.theme, .web_dir = web_dir},
   });
@@ -246,6 +254,41 @@ Result<std::string> CreateUser(const Config& config, const std::string& name,
       {{"name", name}, {"email", email}, {"password", password}, {"is_admin", admin}}, &console);
   if (!user) return Fail(user.error());
   return user->dump(2);
+}
+
+Result<std::string> ImportFile(const Config& config, const std::string& path,
+                               const std::string& email, const std::string& datacenter,
+                               const std::function<void(int done, int total)>& progress) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Fail(ErrorCode::kNotFound, fmt::format("cannot read {}", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  auto file = ParseJson(text.str());
+  if (!file)
+    return Fail(ErrorCode::kBadRequest,
+                fmt::format("{} is not JSON: {}", path, file.error().message));
+  store::MigrationReport report;
+  auto store = OpenAndMigrate(config, report);
+  if (!store) return Fail(store.error());
+  auto user =
+      (*store)->Query("SELECT id, name, is_admin FROM users WHERE email_key = ?", {Lower(email)});
+  if (!user) return Fail(user.error());
+  if (user->empty()) {
+    return Fail(
+        ErrorCode::kNotFound,
+        fmt::format("no user {}: records are imported as a user (see maestro admin create-user)",
+                    email));
+  }
+  const auth::Principal caller{.user_id = store::AsString(user->At(0, "id")),
+                               .name = store::AsString(user->At(0, "name")),
+                               .is_admin = store::AsBool(user->At(0, "is_admin"))};
+  SystemClock clock;
+  inventory::Records records(**store, clock, inventory::DefaultRegistry(),
+                             inventory::RecordSettings{.audit = !config.audit_disabled});
+  inventory::Importer importer(records, inventory::DefaultRegistry());
+  auto result = importer.ImportJson(caller, *file, datacenter, progress);
+  if (!result) return Fail(result.error());
+  return result->dump(2);
 }
 
 Result<store::MigrationReport> MigrateDatabase(const Config& config) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "app/config.h"
@@ -34,6 +35,12 @@ class Application {
 // MAESTRO_REGISTRATION says. Returns the user as the API shows it.
 Result<std::string> CreateUser(const Config& config, const std::string& name,
                                const std::string& email, const std::string& password, bool admin);
+
+// `maestro import FILE --as EMAIL`: imports a JSON file (the original's format) as that user,
+// calling `progress` after each record. Returns the import report as JSON text.
+Result<std::string> ImportFile(const Config& config, const std::string& path,
+                               const std::string& email, const std::string& datacenter,
+                               const std::function<void(int done, int total)>& progress);
 
 // Opens the database of `config` and applies pending migrations (`maestro migrate`).
 Result<store::MigrationReport> MigrateDatabase(const Config& config);

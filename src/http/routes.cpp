@@ -6,6 +6,9 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
+#include "common/ids.h"
+#include "common/json_util.h"
 #include "http/openapi.h"
 #include "store/migrations.h"
 
@@ -150,6 +153,59 @@ Result<Response> RecordResponse(int status, Result<json> record) {
                                                (*record)["id"].get<std::string>()));
   }
   return response;
+}
+
+// POST /api/import?format=json&datacenter=<id>, the file as the body or a multipart "file" part.
+// Runs at once and answers 202 with the job already finished (the jobs module will queue it).
+Result<Response> Import(Services& services, const Request& request) {
+  std::string datacenter;
+  for (const auto& [name, value] : request.query) {
+    if (name == "format") {
+      if (value != "json") {
+        return Fail(ErrorCode::kBadRequest,
+                    fmt::format("format '{}' is not supported yet: use format=json", value));
+      }
+    } else if (name == "datacenter") {
+      datacenter = value;
+    } else {
+      return Fail(ErrorCode::kBadRequest,
+                  fmt::format("unknown parameter '{}': use format and datacenter", name));
+    }
+  }
+  std::string_view text = request.body;
+  std::vector<FormPart> parts;
+  const auto type = request.Header("content-type").value_or("");
+  if (type.starts_with("multipart/form-data")) {
+    auto parsed = ParseMultipart(type, request.body);
+    if (!parsed) return Fail(parsed.error());
+    parts = std::move(*parsed);
+    text = {};
+    for (const auto& part : parts) {
+      if (part.name == "file") text = part.bytes;
+    }
+    if (text.empty()) {
+      return Fail(ErrorCode::kValidationFailed, "the upload has no file",
+                  {{"file", "is required"}});
+    }
+  }
+  if (text.empty()) return Fail(ErrorCode::kBadRequest, "send the file to import as the body");
+  auto file = ParseJson(text);
+  if (!file) return Fail(ErrorCode::kBadRequest, "the file is not JSON: " + file.error().message);
+  const std::string started = FormatTime(std::chrono::system_clock::now());
+  auto result =
+      services.importer.ImportJson(*request.principal, *file, datacenter, [](int, int) {});
+  if (!result) return Fail(result.error());
+  const int total = (*result)["total"];
+  return Response::Json(
+      202, {{"job",
+             {{"id", NewId()},
+              {"type", "import"},
+              {"status", "succeeded"},
+              {"progress", {{"done", total}, {"total", total}, {"message", "imported"}}},
+              {"result", *result},
+              {"created_at", started},
+              {"started_at", started},
+              {"finished_at", FormatTime(std::chrono::system_clock::now())}}}});
 }
 
 // The routes of one kind, from its registry entry: the same handlers for every kind.
@@ -303,6 +359,7 @@ void AddKindRoutes(Router& router, inventory::Records& records, const inventory:
 }  // namespace
 
 void AddRoutes(Router& router, Services& services) {
+  constexpr std::size_t kImportLimit = 50 * 1024 * 1024;
   auto& accounts = services.accounts;
   auto& teams = services.teams;
   constexpr std::size_t kUploadLimit = 3 * 1024 * 1024;  // a 2 MiB image and the form around it
@@ -585,6 +642,13 @@ void AddRoutes(Router& router, Services& services) {
          return Json(200, services.search.Find(Caller(r), std::string(r.Query("q").value_or("")),
                                                kinds, limit));
        }});
+  router.Add({.method = "POST",
+              .pattern = "/api/import",
+              .summary = "Import a JSON file (the original's format): upsert, per-record errors",
+              .tag = "inventory",
+              .access = Access::kUser,
+              .max_body = kImportLimit,
+              .handler = [&](Request& r) { return Import(services, r); }});
   router.Add({.method = "GET",
               .pattern = "/api/stats",
               .summary = "Figures for the dashboard",

@@ -9,6 +9,7 @@
 #include "common/metrics.h"
 #include "http/router.h"
 #include "http/static_files.h"
+#include "inventory/import.h"
 #include "inventory/records.h"
 #include "inventory/registry.h"
 #include "inventory/search.h"
@@ -31,6 +32,7 @@ struct Services {
   const inventory::Registry& registry;
   inventory::Records& records;
   inventory::Search& search;
+  inventory::Importer& importer;
   const StaticFiles* web;  // null when the web UI is not built
   AppInfo info;
 };

@@ -415,7 +415,7 @@ Status Records::WriteHistory(store::Session& session, const auth::Principal& cal
 }
 
 Result<json> Records::Create(const auth::Principal& caller, const EntitySpec& spec,
-                             const json& body, const std::string& team) {
+                             const json& body, const std::string& team, const std::string& source) {
   if (!body.is_object()) {
     return Fail(ErrorCode::kValidationFailed, "the body must be a JSON object",
                 {{"", "must be an object"}});
@@ -464,9 +464,9 @@ Result<json> Records::Create(const auth::Principal& caller, const EntitySpec& sp
     if (auto unique = CheckUnique(session, spec, id, doc); !unique) return unique;
     auto inserted = session.Exec(
         "INSERT INTO records (id, kind, owner_type, owner_id, version, created_at, updated_at, "
-        "active, source, doc) VALUES (?, ?, ?, ?, 1, ?, ?, ?, 'manual', " +
+        "active, source, doc) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, " +
             std::string(store::JsonParam(session.dialect())) + ")",
-        {id, spec.kind, owner_type, owner_id, now, now, true, doc.dump()});
+        {id, spec.kind, owner_type, owner_id, now, now, true, source, doc.dump()});
     if (!inserted) return Fail(inserted.error());
     auto granted = session.Exec(
         "INSERT INTO acl (record_id, principal_type, principal_id, role) VALUES (?, ?, ?, 3)",

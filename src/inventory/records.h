@@ -29,8 +29,10 @@ class Records {
           RecordSettings settings);
 
   // POST /api/<kind>[?team=<id>]. The caller (or the team) owns the record and holds admin.
+  // `source`: "manual" for the API, "import" for imports.
   Result<nlohmann::json> Create(const auth::Principal& caller, const EntitySpec& spec,
-                                const nlohmann::json& body, const std::string& team);
+                                const nlohmann::json& body, const std::string& team,
+                                const std::string& source = "manual");
   Result<nlohmann::json> Get(const auth::Principal& caller, const EntitySpec& spec,
                              const std::string& id);
   // {items, total, page, limit}

@@ -100,7 +100,7 @@ TEST(BinaryTest, VersionPrintsTheVersion) {
 
 TEST(BinaryTest, EverySubcommandHasHelp) {
   TempDir dir;
-  for (const char* command : {"serve", "migrate", "version", "config", "admin"}) {
+  for (const char* command : {"serve", "migrate", "version", "config", "admin", "import"}) {
     auto run = RunToEnd({command, "--help"}, {}, dir);
     EXPECT_EQ(run.exit_code, 0) << command;
     EXPECT_NE(run.output.find("Usage"), std::string::npos) << command << ": " << run.output;
@@ -270,6 +270,40 @@ TEST(BinaryTest, AdminCreatesUsersEvenWhenRegistrationIsClosed) {
   EXPECT_NE(bad.output.find("email is not an e-mail address"), std::string::npos) << bad.output;
   EXPECT_NE(bad.output.find("password must be at least 8 characters"), std::string::npos)
       << bad.output;
+}
+
+}  // namespace
+}  // namespace maestro
+
+namespace maestro {
+namespace {
+
+TEST(BinaryTest, ImportsAFileFromTheCommandLineWithProgress) {
+  TempDir dir;
+  const std::vector<std::string> env = {"MAESTRO_DATA_DIR=" + (dir.path() / "data").string()};
+  ASSERT_EQ(RunToEnd({"admin", "create-user", "--name", "Ops", "--email", "ops@example.com"}, env,
+                     dir, "password123\n")
+                .exit_code,
+            0);
+  nlohmann::json file = {{"servers", nlohmann::json::array()}};
+  for (int i = 0; i < 30; ++i)
+    file["servers"].push_back({{"hostname", "host-" + std::to_string(i)}});
+  file["servers"].push_back({{"hostname", "bad", "ipv4_private", "x"}});
+  testing::WriteFile(dir.path() / "inventory.json", file.dump());
+  auto run = RunToEnd(
+      {"import", (dir.path() / "inventory.json").string(), "--as", "ops@example.com"}, env, dir);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("imported 31/31 records (100%)"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("\"created\": 30"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("\"index\": 30"), std::string::npos) << run.output;
+
+  auto nobody = RunToEnd(
+      {"import", (dir.path() / "inventory.json").string(), "--as", "nobody@example.com"}, env, dir);
+  EXPECT_EQ(nobody.exit_code, 1);
+  EXPECT_NE(nobody.output.find("no user nobody@example.com"), std::string::npos) << nobody.output;
+  auto missing = RunToEnd(
+      {"import", (dir.path() / "missing.json").string(), "--as", "ops@example.com"}, env, dir);
+  EXPECT_EQ(missing.exit_code, 1);
 }
 
 }  // namespace

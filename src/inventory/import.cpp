@@ -1,0 +1,295 @@
+#include "inventory/import.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "common/validation.h"
+
+namespace maestro::inventory {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kSections[] = {"servers",   "applications", "volumes",
+                                     "snapshots", "images",       "flavors"};
+
+std::optional<json> NumberFromText(const std::string& text, bool integer) {
+  std::string trimmed = text;
+  while (!trimmed.empty() && trimmed.back() == ' ') trimmed.pop_back();
+  while (!trimmed.empty() && trimmed.front() == ' ') trimmed.erase(0, 1);
+  if (trimmed.empty()) return std::nullopt;
+  double number = 0;
+  auto [end, error] = std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), number);
+  if (error != std::errc() || end != trimmed.data() + trimmed.size()) return std::nullopt;
+  if (integer) {
+    if (number != static_cast<double>(static_cast<std::int64_t>(number))) return std::nullopt;
+    return json(static_cast<std::int64_t>(number));
+  }
+  return json(number);
+}
+
+// "applications" or "APPLICATION" -> "Application", when it names one of the values.
+std::optional<std::string> MatchEnum(const std::vector<std::string>& values,
+                                     const std::string& text) {
+  const std::string wanted = Lower(text);
+  for (const auto& value : values) {
+    const std::string candidate = Lower(value);
+    if (candidate == wanted || candidate + "s" == wanted) return value;
+  }
+  return std::nullopt;
+}
+
+json Normalize(const FieldSpec& field, FieldType type, json value);
+
+json NormalizeObject(const std::vector<FieldSpec>& fields, json value) {
+  if (!value.is_object()) return value;
+  json out = json::object();
+  for (auto& [key, item] : value.items()) {
+    const FieldSpec* field = nullptr;
+    for (const auto& candidate : fields) {
+      if (candidate.name == key) field = &candidate;
+    }
+    if (item.is_null()) continue;
+    out[key] = field ? Normalize(*field, field->type, std::move(item)) : std::move(item);
+  }
+  return out;
+}
+
+json Normalize(const FieldSpec& field, FieldType type, json value) {
+  switch (type) {
+    case FieldType::kInt:
+    case FieldType::kNumber:
+      if (value.is_string()) {
+        if (auto number = NumberFromText(value.get<std::string>(), type == FieldType::kInt))
+          return *number;
+      }
+      if (type == FieldType::kInt && value.is_number_float() &&
+          value.get<double>() ==
+              static_cast<double>(static_cast<std::int64_t>(value.get<double>()))) {
+        return static_cast<std::int64_t>(value.get<double>());
+      }
+      return value;
+    case FieldType::kBool:
+      if (value.is_string()) {
+        const std::string text = Lower(value.get<std::string>());
+        if (text == "true" || text == "yes") return true;
+        if (text == "false" || text == "no") return false;
+      }
+      return value;
+    case FieldType::kEnum:
+      if (value.is_string()) {
+        if (auto match = MatchEnum(field.values, value.get<std::string>())) return *match;
+      }
+      return value;
+    case FieldType::kObject:
+      return NormalizeObject(field.fields, std::move(value));
+    case FieldType::kList: {
+      // {"team": "web"} for a list of {key, value}: the original kept tags both ways.
+      if (value.is_object() && field.item == FieldType::kObject) {
+        json list = json::array();
+        for (auto& [key, item] : value.items()) list.push_back({{"key", key}, {"value", item}});
+        value = std::move(list);
+      }
+      if (!value.is_array()) return value;
+      json out = json::array();
+      for (auto& item : value) {
+        if (item.is_null() || (item.is_object() && item.empty())) continue;  // [{}] in the files
+        if (field.item == FieldType::kObject) {
+          // "nginx" where {name: "nginx"} is meant (services).
+          if (item.is_string()) item = json{{"name", item}};
+          json normalized = NormalizeObject(field.fields, std::move(item));
+          if (normalized.is_object()) {
+            for (auto& [key, member] : normalized.items()) {
+              if (key == "value" && !member.is_string() && !member.is_structured())
+                member = member.dump();
+            }
+          }
+          out.push_back(std::move(normalized));
+        } else {
+          out.push_back(Normalize(field, field.item, std::move(item)));
+        }
+      }
+      return out;
+    }
+    default:
+      return value;
+  }
+}
+
+}  // namespace
+
+json NormalizeImported(const EntitySpec& spec, json item) {
+  if (!item.is_object()) return item;
+  json out = json::object();
+  const auto& common = CommonFields();
+  for (auto& [key, value] : item.items()) {
+    // The original's own ids and bookkeeping do not carry over.
+    if (key.starts_with('_') || std::find(common.begin(), common.end(), key) != common.end())
+      continue;
+    if (value.is_null()) continue;
+    const FieldSpec* field = spec.Field(key);
+    out[key] = field ? Normalize(*field, field->type, std::move(value)) : std::move(value);
+  }
+  return out;
+}
+
+Importer::Importer(Records& records, const Registry& registry)
+    : records_(records), registry_(registry) {}
+
+Result<json> Importer::ImportJson(const auth::Principal& caller, const json& file,
+                                  const std::string& datacenter, const ImportProgress& progress) {
+  if (!file.is_object()) {
+    return Fail(ErrorCode::kBadRequest,
+                "an import file is a JSON object with servers, applications, volumes, snapshots, "
+                "images and flavors lists");
+  }
+  const EntitySpec& datacenters = *registry_.Find("datacenters");
+  if (!datacenter.empty()) {
+    if (auto found = records_.Get(caller, datacenters, datacenter); !found) {
+      return Fail(ErrorCode::kValidationFailed, "no such datacenter",
+                  {{"datacenter", "is not a datacenter you can read"}});
+    }
+  }
+  json errors = json::array();
+  int total = 0, created = 0, updated = 0, unchanged = 0;
+  for (const auto& [key, value] : file.items()) {
+    if (std::find(std::begin(kSections), std::end(kSections), key) == std::end(kSections)) {
+      errors.push_back(
+          {{"section", key}, {"index", nullptr}, {"message", "is not a section Maestro imports"}});
+    } else if (!value.is_array()) {
+      errors.push_back({{"section", key}, {"index", nullptr}, {"message", "must be a list"}});
+    } else {
+      total += static_cast<int>(value.size());
+    }
+  }
+
+  std::map<std::string, std::string> datacenter_ids;  // by name, within this import
+  auto datacenter_for = [&](const json& given) -> Result<std::string> {
+    if (!given.is_object() || !given.contains("name") || !given["name"].is_string()) {
+      return Fail(ErrorCode::kValidationFailed, "datacenters needs a name",
+                  {{"datacenters.name", "is required"}});
+    }
+    const std::string name = given["name"];
+    if (auto it = datacenter_ids.find(name); it != datacenter_ids.end()) return it->second;
+    ListQuery query{.limit = 1, .filters = {{"name", "eq", name}}};
+    auto found = records_.List(caller, datacenters, query);
+    if (!found) return Fail(found.error());
+    std::string id;
+    if (!(*found)["items"].empty()) {
+      id = (*found)["items"][0]["id"];
+    } else {
+      json doc = {{"name", name},
+                  {"provider", given.contains("provider") && given["provider"].is_string()
+                                   ? given["provider"]
+                                   : json("Unknown")}};
+      auto made = records_.Create(caller, datacenters, doc, "", "import");
+      if (!made) return Fail(made.error());
+      id = (*made)["id"];
+    }
+    datacenter_ids[name] = id;
+    return id;
+  };
+
+  int done = 0;
+  for (const char* section : kSections) {
+    if (!file.contains(section) || !file[section].is_array()) continue;
+    const EntitySpec& spec = *registry_.Find(section);
+    const json& items = file[section];
+    for (std::size_t index = 0; index < items.size(); ++index) {
+      auto report = [&](const Error& error) {
+        json details = json::array();
+        for (const auto& field : error.fields)
+          details.push_back({{"field", field.field}, {"problem", field.problem}});
+        errors.push_back({{"section", section},
+                          {"index", index},
+                          {"message", error.message},
+                          {"details", details}});
+      };
+      json item = NormalizeImported(spec, items[index]);
+      if (!item.is_object()) {
+        report({ErrorCode::kValidationFailed, "a record must be a JSON object"});
+        progress(++done, total);
+        continue;
+      }
+      // The original's datacenters {name, provider, region, zone} -> our datacenter reference.
+      std::string datacenter_id = datacenter;
+      json placement = json::object();
+      if (item.contains("datacenters")) {
+        json given = std::move(item["datacenters"]);
+        item.erase("datacenters");
+        auto id = datacenter_for(given);
+        if (!id) {
+          report(id.error());
+          progress(++done, total);
+          continue;
+        }
+        datacenter_id = *id;
+        for (const char* key : {"region", "zone"}) {
+          if (given.contains(key) && given[key].is_string() &&
+              !given[key].get<std::string>().empty()) {
+            placement[key] = given[key];
+          }
+        }
+      }
+      if (!datacenter_id.empty() && spec.Field("datacenter") != nullptr) {
+        json place = item.contains("datacenter") && item["datacenter"].is_object()
+                         ? item["datacenter"]
+                         : json::object();
+        place.update(placement);
+        place["id"] = datacenter_id;
+        item["datacenter"] = std::move(place);
+      }
+      // The natural key: hostname within the datacenter for servers, name elsewhere.
+      ListQuery query{.limit = 2};
+      const std::string& key = spec.name_field;
+      if (!item.contains(key) || !item[key].is_string()) {
+        report({ErrorCode::kValidationFailed,
+                fmt::format("the record has no {}", key),
+                {{key, "is required"}}});
+        progress(++done, total);
+        continue;
+      }
+      query.filters.push_back({key, "eq", item[key]});
+      if (spec.kind == "servers") {
+        if (!datacenter_id.empty()) {
+          query.filters.push_back({"datacenter.id", "eq", datacenter_id});
+        } else {
+          query.filters.push_back({"datacenter.id", "exists", false});
+        }
+      }
+      auto existing = records_.List(caller, spec, query);
+      if (!existing) {
+        report(existing.error());
+      } else if ((*existing)["items"].empty()) {
+        auto made = records_.Create(caller, spec, item, "", "import");
+        if (made) {
+          ++created;
+        } else {
+          report(made.error());
+        }
+      } else {
+        const json& current = (*existing)["items"][0];
+        auto changed = records_.Patch(caller, spec, current["id"], item, std::nullopt);
+        if (!changed) {
+          report(changed.error());
+        } else if ((*changed)["version"] == current["version"]) {
+          ++unchanged;
+        } else {
+          ++updated;
+        }
+      }
+      progress(++done, total);
+    }
+  }
+  return json{{"total", total},
+              {"created", created},
+              {"updated", updated},
+              {"unchanged", unchanged},
+              {"failed", static_cast<int>(errors.size())},
+              {"errors", std::move(errors)}};
+}
+
+}  // namespace maestro::inventory
