@@ -160,12 +160,12 @@ describe('maestro serve with THEME=green', () => {
       await expectText(page, 'h1', 'Welcome to Maestro')
       const nav = page.locator('[data-testid=side-nav]')
 
-      await nav.getByRole('link', { name: 'Servers', exact: true }).click()
-      await page.waitForURL('**/inventory/servers')
-      await expectText(page, 'h1', 'Servers')
+      await nav.getByRole('link', { name: 'Connections', exact: true }).click()
+      await page.waitForURL('**/discovery/connections')
+      await expectText(page, 'h1', 'Connections')
       assert.match(
         await page.locator('[data-testid=coming-soon]').innerText(),
-        /Servers — coming in a later release of Maestro\.\s+Nothing is stored here yet\./,
+        /Connections — coming in a later release of Maestro\.\s+Nothing is stored here yet\./,
       )
 
       await nav.getByRole('link', { name: 'Reports', exact: true }).click()
@@ -174,21 +174,28 @@ describe('maestro serve with THEME=green', () => {
       assert.equal(await page.title(), 'Reports · Maestro')
 
       await page.goBack()
-      await page.waitForURL('**/inventory/servers')
-      await expectText(page, 'h1', 'Servers')
+      await page.waitForURL('**/discovery/connections')
+      await expectText(page, 'h1', 'Connections')
       assertClean()
     } finally {
       await close()
     }
   })
 
-  test('every section of the original has a route that says it is not there yet', async () => {
+  test('every section of the original has a route: planned ones say they are not there yet', async () => {
     const { page, close, assertClean } = await openPage()
     try {
       await page.goto(`${server.url}/`)
       const nav = page.locator('[data-testid=side-nav]')
       for (const [title, route] of Object.entries(SECTION_PATHS)) {
         await nav.getByRole('link', { name: title, exact: true }).click()
+        if (route.startsWith('/inventory/')) {
+          // The inventory holds records: signed out, it asks for a sign-in first.
+          await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('redirect') === route)
+          await expectText(page, 'h1', 'Sign in to Maestro')
+          await page.goto(`${server.url}/`)
+          continue
+        }
         await page.waitForURL(`**${route}`)
         await expectText(page, 'h1', title)
         const text = await page.locator('[data-testid=coming-soon]').innerText()
@@ -205,15 +212,22 @@ describe('maestro serve with THEME=green', () => {
   test('a deep link loaded directly opens its page', async () => {
     const { page, close, assertClean } = await openPage()
     try {
-      const response = await page.goto(`${server.url}/inventory/servers`)
+      const response = await page.goto(`${server.url}/graphs`)
       assert.equal(response?.status(), 200)
-      await expectText(page, 'h1', 'Servers')
+      await expectText(page, 'h1', 'Graphs')
       const active = page.locator('[data-testid=side-nav] a[aria-current=page]')
-      assert.equal((await active.innerText()).trim(), 'Servers')
+      assert.equal((await active.innerText()).trim(), 'Graphs')
       await expectText(page, '[data-testid=server-version]', `Maestro ${info.version}`)
 
       await page.goto(`${server.url}/discovery/connections`)
       await expectText(page, 'h1', 'Connections')
+
+      // An inventory page needs a user: signed out, it is the sign-in page, and back after it.
+      await page.goto(`${server.url}/inventory/servers`)
+      await page.waitForURL(
+        (url) => url.pathname === '/login' && url.searchParams.get('redirect') === '/inventory/servers',
+      )
+      await expectText(page, 'h1', 'Sign in to Maestro')
       assertClean()
     } finally {
       await close()

@@ -13,6 +13,7 @@ import { createApp, watch } from 'vue'
 import App from './App.vue'
 import { router } from './router'
 import { useAuthStore } from './stores/auth'
+import { useKindsStore } from './stores/kinds'
 import { useServerStore } from './stores/server'
 import { useThemeStore } from './stores/theme'
 
@@ -34,11 +35,17 @@ auth.onSessionEnd((reason) => {
     return router.push({ name: 'login', query: { redirect: current.fullPath } })
   })
 })
-// Fetch the user behind a remembered (or new) token for the top bar and pages.
+// Fetch the user behind a remembered (or new) token for the top bar and pages,
+// and the kinds registry the record pages are built from.
+const kinds = useKindsStore(pinia)
 watch(
   () => auth.token,
   (token) => {
-    if (token !== null) auth.loadUser().catch(() => undefined) // a 401 ends the session itself
+    kinds.reset()
+    if (token !== null) {
+      auth.loadUser().catch(() => undefined) // a 401 ends the session itself
+      kinds.load().catch(() => undefined) // the pages show the error when they need it
+    }
   },
   { immediate: true },
 )

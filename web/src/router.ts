@@ -1,5 +1,6 @@
 // Every route of the UI, on one screen. Planned sections of sections.ts get
-// the placeholder page; unknown paths fall through to the 404 page (the server
+// the placeholder page; inventory sections the generic record pages
+// (records/inventory.ts); unknown paths fall through to the 404 page (the server
 // answers index.html for them, so deep links work).
 //
 // `meta.auth` routes need a signed-in user: without a session the guard sends
@@ -7,16 +8,21 @@
 // the signed-out pages (sign in, register, password reset).
 
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import EntityDetailPage from './pages/EntityDetailPage.vue'
+import EntityFormPage from './pages/EntityFormPage.vue'
+import EntityListPage from './pages/EntityListPage.vue'
 import ForgotPasswordPage from './pages/ForgotPasswordPage.vue'
 import HomePage from './pages/HomePage.vue'
 import LoginPage from './pages/LoginPage.vue'
 import NotFoundPage from './pages/NotFoundPage.vue'
 import ProfilePage from './pages/ProfilePage.vue'
 import RegisterPage from './pages/RegisterPage.vue'
+import ResourcesPage from './pages/ResourcesPage.vue'
 import ResetPasswordPage from './pages/ResetPasswordPage.vue'
 import SectionPlaceholderPage from './pages/SectionPlaceholderPage.vue'
 import TeamPage from './pages/TeamPage.vue'
 import TeamsPage from './pages/TeamsPage.vue'
+import { ENTITY_VIEWS, RESOURCES_PATH } from './records/inventory'
 import { safeRedirect } from './redirect'
 import { SECTIONS } from './sections'
 import { useAuthStore } from './stores/auth'
@@ -32,6 +38,48 @@ const routes: RouteRecordRaw[] = [
       meta: { title: section.title },
     }),
   ),
+  // Every record list of the inventory, and (at a kind's home) its record pages.
+  ...ENTITY_VIEWS.flatMap((view): RouteRecordRaw[] => {
+    const name = view.path.slice(1).replaceAll('/', '-')
+    const list: RouteRecordRaw = {
+      path: view.path,
+      name,
+      component: EntityListPage,
+      props: { view },
+      meta: { title: view.title, auth: true },
+    }
+    if (view.listOnly) return [list]
+    return [
+      list,
+      {
+        path: `${view.path}/new`,
+        name: `${name}-new`,
+        component: EntityFormPage,
+        props: { view },
+        meta: { title: `New · ${view.title}`, auth: true },
+      },
+      {
+        path: `${view.path}/:id`,
+        name: `${name}-record`,
+        component: EntityDetailPage,
+        props: (route) => ({ view, id: route.params.id }),
+        meta: { title: view.title, auth: true },
+      },
+      {
+        path: `${view.path}/:id/edit`,
+        name: `${name}-edit`,
+        component: EntityFormPage,
+        props: (route) => ({ view, id: route.params.id }),
+        meta: { title: `Edit · ${view.title}`, auth: true },
+      },
+    ]
+  }),
+  {
+    path: RESOURCES_PATH,
+    name: 'inventory-resources',
+    component: ResourcesPage,
+    meta: { title: 'Resources', auth: true },
+  },
   { path: '/teams', name: 'teams', component: TeamsPage, meta: { title: 'Teams', auth: true } },
   {
     path: '/teams/:id',

@@ -15,6 +15,12 @@ export interface Section {
   purpose: string
   /** True once the section has its own page (routed in router.ts). */
   built?: boolean
+  /** The record kind its generic list shows (GET /api/kinds), for inventory sections. */
+  kind?: string
+  /** Fixed `field=value` conditions of the list (Databases: family=Database). */
+  fixed?: Record<string, string>
+  /** Only a list: records open, and are created, under the kind's own section. */
+  listOnly?: boolean
 }
 
 export type SectionGroup = 'Inventory' | 'Discovery' | 'Analysis' | 'Administration'
@@ -33,6 +39,8 @@ export const SECTIONS: readonly Section[] = [
     group: 'Inventory',
     icon: 'building',
     purpose: 'Cloud providers, regions and on-premises sites where your resources run.',
+    built: true,
+    kind: 'datacenters',
   },
   {
     path: '/inventory/servers',
@@ -40,6 +48,8 @@ export const SECTIONS: readonly Section[] = [
     group: 'Inventory',
     icon: 'hdd-rack',
     purpose: 'Virtual and physical hosts, entered by hand or discovered from your clouds.',
+    built: true,
+    kind: 'servers',
   },
   {
     path: '/inventory/applications',
@@ -47,6 +57,8 @@ export const SECTIONS: readonly Section[] = [
     group: 'Inventory',
     icon: 'window-stack',
     purpose: 'Deployed applications and managed services, with their dependencies.',
+    built: true,
+    kind: 'applications',
   },
   {
     path: '/inventory/databases',
@@ -54,6 +66,10 @@ export const SECTIONS: readonly Section[] = [
     group: 'Inventory',
     icon: 'database',
     purpose: 'Database instances and clusters, their roles and the servers behind them.',
+    built: true,
+    kind: 'applications',
+    fixed: { family: 'Database' },
+    listOnly: true,
   },
   {
     path: '/inventory/load-balancers',
@@ -61,6 +77,10 @@ export const SECTIONS: readonly Section[] = [
     group: 'Inventory',
     icon: 'signpost-split',
     purpose: 'Load balancers and the applications they route traffic to.',
+    built: true,
+    kind: 'applications',
+    fixed: { family: 'Loadbalance' },
+    listOnly: true,
   },
   {
     path: '/inventory/resources',
@@ -68,6 +88,7 @@ export const SECTIONS: readonly Section[] = [
     group: 'Inventory',
     icon: 'boxes',
     purpose: 'Volumes, snapshots, images, flavours and networks found by discovery.',
+    built: true,
   },
   {
     path: '/inventory/systems',
@@ -75,6 +96,8 @@ export const SECTIONS: readonly Section[] = [
     group: 'Inventory',
     icon: 'diagram-2',
     purpose: 'Business systems: groups of applications that serve one purpose.',
+    built: true,
+    kind: 'systems',
   },
   {
     path: '/inventory/clients',
@@ -82,6 +105,8 @@ export const SECTIONS: readonly Section[] = [
     group: 'Inventory',
     icon: 'people',
     purpose: 'The customers or teams that own systems, and how to contact them.',
+    built: true,
+    kind: 'clients',
   },
   {
     path: '/inventory/services',
@@ -89,6 +114,8 @@ export const SECTIONS: readonly Section[] = [
     group: 'Inventory',
     icon: 'puzzle',
     purpose: 'The catalogue of products and technologies your applications are built on.',
+    built: true,
+    kind: 'services',
   },
   {
     path: '/discovery/connections',

@@ -26,6 +26,16 @@ describe('request', () => {
     await expect(request('/api')).resolves.toEqual({ app: 'maestro', version: '0.1.0' })
   })
 
+  it('hands the headers of a successful answer to onHeaders (an ETag, say)', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response('{"id":"r1"}', { status: 200, headers: { ETag: '"3"' } })),
+    )
+    let etag: string | null = null
+    await request('/api/servers/r1', { onHeaders: (headers) => (etag = headers.get('ETag')) })
+    expect(etag).toBe('"3"')
+  })
+
   it("throws the envelope's message, code, status and details", async () => {
     const envelope = {
       error: {

@@ -75,6 +75,8 @@ export interface RequestOptions extends RequestInit {
    * 401 means "wrong password", not "your session expired".
    */
   allowUnauthorized?: boolean
+  /** Called with the headers of a successful answer (to read an `ETag`, say). */
+  onHeaders?: (headers: Headers) => void
 }
 
 export function isErrorEnvelope(value: unknown): value is ErrorEnvelope {
@@ -114,7 +116,7 @@ const NO_CONTENT = new Set([202, 204, 205])
  * The caller asserts the body's type; use a guard for data that matters.
  */
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const { allowUnauthorized = false, ...init } = options
+  const { allowUnauthorized = false, onHeaders, ...init } = options
   const headers = new Headers(init.headers)
   if (!headers.has('Accept')) headers.set('Accept', 'application/json')
   const multipart = typeof FormData !== 'undefined' && init.body instanceof FormData
@@ -150,6 +152,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
       retryAfter,
     )
   }
+  onHeaders?.(response.headers)
   if (text === '' && NO_CONTENT.has(response.status)) return undefined as T
   if (body === undefined) {
     throw new ApiError('The server sent an answer that is not JSON.', response.status, 'bad_response')

@@ -1,6 +1,7 @@
 // The few Bootstrap Icons the UI uses, inlined as SVG at build time so that
 // only these end up in the bundle (no icon font, no CDN).
 
+import arrowCounterclockwise from 'bootstrap-icons/icons/arrow-counterclockwise.svg?raw'
 import arrowLeft from 'bootstrap-icons/icons/arrow-left.svg?raw'
 import barChartLine from 'bootstrap-icons/icons/bar-chart-line.svg?raw'
 import bezier2 from 'bootstrap-icons/icons/bezier2.svg?raw'
@@ -16,6 +17,7 @@ import clipboardCheck from 'bootstrap-icons/icons/clipboard-check.svg?raw'
 import clockHistory from 'bootstrap-icons/icons/clock-history.svg?raw'
 import cloudSlash from 'bootstrap-icons/icons/cloud-slash.svg?raw'
 import compass from 'bootstrap-icons/icons/compass.svg?raw'
+import download from 'bootstrap-icons/icons/download.svg?raw'
 import database from 'bootstrap-icons/icons/database.svg?raw'
 import diagram2 from 'bootstrap-icons/icons/diagram-2.svg?raw'
 import envelope from 'bootstrap-icons/icons/envelope.svg?raw'
@@ -23,6 +25,7 @@ import exclamationTriangle from 'bootstrap-icons/icons/exclamation-triangle.svg?
 import eye from 'bootstrap-icons/icons/eye.svg?raw'
 import eyeSlash from 'bootstrap-icons/icons/eye-slash.svg?raw'
 import fileEarmarkBarGraph from 'bootstrap-icons/icons/file-earmark-bar-graph.svg?raw'
+import funnel from 'bootstrap-icons/icons/funnel.svg?raw'
 import gear from 'bootstrap-icons/icons/gear.svg?raw'
 import hddRack from 'bootstrap-icons/icons/hdd-rack.svg?raw'
 import infoCircle from 'bootstrap-icons/icons/info-circle.svg?raw'
@@ -39,6 +42,7 @@ import personPlus from 'bootstrap-icons/icons/person-plus.svg?raw'
 import plug from 'bootstrap-icons/icons/plug.svg?raw'
 import plusLg from 'bootstrap-icons/icons/plus-lg.svg?raw'
 import puzzle from 'bootstrap-icons/icons/puzzle.svg?raw'
+import search from 'bootstrap-icons/icons/search.svg?raw'
 import share from 'bootstrap-icons/icons/share.svg?raw'
 import shieldLock from 'bootstrap-icons/icons/shield-lock.svg?raw'
 import signpostSplit from 'bootstrap-icons/icons/signpost-split.svg?raw'
@@ -48,6 +52,7 @@ import windowStack from 'bootstrap-icons/icons/window-stack.svg?raw'
 import xLg from 'bootstrap-icons/icons/x-lg.svg?raw'
 
 export const ICONS = {
+  'arrow-counterclockwise': arrowCounterclockwise,
   'arrow-left': arrowLeft,
   'bar-chart-line': barChartLine,
   bezier2,
@@ -64,12 +69,14 @@ export const ICONS = {
   'cloud-slash': cloudSlash,
   compass,
   database,
+  download,
   'diagram-2': diagram2,
   envelope,
   'exclamation-triangle': exclamationTriangle,
   eye,
   'eye-slash': eyeSlash,
   'file-earmark-bar-graph': fileEarmarkBarGraph,
+  funnel,
   gear,
   'hdd-rack': hddRack,
   'info-circle': infoCircle,
@@ -86,6 +93,7 @@ export const ICONS = {
   plug,
   'plus-lg': plusLg,
   puzzle,
+  search,
   share,
   'shield-lock': shieldLock,
   'signpost-split': signpostSplit,
