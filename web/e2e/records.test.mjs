@@ -114,6 +114,17 @@ describe('records of every kind through the generic pages', () => {
       await expectText(page, '[data-show="datacenter.id"] dd', datacenterId)
       await screenshot(page, 'detail')
 
+      // An application linked to the server (through the API: relation pickers come later)
+      // shows on the server's page, and editing the server later keeps the link.
+      const linked = await fetch(`${server.url}/api/applications`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ name: 'shop', family: 'Application', servers: [serverId] }),
+      })
+      assert.equal(linked.status, 201, 'POST /api/applications')
+      await page.reload()
+      await expectTextMatch(page, '[data-testid=record-relations]', /applications\s*shop/i)
+
       // The list shows it, with the OS as one phrase.
       await page.click('.detail-bar a[href="/inventory/servers"]')
       await page.waitForURL('**/inventory/servers')

@@ -18,6 +18,7 @@ export type FieldType =
   | 'list'
   | 'ref'
   | 'json'
+  | 'relation'
 
 export interface FieldDef {
   name: string
@@ -30,6 +31,8 @@ export interface FieldDef {
   fields?: FieldDef[]
   ref?: string
   open?: boolean
+  /** relation fields: the kinds at the other end */
+  refs?: string[]
 }
 
 export interface KindDef {
@@ -39,7 +42,10 @@ export interface KindDef {
   list_fields: string[]
   search_fields: string[]
   default_sort: string
+  /** the kind's own fields, which the forms edit */
   fields: FieldDef[]
+  /** relation fields (edges to other records), shown as {id, name} lists */
+  relations?: FieldDef[]
 }
 
 export interface KindsResponse {

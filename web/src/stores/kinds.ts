@@ -18,7 +18,12 @@ export const useKindsStore = defineStore('kinds', () => {
   function load(): Promise<KindDef[]> {
     loading ??= fetchKinds().then(
       (answer) => {
-        kinds.value = answer.kinds
+        // Relation fields are edges, not document fields: the forms leave them alone.
+        kinds.value = answer.kinds.map((kind) => ({
+          ...kind,
+          fields: kind.fields.filter((field) => field.type !== 'relation'),
+          relations: kind.fields.filter((field) => field.type === 'relation'),
+        }))
         commonFields.value = answer.common_fields
         error.value = ''
         return answer.kinds
