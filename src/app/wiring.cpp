@@ -26,6 +26,7 @@
 #include "http/server.h"
 #include "http/static_files.h"
 #include "inventory/import.h"
+#include "inventory/options.h"
 #include "inventory/records.h"
 #include "inventory/registry.h"
 #include "inventory/search.h"
@@ -129,6 +130,7 @@ struct Application::Parts {
   std::unique_ptr<inventory::Records> records;
   std::unique_ptr<inventory::Search> search;
   std::unique_ptr<inventory::Importer> importer;
+  std::unique_ptr<inventory::Options> options;
   std::optional<http::StaticFiles> web;
   std::unique_ptr<http::Services> services;
   http::Router router;
@@ -189,6 +191,7 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
   parts->search = std::make_unique<inventory::Search>(*parts->store, inventory::DefaultRegistry());
   parts->importer =
       std::make_unique<inventory::Importer>(*parts->records, inventory::DefaultRegistry());
+  parts->options = std::make_unique<inventory::Options>(*parts->store, parts->clock);
 
   parts->services = std::make_unique<http::Services>(http::Services{
       .store = *parts->store,
@@ -199,6 +202,7 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
       .records = *parts->records,
       .search = *parts->search,
       .importer = *parts->importer,
+      .options = *parts->options,
       .web = parts->web ? &*parts->web : nullptr,
       .info = {.version = std::string(kVersion), .theme = config.theme, .web_dir = web_dir},
   });

@@ -642,6 +642,28 @@ void AddRoutes(Router& router, Services& services) {
          return Json(200, services.search.Find(Caller(r), std::string(r.Query("q").value_or("")),
                                                kinds, limit));
        }});
+  router.Add({.method = "GET",
+              .pattern = "/api/options",
+              .summary = "The global option lists",
+              .tag = "inventory",
+              .access = Access::kUser,
+              .handler = [&](Request&) { return Json(200, services.options.All()); }});
+  router.Add(
+      {.method = "GET",
+       .pattern = "/api/options/:key",
+       .summary = "One global option list",
+       .tag = "inventory",
+       .access = Access::kUser,
+       .handler = [&](Request& r) { return Json(200, services.options.Get(r.params.at("key"))); }});
+  router.Add({.method = "PATCH",
+              .pattern = "/api/options/:key",
+              .summary = "Change a global option list (instance admins; JSON merge patch)",
+              .tag = "inventory",
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
+              .handler = [&](Request& r) {
+                return Json(200, services.options.Patch(Caller(r), r.params.at("key"), r.Json()));
+              }});
   router.Add({.method = "POST",
               .pattern = "/api/import",
               .summary = "Import a JSON file (the original's format): upsert, per-record errors",

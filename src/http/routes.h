@@ -10,6 +10,7 @@
 #include "http/router.h"
 #include "http/static_files.h"
 #include "inventory/import.h"
+#include "inventory/options.h"
 #include "inventory/records.h"
 #include "inventory/registry.h"
 #include "inventory/search.h"
@@ -33,6 +34,7 @@ struct Services {
   inventory::Records& records;
   inventory::Search& search;
   inventory::Importer& importer;
+  inventory::Options& options;
   const StaticFiles* web;  // null when the web UI is not built
   AppInfo info;
 };

@@ -233,7 +233,8 @@ Result<Compiled> CompileOne(Dialect d, const EntitySpec& spec, const Filter& fil
       return Bad(fmt::format("the value for {} must be a string", name), name);
     const std::string text = EscapeLike(filter.value.get<std::string>());
     condition = fmt::format("LOWER({}) LIKE ? ESCAPE '\\'", value_expr);
-    out.params.push_back(op == "starts_with" ? fmt::format("{}%", text) : fmt::format("%{}%", text));
+    out.params.push_back(op == "starts_with" ? fmt::format("{}%", text)
+                                             : fmt::format("%{}%", text));
     negate = op == "not_contains";
   } else if (op == "in") {
     if (!filter.value.is_array() || filter.value.empty() || filter.value.size() > kMaxInValues) {

@@ -112,7 +112,10 @@ void CheckValue(const FieldSpec& field, FieldType type, const json& value, const
         if (field.item == FieldType::kObject) {
           CheckObject(field.fields, false, value[i], item_path, field.name, problems);
         } else {
-          CheckValue(field, field.item, value[i], item_path, problems);
+          // `max` of a list counts its items; each text item may have the usual length.
+          FieldSpec item = field;
+          item.max = 255;
+          CheckValue(item, field.item, value[i], item_path, problems);
         }
       }
       return;

@@ -210,12 +210,31 @@ constexpr std::string_view kHistorySnapshotSqlite =
 constexpr std::string_view kHistorySnapshotPostgres =
     "ALTER TABLE history ADD COLUMN snapshot JSONB";
 
+// Global option lists an instance admin has changed (the defaults live in the code).
+constexpr std::string_view kOptionsSqlite = R"sql(
+CREATE TABLE options (
+  key         TEXT PRIMARY KEY,
+  value       TEXT NOT NULL CHECK (json_valid(value)),
+  updated_at  TEXT NOT NULL,
+  updated_by  TEXT
+);
+)sql";
+constexpr std::string_view kOptionsPostgres = R"sql(
+CREATE TABLE options (
+  key         TEXT PRIMARY KEY,
+  value       JSONB NOT NULL,
+  updated_at  TEXT NOT NULL,
+  updated_by  TEXT
+);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "records, edges, acl and history", kRecordsSqlite, kRecordsPostgres},
     Migration{2, "users, teams, API tokens and password resets", kIdentitySqlite,
               kIdentityPostgres},
     Migration{3, "whole record in each history entry", kHistorySnapshotSqlite,
               kHistorySnapshotPostgres},
+    Migration{4, "global options changed by admins", kOptionsSqlite, kOptionsPostgres},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -98,6 +98,30 @@ TEST_P(SearchHttpTest, FindsAndCountsOnlyReadableRecords) {
   EXPECT_EQ(bobs["servers"]["by_provider"], json::array({{{"key", "(none)"}, {"count", 1}}}));
 }
 
+TEST_P(SearchHttpTest, OptionsAreReadByAllAndChangedByInstanceAdminsOnly) {
+  const auto alice = api_->SignUp("alice");  // the first user: instance admin
+  const auto bob = api_->SignUp("bob");
+  const json all = testing::ApiClient::Body(api_->Call("GET", "/api/options", bob.token));
+  for (const char* key :
+       {"env_options", "server_options", "application_options", "database_options",
+        "datacenter_options", "clients_options", "services_options", "system_options",
+        "deps_options", "schedule_options"}) {
+    EXPECT_TRUE(all.contains(key)) << key;
+  }
+  EXPECT_EQ(api_->Call("GET", "/api/options/nope", bob.token).status, 404);
+  EXPECT_EQ(api_->Call("PATCH", "/api/options/env_options", bob.token, {{"x", 1}}).status, 403);
+  EXPECT_EQ(api_->Call("GET", "/api/options").status, 401);
+
+  auto changed = api_->Call("PATCH", "/api/options/env_options", alice.token,
+                            {{"environments", {"Production", "QA"}}});
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  const json env =
+      testing::ApiClient::Body(api_->Call("GET", "/api/options/env_options", bob.token));
+  EXPECT_EQ(env["environments"], json({"Production", "QA"}));
+  EXPECT_EQ(env.size(), all["env_options"].size()) << "a merge patch keeps the other lists";
+  EXPECT_EQ(api_->Call("PATCH", "/api/options/env_options", alice.token, json("flat")).status, 422);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SearchHttpTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const auto& info) { return testing::BackendName(info.param); });
