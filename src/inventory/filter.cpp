@@ -347,17 +347,17 @@ Result<std::string> CompileSort(Dialect dialect, const EntitySpec& spec, const s
   if (!path || path->list_index >= 0 || KindOf(*path) == Kind::kStructure) {
     return Bad(fmt::format("cannot sort {} by {}", spec.kind, field), "sort");
   }
-  std::string expr;
+  const char* direction = descending ? "DESC" : "ASC";
   if (!path->spec) {
-    expr = "r." + path->column;
-  } else if (KindOf(*path) == Kind::kNumber) {
-    expr = NumberAt(dialect, "r.doc", path->parts, 0, path->parts.size());
-  } else {
-    expr = "LOWER(" + TextAt(dialect, "r.doc", path->parts, 0, path->parts.size()) + ")";
+    // Columns are never null: order by the column alone, so an index can give the order.
+    return fmt::format("r.{} {}, r.id {}", path->column, direction, direction);
   }
+  const std::string expr =
+      KindOf(*path) == Kind::kNumber
+          ? NumberAt(dialect, "r.doc", path->parts, 0, path->parts.size())
+          : "LOWER(" + TextAt(dialect, "r.doc", path->parts, 0, path->parts.size()) + ")";
   // Records without the field come last either way, the same on both backends.
-  return fmt::format("({} IS NULL), {} {}, r.id {}", expr, expr, descending ? "DESC" : "ASC",
-                     descending ? "DESC" : "ASC");
+  return fmt::format("({} IS NULL), {} {}, r.id {}", expr, expr, direction, direction);
 }
 
 auth::SqlCondition CompileSearch(Dialect dialect, const EntitySpec& spec, const std::string& q) {
