@@ -492,12 +492,14 @@ Result<json> Records::Create(const auth::Principal& caller, const EntitySpec& sp
 Result<json> Records::Get(const auth::Principal& caller, const EntitySpec& spec,
                           const std::string& id) {
   json result;
-  auto done = store_.Transaction([&](store::Session& session) -> Status {
-    auto loaded = Load(session, caller, spec, id, Role::kRead, false);
-    if (!loaded) return Fail(loaded.error());
-    result = std::move(loaded->record);
-    return {};
-  });
+  auto done = store_.Transaction(
+      [&](store::Session& session) -> Status {
+        auto loaded = Load(session, caller, spec, id, Role::kRead, false);
+        if (!loaded) return Fail(loaded.error());
+        result = std::move(loaded->record);
+        return {};
+      },
+      store::TransactionMode::kRead);
   if (!done) return Fail(done.error());
   return result;
 }
@@ -725,14 +727,16 @@ Status Records::CheckKeepsAdmin(store::Session& session, const std::string& id) 
 Result<json> Records::Roles(const auth::Principal& caller, const EntitySpec& spec,
                             const std::string& id) {
   json items;
-  auto done = store_.Transaction([&](store::Session& session) -> Status {
-    auto loaded = Load(session, caller, spec, id, Role::kAdmin, false);
-    if (!loaded) return Fail(loaded.error());
-    auto roles = RolesOf(&session, id);
-    if (!roles) return Fail(roles.error());
-    items = std::move(*roles);
-    return {};
-  });
+  auto done = store_.Transaction(
+      [&](store::Session& session) -> Status {
+        auto loaded = Load(session, caller, spec, id, Role::kAdmin, false);
+        if (!loaded) return Fail(loaded.error());
+        auto roles = RolesOf(&session, id);
+        if (!roles) return Fail(roles.error());
+        items = std::move(*roles);
+        return {};
+      },
+      store::TransactionMode::kRead);
   if (!done) return Fail(done.error());
   return json{{"items", std::move(items)}};
 }
@@ -868,37 +872,39 @@ Status Records::RemoveRole(const auth::Principal& caller, const EntitySpec& spec
 Result<json> Records::History(const auth::Principal& caller, const EntitySpec& spec,
                               const std::string& id, int page, int limit) {
   json result;
-  auto done = store_.Transaction([&](store::Session& session) -> Status {
-    auto loaded = Load(session, caller, spec, id, Role::kRead, false);
-    if (!loaded) return Fail(loaded.error());
-    auto total = session.Query("SELECT COUNT(*) AS n FROM history WHERE record_id = ?", {id});
-    if (!total) return Fail(total.error());
-    auto rows = session.Query(
-        "SELECT h.version, h.at, h.actor_type, h.actor_id, h.action, h.changes, u.name AS "
-        "actor_name "
-        "FROM history h LEFT JOIN users u ON h.actor_type = 'user' AND u.id = h.actor_id WHERE "
-        "h.record_id = ? ORDER BY h.version DESC LIMIT ? OFFSET ?",
-        {id, std::int64_t{limit}, std::int64_t{page - 1} * limit});
-    if (!rows) return Fail(rows.error());
-    json items = json::array();
-    for (std::size_t i = 0; i < rows->size(); ++i) {
-      auto changes = ParseJson(AsString(rows->At(i, "changes"), "[]"));
-      const auto& name = rows->At(i, "actor_name");
-      items.push_back({{"version", AsInt(rows->At(i, "version"))},
-                       {"at", AsString(rows->At(i, "at"))},
-                       {"actor",
-                        {{"type", AsString(rows->At(i, "actor_type"))},
-                         {"id", AsString(rows->At(i, "actor_id"))},
-                         {"name", IsNull(name) ? json(nullptr) : json(AsString(name))}}},
-                       {"action", AsString(rows->At(i, "action"))},
-                       {"changes", changes ? *changes : json::array()}});
-    }
-    result = {{"items", std::move(items)},
-              {"total", AsInt(total->At(0, "n"))},
-              {"page", page},
-              {"limit", limit}};
-    return {};
-  });
+  auto done = store_.Transaction(
+      [&](store::Session& session) -> Status {
+        auto loaded = Load(session, caller, spec, id, Role::kRead, false);
+        if (!loaded) return Fail(loaded.error());
+        auto total = session.Query("SELECT COUNT(*) AS n FROM history WHERE record_id = ?", {id});
+        if (!total) return Fail(total.error());
+        auto rows = session.Query(
+            "SELECT h.version, h.at, h.actor_type, h.actor_id, h.action, h.changes, u.name AS "
+            "actor_name "
+            "FROM history h LEFT JOIN users u ON h.actor_type = 'user' AND u.id = h.actor_id WHERE "
+            "h.record_id = ? ORDER BY h.version DESC LIMIT ? OFFSET ?",
+            {id, std::int64_t{limit}, std::int64_t{page - 1} * limit});
+        if (!rows) return Fail(rows.error());
+        json items = json::array();
+        for (std::size_t i = 0; i < rows->size(); ++i) {
+          auto changes = ParseJson(AsString(rows->At(i, "changes"), "[]"));
+          const auto& name = rows->At(i, "actor_name");
+          items.push_back({{"version", AsInt(rows->At(i, "version"))},
+                           {"at", AsString(rows->At(i, "at"))},
+                           {"actor",
+                            {{"type", AsString(rows->At(i, "actor_type"))},
+                             {"id", AsString(rows->At(i, "actor_id"))},
+                             {"name", IsNull(name) ? json(nullptr) : json(AsString(name))}}},
+                           {"action", AsString(rows->At(i, "action"))},
+                           {"changes", changes ? *changes : json::array()}});
+        }
+        result = {{"items", std::move(items)},
+                  {"total", AsInt(total->At(0, "n"))},
+                  {"page", page},
+                  {"limit", limit}};
+        return {};
+      },
+      store::TransactionMode::kRead);
   if (!done) return Fail(done.error());
   return result;
 }
@@ -906,21 +912,23 @@ Result<json> Records::History(const auth::Principal& caller, const EntitySpec& s
 Result<json> Records::HistoryVersion(const auth::Principal& caller, const EntitySpec& spec,
                                      const std::string& id, std::int64_t version) {
   json result;
-  auto done = store_.Transaction([&](store::Session& session) -> Status {
-    auto loaded = Load(session, caller, spec, id, Role::kRead, false);
-    if (!loaded) return Fail(loaded.error());
-    auto rows = session.Query("SELECT snapshot FROM history WHERE record_id = ? AND version = ?",
-                              {id, version});
-    if (!rows) return Fail(rows.error());
-    if (rows->empty() || IsNull(rows->At(0, "snapshot"))) {
-      return Fail(ErrorCode::kNotFound,
-                  fmt::format("no version {} in the history of this record", version));
-    }
-    auto snapshot = ParseJson(AsString(rows->At(0, "snapshot")));
-    if (!snapshot) return Fail(ErrorCode::kInternal, "a stored snapshot is not JSON");
-    result = std::move(*snapshot);
-    return {};
-  });
+  auto done = store_.Transaction(
+      [&](store::Session& session) -> Status {
+        auto loaded = Load(session, caller, spec, id, Role::kRead, false);
+        if (!loaded) return Fail(loaded.error());
+        auto rows = session.Query(
+            "SELECT snapshot FROM history WHERE record_id = ? AND version = ?", {id, version});
+        if (!rows) return Fail(rows.error());
+        if (rows->empty() || IsNull(rows->At(0, "snapshot"))) {
+          return Fail(ErrorCode::kNotFound,
+                      fmt::format("no version {} in the history of this record", version));
+        }
+        auto snapshot = ParseJson(AsString(rows->At(0, "snapshot")));
+        if (!snapshot) return Fail(ErrorCode::kInternal, "a stored snapshot is not JSON");
+        result = std::move(*snapshot);
+        return {};
+      },
+      store::TransactionMode::kRead);
   if (!done) return Fail(done.error());
   return result;
 }

@@ -20,6 +20,10 @@ namespace maestro::store {
 
 enum class Dialect { kSqlite, kPostgres };
 
+// Read transactions see one consistent snapshot and never wait for the write lock (SQLite: a
+// deferred BEGIN in WAL mode; PostgreSQL: READ ONLY). Write transactions serialise writers.
+enum class TransactionMode { kWrite, kRead };
+
 // One connection, borrowed for a transaction.
 class Session {
  public:
@@ -41,7 +45,8 @@ class Store {
   // Runs `work` in one transaction on one connection. Commits when it succeeds; rolls back when it
   // returns an error or throws (the exception is rethrown). Writers are serialised on SQLite
   // (BEGIN IMMEDIATE) and use READ COMMITTED on PostgreSQL.
-  virtual Status Transaction(const std::function<Status(Session&)>& work) = 0;
+  virtual Status Transaction(const std::function<Status(Session&)>& work,
+                             TransactionMode mode = TransactionMode::kWrite) = 0;
 
   // One statement outside any explicit transaction.
   virtual Result<Rows> Query(std::string_view sql, const Params& params = {}) = 0;

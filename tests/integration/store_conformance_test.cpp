@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -254,6 +255,34 @@ TEST_P(StoreConformanceTest, RejectsDocumentsThatAreNotJson) {
       {NewId(), "{broken"});
   EXPECT_FALSE(bad);
   EXPECT_EQ(Count(), 0);
+}
+
+TEST_P(StoreConformanceTest, ReadTransactionsDoNotWaitForAWriter) {
+  Insert("servers", {{"hostname", "a"}});
+  std::promise<void> writing, finish;
+  std::thread writer([&] {
+    (void)store_->Transaction([&](Session& session) -> Status {
+      Insert("servers", {{"hostname", "b"}}, &session);
+      writing.set_value();
+      finish.get_future().wait();  // holds the write lock until the reader is done
+      return {};
+    });
+  });
+  writing.get_future().wait();
+  std::int64_t seen = -1;
+  auto read = store_->Transaction(
+      [&](Session& session) -> Status {
+        auto rows = session.Query("SELECT COUNT(*) AS n FROM records", {});
+        if (!rows) return Fail(rows.error());
+        seen = AsInt(rows->At(0, "n"));
+        return {};
+      },
+      TransactionMode::kRead);
+  finish.set_value();
+  writer.join();
+  ASSERT_TRUE(read) << read.error().message;
+  EXPECT_EQ(seen, 1) << "the reader sees the snapshot before the writer commits";
+  EXPECT_EQ(Count(), 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest,

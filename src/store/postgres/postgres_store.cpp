@@ -226,7 +226,8 @@ void PostgresStore::Return(std::unique_ptr<Connection> connection) {
   available_.notify_one();
 }
 
-Status PostgresStore::Transaction(const std::function<Status(Session&)>& work) {
+Status PostgresStore::Transaction(const std::function<Status(Session&)>& work,
+                                  TransactionMode mode) {
   auto borrowed = Borrow();
   if (!borrowed) return Fail(borrowed.error());
   std::unique_ptr<Connection> connection = std::move(*borrowed);
@@ -236,7 +237,11 @@ Status PostgresStore::Transaction(const std::function<Status(Session&)>& work) {
     ~Giveback() { store->Return(std::move(connection)); }
   } giveback{this, connection};
 
-  if (auto begun = connection->ExecScript("BEGIN"); !begun) return begun;
+  if (auto begun =
+          connection->ExecScript(mode == TransactionMode::kRead ? "BEGIN READ ONLY" : "BEGIN");
+      !begun) {
+    return begun;
+  }
   Status result;
   try {
     result = work(*connection);

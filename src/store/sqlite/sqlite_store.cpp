@@ -179,7 +179,7 @@ void SqliteStore::Return(std::unique_ptr<Connection> connection) {
   available_.notify_one();
 }
 
-Status SqliteStore::Transaction(const std::function<Status(Session&)>& work) {
+Status SqliteStore::Transaction(const std::function<Status(Session&)>& work, TransactionMode mode) {
   auto connection = Borrow();
   struct Giveback {
     SqliteStore* store;
@@ -187,7 +187,11 @@ Status SqliteStore::Transaction(const std::function<Status(Session&)>& work) {
     ~Giveback() { store->Return(std::move(connection)); }
   } giveback{this, connection};
 
-  if (auto begun = connection->Exec("BEGIN IMMEDIATE", {}); !begun) return Fail(begun.error());
+  if (auto begun =
+          connection->Exec(mode == TransactionMode::kRead ? "BEGIN" : "BEGIN IMMEDIATE", {});
+      !begun) {
+    return Fail(begun.error());
+  }
   Status result;
   try {
     result = work(*connection);

@@ -26,7 +26,8 @@ class SqliteStore final : public Store {
   ~SqliteStore() override;
 
   Dialect dialect() const override { return Dialect::kSqlite; }
-  Status Transaction(const std::function<Status(Session&)>& work) override;
+  Status Transaction(const std::function<Status(Session&)>& work,
+                     TransactionMode mode = TransactionMode::kWrite) override;
   Result<Rows> Query(std::string_view sql, const Params& params) override;
   Result<std::int64_t> Exec(std::string_view sql, const Params& params) override;
   Status Ping() override;
