@@ -556,7 +556,8 @@ TEST_P(AccountsTest, ALoginInTheSecondOfAResetStillWorks) {
   const std::string token = TokenFromMail(mailer_.mails().at(0));
   ASSERT_TRUE(accounts_.Reset({{"token", token}, {"password", "new-password"}}));
   // The clock has not moved: same second as the reset.
-  auto login = accounts_.Login({{"email", "alice@example.com"}, {"password", "new-password"}}, "ip");
+  auto login =
+      accounts_.Login({{"email", "alice@example.com"}, {"password", "new-password"}}, "ip");
   ASSERT_TRUE(login);
   auto principal = accounts_.Authenticate("Bearer " + (*login)["token"].get<std::string>());
   EXPECT_TRUE(principal) << principal.error().message;

@@ -2,9 +2,8 @@
 // key, per-record errors, bad files.
 #include <gtest/gtest.h>
 
-#include "app/wiring.h"
 #include "support/api_client.h"
-#include "support/test_database.h"
+#include "support/test_server.h"
 
 namespace maestro {
 namespace {
@@ -35,17 +34,7 @@ const json kOriginalFile = json::parse(R"({
 class ImportHttpTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    ASSERT_NE(database_.store(), nullptr);
-    config_.data_dir = dir_.str();
-    config_.port = 0;
-    config_.bind = "127.0.0.1";
-    config_.db_uri = database_.uri();
-    config_.secret_jwt = std::string(40, 'i');
-    auto created = app::Application::Create(config_);
-    ASSERT_TRUE(created) << created.error().message;
-    app_ = std::move(*created);
-    ASSERT_TRUE(app_->Start());
-    api_ = std::make_unique<ApiClient>(app_->port());
+    ASSERT_TRUE(server_.started());
     alice_ = api_->SignUp("alice");
   }
 
@@ -59,11 +48,8 @@ class ImportHttpTest : public ::testing::TestWithParam<Backend> {
         api_->Call("GET", "/api/" + kind + "?limit=100&sort=name", alice_.token))["items"];
   }
 
-  testing::TempDir dir_;
-  testing::TestDatabase database_{GetParam()};
-  app::Config config_;
-  std::unique_ptr<app::Application> app_;
-  std::unique_ptr<ApiClient> api_;
+  testing::TestServer server_{GetParam()};
+  testing::ApiClient* api_ = &server_.api();
   ApiClient::User alice_;
 };
 
@@ -138,7 +124,7 @@ TEST_P(ImportHttpTest, BadRecordsAreReportedAndTheRestIsKept) {
 
 TEST_P(ImportHttpTest, BadFilesAreClearErrors) {
   auto malformed =
-      testing::HttpRequest(app_->port(), "POST", "/api/import?format=json", "{\"servers\": [",
+      testing::HttpRequest(server_.port(), "POST", "/api/import?format=json", "{\"servers\": [",
                            {{"Authorization", "Bearer " + alice_.token}});
   EXPECT_EQ(malformed.status, 400);
   EXPECT_NE(ApiClient::Body(malformed)["error"]["message"].get<std::string>().find("not JSON"),
@@ -164,7 +150,7 @@ TEST_P(ImportHttpTest, TakesAMultipartUploadAndADefaultDatacenter) {
       "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.json\"\r\n\r\n" +
       json{{"servers", {{{"hostname", "lab-1"}}}}}.dump() + "\r\n--" + boundary + "--\r\n";
   auto reply =
-      testing::HttpRequest(app_->port(), "POST", "/api/import?datacenter=" + dc, body,
+      testing::HttpRequest(server_.port(), "POST", "/api/import?datacenter=" + dc, body,
                            {{"Authorization", "Bearer " + alice_.token},
                             {"Content-Type", "multipart/form-data; boundary=" + boundary}});
   ASSERT_EQ(reply.status, 202) << reply.body;

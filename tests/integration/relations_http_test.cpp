@@ -3,9 +3,8 @@
 // cannot read.
 #include <gtest/gtest.h>
 
-#include "app/wiring.h"
 #include "support/api_client.h"
-#include "support/test_database.h"
+#include "support/test_server.h"
 
 namespace maestro {
 namespace {
@@ -17,17 +16,7 @@ using testing::ApiClient;
 class RelationsHttpTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    ASSERT_NE(database_.store(), nullptr);
-    config_.data_dir = dir_.str();
-    config_.port = 0;
-    config_.bind = "127.0.0.1";
-    config_.db_uri = database_.uri();
-    config_.secret_jwt = std::string(40, 'l');
-    auto created = app::Application::Create(config_);
-    ASSERT_TRUE(created) << created.error().message;
-    app_ = std::move(*created);
-    ASSERT_TRUE(app_->Start());
-    api_ = std::make_unique<ApiClient>(app_->port());
+    ASSERT_TRUE(server_.started());
     alice_ = api_->SignUp("alice");
   }
 
@@ -46,11 +35,8 @@ class RelationsHttpTest : public ::testing::TestWithParam<Backend> {
                       patch);
   }
 
-  testing::TempDir dir_;
-  testing::TestDatabase database_{GetParam()};
-  app::Config config_;
-  std::unique_ptr<app::Application> app_;
-  std::unique_ptr<ApiClient> api_;
+  testing::TestServer server_{GetParam()};
+  testing::ApiClient* api_ = &server_.api();
   ApiClient::User alice_;
 };
 

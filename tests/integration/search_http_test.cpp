@@ -2,9 +2,8 @@
 // what the caller can read.
 #include <gtest/gtest.h>
 
-#include "app/wiring.h"
 #include "support/api_client.h"
-#include "support/test_database.h"
+#include "support/test_server.h"
 
 namespace maestro {
 namespace {
@@ -14,19 +13,7 @@ using store::Backend;
 
 class SearchHttpTest : public ::testing::TestWithParam<Backend> {
  protected:
-  void SetUp() override {
-    ASSERT_NE(database_.store(), nullptr);
-    config_.data_dir = dir_.str();
-    config_.port = 0;
-    config_.bind = "127.0.0.1";
-    config_.db_uri = database_.uri();
-    config_.secret_jwt = std::string(40, 's');
-    auto created = app::Application::Create(config_);
-    ASSERT_TRUE(created) << created.error().message;
-    app_ = std::move(*created);
-    ASSERT_TRUE(app_->Start());
-    api_ = std::make_unique<testing::ApiClient>(app_->port());
-  }
+  void SetUp() override { ASSERT_TRUE(server_.started()); }
 
   std::string Create(const std::string& token, const std::string& kind, const json& doc) {
     auto reply = api_->Call("POST", "/api/" + kind, token, doc);
@@ -34,11 +21,8 @@ class SearchHttpTest : public ::testing::TestWithParam<Backend> {
     return testing::ApiClient::Body(reply).value("id", "");
   }
 
-  testing::TempDir dir_;
-  testing::TestDatabase database_{GetParam()};
-  app::Config config_;
-  std::unique_ptr<app::Application> app_;
-  std::unique_ptr<testing::ApiClient> api_;
+  testing::TestServer server_{GetParam()};
+  testing::ApiClient* api_ = &server_.api();
 };
 
 TEST_P(SearchHttpTest, RanksExactThenPrefixThenContainsAcrossKinds) {
