@@ -63,12 +63,23 @@ std::string HtmlEscape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -233,9 +244,8 @@ Result<json> Accounts::Login(const json& body, std::string_view remote) {
   json user = UserJson(*rows, 0);
   // A login in the same second as a password reset must outlive the reset's cut-off.
   const std::int64_t issued = std::max(UnixSeconds(now), AsInt(rows->At(0, "sessions_after")));
-  const std::string token =
-      SignJwt({{"sub", user["id"]}, {"iat", issued}, {"exp", UnixSeconds(expires)}},
-              settings_.jwt_secret);
+  const std::string token = SignJwt(
+      {{"sub", user["id"]}, {"iat", issued}, {"exp", UnixSeconds(expires)}}, settings_.jwt_secret);
   return json{{"token", token}, {"expires_at", FormatTime(expires)}, {"user", std::move(user)}};
 }
 
