@@ -114,7 +114,7 @@ describe('records of every kind through the generic pages', () => {
       await expectText(page, '[data-show="datacenter.id"] dd', datacenterId)
       await screenshot(page, 'detail')
 
-      // An application linked to the server (through the API: relation pickers come later)
+      // An application linked to the server through the API (the pickers are in inventory-extras)
       // shows on the server's page, and editing the server later keeps the link.
       const linked = await fetch(`${server.url}/api/applications`, {
         method: 'POST',

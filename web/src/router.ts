@@ -13,6 +13,7 @@ import EntityFormPage from './pages/EntityFormPage.vue'
 import EntityListPage from './pages/EntityListPage.vue'
 import ForgotPasswordPage from './pages/ForgotPasswordPage.vue'
 import HomePage from './pages/HomePage.vue'
+import ImportPage from './pages/ImportPage.vue'
 import LoginPage from './pages/LoginPage.vue'
 import NotFoundPage from './pages/NotFoundPage.vue'
 import ProfilePage from './pages/ProfilePage.vue'
@@ -20,9 +21,10 @@ import RegisterPage from './pages/RegisterPage.vue'
 import ResourcesPage from './pages/ResourcesPage.vue'
 import ResetPasswordPage from './pages/ResetPasswordPage.vue'
 import SectionPlaceholderPage from './pages/SectionPlaceholderPage.vue'
+import SettingsPage from './pages/SettingsPage.vue'
 import TeamPage from './pages/TeamPage.vue'
 import TeamsPage from './pages/TeamsPage.vue'
-import { ENTITY_VIEWS, RESOURCES_PATH } from './records/inventory'
+import { ENTITY_VIEWS, IMPORT_PATH, RESOURCES_PATH } from './records/inventory'
 import { safeRedirect } from './redirect'
 import { SECTIONS } from './sections'
 import { useAuthStore } from './stores/auth'
@@ -80,6 +82,13 @@ const routes: RouteRecordRaw[] = [
     component: ResourcesPage,
     meta: { title: 'Resources', auth: true },
   },
+  {
+    path: IMPORT_PATH,
+    name: 'inventory-import',
+    component: ImportPage,
+    meta: { title: 'Import', auth: true },
+  },
+  { path: '/settings', name: 'settings', component: SettingsPage, meta: { title: 'Settings', auth: true } },
   { path: '/teams', name: 'teams', component: TeamsPage, meta: { title: 'Teams', auth: true } },
   {
     path: '/teams/:id',

@@ -160,6 +160,7 @@ export const SECTIONS: readonly Section[] = [
     title: 'Settings',
     group: 'Administration',
     icon: 'gear',
-    purpose: 'Option lists and the accounts of this installation.',
+    purpose: 'Option lists and the defaults of this installation.',
+    built: true,
   },
 ]

@@ -33,6 +33,10 @@ export interface FieldDef {
   open?: boolean
   /** relation fields: the kinds at the other end */
   refs?: string[]
+  /** relation fields with attributes on the edge (deps: via, endpoint) */
+  attrs?: FieldDef[]
+  /** relation fields with attributes: the key of the linked record in an item (deps: "app") */
+  id_key?: string
 }
 
 export interface KindDef {

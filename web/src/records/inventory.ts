@@ -18,6 +18,8 @@ export interface EntityView {
 }
 
 export const RESOURCES_PATH = '/inventory/resources'
+/** The import page (JSON files of the original Maestro), linked from Resources and the dashboard. */
+export const IMPORT_PATH = '/inventory/import'
 
 export const RESOURCE_KINDS: readonly { kind: string; title: string; purpose: string }[] = [
   { kind: 'volumes', title: 'Volumes', purpose: 'Block storage volumes and what they are attached to.' },
