@@ -4,9 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/wiring.h"
 #include "support/api_client.h"
-#include "support/test_database.h"
+#include "support/test_server.h"
 
 namespace maestro {
 namespace {
@@ -19,34 +18,20 @@ const std::string kPng("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\1\0\0\0\1\x08\x02\0\
 
 class IdentityHttpTest : public ::testing::TestWithParam<Backend> {
  protected:
-  void SetUp() override {
-    ASSERT_NE(database_.store(), nullptr);
-    config_.data_dir = dir_.str();
-    config_.port = 0;
-    config_.bind = "127.0.0.1";
-    config_.db_uri = database_.uri();
-    config_.secret_jwt = std::string(40, 'a');
-    auto created = app::Application::Create(config_);
-    ASSERT_TRUE(created) << created.error().message;
-    app_ = std::move(*created);
-    ASSERT_TRUE(app_->Start());
-  }
+  void SetUp() override { ASSERT_TRUE(server_.started()); }
 
   HttpReply Call(const std::string& method, const std::string& target, const json& body = nullptr,
                  const std::string& token = {}) {
-    return testing::ApiClient(app_->port()).Call(method, target, token, body);
+    return testing::ApiClient(server_.port()).Call(method, target, token, body);
   }
   static json Body(const HttpReply& reply) { return testing::ApiClient::Body(reply); }
 
   // Registers <name>@example.com and signs in; returns the token.
   std::string SignUp(const std::string& name) {
-    return testing::ApiClient(app_->port()).SignUp(name).token;
+    return testing::ApiClient(server_.port()).SignUp(name).token;
   }
 
-  testing::TempDir dir_;
-  testing::TestDatabase database_{GetParam()};
-  app::Config config_;
-  std::unique_ptr<app::Application> app_;
+  testing::TestServer server_{GetParam()};
 };
 
 TEST_P(IdentityHttpTest, RegisterLoginAndReadMyProfile) {
@@ -81,10 +66,10 @@ TEST_P(IdentityHttpTest, ApiTokensWorkWhereverALoginTokenDoes) {
 }
 
 TEST_P(IdentityHttpTest, BadBodiesAreClearErrorsAndWriteNothing) {
-  auto malformed = testing::HttpRequest(app_->port(), "POST", "/api/users",
+  auto malformed = testing::HttpRequest(server_.port(), "POST", "/api/users",
                                         "{\"name\": ", {{"Content-Type", "application/json"}});
   EXPECT_EQ(malformed.status, 400);
-  auto form = testing::HttpRequest(app_->port(), "POST", "/api/users", "name=x",
+  auto form = testing::HttpRequest(server_.port(), "POST", "/api/users", "name=x",
                                    {{"Content-Type", "application/x-www-form-urlencoded"}});
   EXPECT_EQ(form.status, 415);
   auto wrong_types =
@@ -93,7 +78,7 @@ TEST_P(IdentityHttpTest, BadBodiesAreClearErrorsAndWriteNothing) {
   EXPECT_EQ(Body(wrong_types)["error"]["details"].size(), 3u) << wrong_types.body;
   auto huge = Call("POST", "/api/users", {{"name", std::string(11 * 1024 * 1024, 'x')}});
   EXPECT_EQ(huge.status, 413);
-  auto users = database_.store()->Query("SELECT COUNT(*) AS n FROM users", {});
+  auto users = server_.store()->Query("SELECT COUNT(*) AS n FROM users", {});
   EXPECT_EQ(store::AsInt(users->At(0, "n")), 0);
 }
 
@@ -127,12 +112,12 @@ TEST_P(IdentityHttpTest, AvatarUploadIsServedBackAsAnImage) {
       "Content-Type: image/png\r\n\r\n" +
       kPng + "\r\n--" + boundary + "--\r\n";
   auto uploaded =
-      testing::HttpRequest(app_->port(), "PUT", "/api/me/avatar", body,
+      testing::HttpRequest(server_.port(), "PUT", "/api/me/avatar", body,
                            {{"Authorization", "Bearer " + token},
                             {"Content-Type", "multipart/form-data; boundary=" + boundary}});
   ASSERT_EQ(uploaded.status, 200) << uploaded.body;
   const std::string url = Body(uploaded)["avatar"];
-  auto image = testing::HttpRequest(app_->port(), "GET", url);
+  auto image = testing::HttpRequest(server_.port(), "GET", url);
   EXPECT_EQ(image.status, 200);
   EXPECT_EQ(image.body, kPng);
   EXPECT_EQ(image.Header("content-type"), "image/png");
@@ -140,7 +125,7 @@ TEST_P(IdentityHttpTest, AvatarUploadIsServedBackAsAnImage) {
 
   auto as_json = Call("PUT", "/api/me/avatar", {{"file", "x"}}, token);
   EXPECT_EQ(as_json.status, 415);
-  EXPECT_EQ(testing::HttpRequest(app_->port(), "GET", "/api/avatars/..%2Fsecrets.json").status,
+  EXPECT_EQ(testing::HttpRequest(server_.port(), "GET", "/api/avatars/..%2Fsecrets.json").status,
             404);
 }
 

@@ -4,10 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/wiring.h"
 #include "inventory/registry.h"
 #include "support/api_client.h"
-#include "support/test_database.h"
+#include "support/test_server.h"
 
 namespace maestro {
 namespace {
@@ -87,34 +86,22 @@ void PrintTo(const Param& param, std::ostream* out) {
 class RecordsHttpTest : public ::testing::TestWithParam<Param> {
  protected:
   void SetUp() override {
-    ASSERT_NE(database_.store(), nullptr);
+    ASSERT_TRUE(server_.started());
     spec_ = inventory::DefaultRegistry().Find(GetParam().kind);
     ASSERT_NE(spec_, nullptr);
-    config_.data_dir = dir_.str();
-    config_.port = 0;
-    config_.bind = "127.0.0.1";
-    config_.db_uri = database_.uri();
-    config_.secret_jwt = std::string(40, 'r');
-    auto created = app::Application::Create(config_);
-    ASSERT_TRUE(created) << created.error().message;
-    app_ = std::move(*created);
-    ASSERT_TRUE(app_->Start());
     base_ = "/api/" + spec_->kind;
   }
 
   HttpReply Call(const std::string& method, const std::string& target, const std::string& token,
                  const json& body = nullptr,
                  std::vector<std::pair<std::string, std::string>> headers = {}) {
-    return testing::ApiClient(app_->port()).Call(method, target, token, body, std::move(headers));
+    return testing::ApiClient(server_.port()).Call(method, target, token, body, std::move(headers));
   }
   static json Body(const HttpReply& reply) { return testing::ApiClient::Body(reply); }
   using User = testing::ApiClient::User;
-  User SignUp(const std::string& name) { return testing::ApiClient(app_->port()).SignUp(name); }
+  User SignUp(const std::string& name) { return testing::ApiClient(server_.port()).SignUp(name); }
 
-  testing::TempDir dir_;
-  testing::TestDatabase database_{GetParam().backend};
-  app::Config config_;
-  std::unique_ptr<app::Application> app_;
+  testing::TestServer server_{GetParam().backend};
   const EntitySpec* spec_ = nullptr;
   std::string base_;
 };
@@ -215,7 +202,7 @@ TEST_P(RecordsHttpTest, BadInputIsRefusedAndWritesNothing) {
 
   EXPECT_EQ(Call("POST", base_, alice.token, json::array({1})).status, 422);
   EXPECT_EQ(testing::HttpRequest(
-                app_->port(), "POST", base_, "{oops",
+                server_.port(), "POST", base_, "{oops",
                 {{"Authorization", "Bearer " + alice.token}, {"Content-Type", "application/json"}})
                 .status,
             400);
