@@ -484,12 +484,7 @@ Status Accounts::RevokeToken(const Principal& caller, const std::string& id) {
 
 Result<json> Accounts::Directory(const Principal&, std::string_view query) {
   if (query.size() > 100) return Fail(ErrorCode::kBadRequest, "q is longer than 100 characters");
-  std::string pattern = "%";
-  for (char c : Lower(query)) {
-    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-    pattern += c;
-  }
-  pattern += '%';
+  const std::string pattern = "%" + EscapeLike(Lower(query)) + "%";
   auto rows = store_.Query(
       "SELECT id, name, email, avatar FROM users WHERE LOWER(name) LIKE ? ESCAPE '\\' OR "
       "email_key LIKE ? ESCAPE '\\' ORDER BY name LIMIT 20",

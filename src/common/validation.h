@@ -54,5 +54,11 @@ std::string TextProblem(std::string_view text, TextRule rule);
 bool IsEmailAddress(std::string_view text);
 // ASCII lower case (e-mail keys, identifiers).
 std::string Lower(std::string_view text);
+// A whole number from min to max written exactly as `text` (no spaces, no extra characters);
+// nullopt otherwise.
+std::optional<std::int64_t> ParseWholeNumber(std::string_view text, std::int64_t min,
+                                             std::int64_t max);
+// `text` for a SQL LIKE pattern with ESCAPE '\': %, _ and \ match only themselves.
+std::string EscapeLike(std::string_view text);
 
 }  // namespace maestro

@@ -63,5 +63,17 @@ TEST(IsEmailAddressTest, AcceptsPlausibleAddressesOnly) {
   }
 }
 
+TEST(ParseWholeNumberTest, AcceptsExactWholeNumbersInRange) {
+  EXPECT_EQ(ParseWholeNumber("42", 1, 100), 42);
+  for (const char* bad : {"", "0", "101", "4.5", " 4", "4 ", "x", "1e2"}) {
+    EXPECT_FALSE(ParseWholeNumber(bad, 1, 100)) << bad;
+  }
+}
+
+TEST(EscapeLikeTest, EscapesTheWildcardsAndTheEscape) {
+  EXPECT_EQ(EscapeLike("50%_off\\"), "50\\%\\_off\\\\");
+  EXPECT_EQ(EscapeLike("Plain"), "Plain");
+}
+
 }  // namespace
 }  // namespace maestro

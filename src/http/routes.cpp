@@ -9,6 +9,7 @@
 #include "common/clock.h"
 #include "common/ids.h"
 #include "common/json_util.h"
+#include "common/validation.h"
 #include "http/openapi.h"
 #include "store/migrations.h"
 
@@ -90,13 +91,12 @@ Result<std::pair<int, int>> Paging(const Request& request) {
   auto number = [&](std::string_view name, int fallback, int min, int max) -> Result<int> {
     auto text = request.Query(name);
     if (!text) return fallback;
-    int value = 0;
-    auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
-    if (error != std::errc() || end != text->data() + text->size() || value < min || value > max) {
+    auto value = ParseWholeNumber(*text, min, max);
+    if (!value) {
       return Fail(ErrorCode::kBadRequest,
                   fmt::format("{} must be a whole number from {} to {}", name, min, max));
     }
-    return value;
+    return static_cast<int>(*value);
   };
   auto page = number("page", 1, 1, 1'000'000);
   if (!page) return Fail(page.error());
@@ -135,12 +135,11 @@ Result<std::optional<std::int64_t>> IfMatch(const Request& request) {
   if (text.starts_with("W/")) text.remove_prefix(2);
   if (text.size() >= 2 && text.front() == '"' && text.back() == '"')
     text = text.substr(1, text.size() - 2);
-  std::int64_t version = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), version);
-  if (error != std::errc() || end != text.data() + text.size() || version < 1) {
+  auto version = ParseWholeNumber(text, 1, INT64_MAX);
+  if (!version) {
     return Fail(ErrorCode::kBadRequest, "If-Match must be the record's ETag, such as \"3\"");
   }
-  return std::optional<std::int64_t>(version);
+  return version;
 }
 
 // A record, with its version as ETag.
@@ -339,21 +338,19 @@ void AddKindRoutes(Router& router, inventory::Records& records, const inventory:
                 return Json(200, records.History(Caller(r), *kind, r.params.at("id"), paging->first,
                                                  paging->second));
               }});
-  router.Add(
-      {.method = "GET",
-       .pattern = base + "/:id/history/:version",
-       .summary = "A record as it was at one version",
-       .tag = spec.kind,
-       .access = Access::kUser,
-       .handler = [&records, kind](Request& r) -> Result<Response> {
-         const std::string& text = r.params.at("version");
-         std::int64_t version = 0;
-         auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), version);
-         if (error != std::errc() || end != text.data() + text.size() || version < 1) {
-           return Fail(ErrorCode::kBadRequest, "the version must be a whole number from 1");
-         }
-         return Json(200, records.HistoryVersion(Caller(r), *kind, r.params.at("id"), version));
-       }});
+  router.Add({.method = "GET",
+              .pattern = base + "/:id/history/:version",
+              .summary = "A record as it was at one version",
+              .tag = spec.kind,
+              .access = Access::kUser,
+              .handler = [&records, kind](Request& r) -> Result<Response> {
+                auto version = ParseWholeNumber(r.params.at("version"), 1, INT64_MAX);
+                if (!version) {
+                  return Fail(ErrorCode::kBadRequest, "the version must be a whole number from 1");
+                }
+                return Json(200,
+                            records.HistoryVersion(Caller(r), *kind, r.params.at("id"), *version));
+              }});
 }
 
 }  // namespace
@@ -629,11 +626,11 @@ void AddRoutes(Router& router, Services& services) {
                start = end + 1;
              }
            } else if (name == "limit") {
-             auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), limit);
-             if (error != std::errc() || end != value.data() + value.size() || limit < 1 ||
-                 limit > 100) {
+             auto parsed = ParseWholeNumber(value, 1, 100);
+             if (!parsed) {
                return Fail(ErrorCode::kBadRequest, "limit must be a whole number from 1 to 100");
              }
+             limit = static_cast<int>(*parsed);
            } else if (name != "q") {
              return Fail(ErrorCode::kBadRequest,
                          fmt::format("unknown parameter '{}': use q, kinds and limit", name));

@@ -67,15 +67,6 @@ std::string NumberAt(Dialect d, const std::string& base, const std::vector<std::
       path);
 }
 
-std::string EscapeLike(std::string_view text) {
-  std::string out;
-  for (char c : Lower(text)) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
-}
-
 enum class Kind { kText, kNumber, kBool, kTime, kStructure };
 
 Kind KindOf(const FieldPath& path) {
@@ -231,7 +222,7 @@ Result<Compiled> CompileOne(Dialect d, const EntitySpec& spec, const Filter& fil
       return Bad(fmt::format("{} works on text fields; {} is not one", op, name), name);
     if (!filter.value.is_string())
       return Bad(fmt::format("the value for {} must be a string", name), name);
-    const std::string text = EscapeLike(filter.value.get<std::string>());
+    const std::string text = EscapeLike(Lower(filter.value.get<std::string>()));
     condition = fmt::format("LOWER({}) LIKE ? ESCAPE '\\'", value_expr);
     out.params.push_back(op == "starts_with" ? fmt::format("{}%", text)
                                              : fmt::format("%{}%", text));
@@ -285,13 +276,12 @@ Result<Compiled> CompileOne(Dialect d, const EntitySpec& spec, const Filter& fil
 }
 
 Result<int> ParseInt(std::string_view name, std::string_view text, int min, int max) {
-  int value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+  auto value = ParseWholeNumber(text, min, max);
+  if (!value) {
     return Bad(fmt::format("{} must be a whole number from {} to {}", name, min, max),
                std::string(name));
   }
-  return value;
+  return static_cast<int>(*value);
 }
 
 // A query-string value ("4", "true", "Linux") as the JSON value the field's type expects.
@@ -363,7 +353,7 @@ Result<std::string> CompileSort(Dialect dialect, const EntitySpec& spec, const s
 auth::SqlCondition CompileSearch(Dialect dialect, const EntitySpec& spec, const std::string& q) {
   if (q.empty() || spec.search_fields.empty()) return {.sql = "1 = 1"};
   auth::SqlCondition out;
-  const std::string pattern = fmt::format("%{}%", EscapeLike(q));
+  const std::string pattern = fmt::format("%{}%", EscapeLike(Lower(q)));
   for (const auto& field : spec.search_fields) {
     out.sql += out.sql.empty() ? "(" : " OR ";
     out.sql += fmt::format("LOWER({}) LIKE ? ESCAPE '\\'", TextAt(dialect, "r.doc", {field}, 0, 1));

@@ -16,15 +16,6 @@ using nlohmann::json;
 using store::AsInt;
 using store::AsString;
 
-std::string EscapeLike(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
-}
-
 constexpr const char* kMatchNames[] = {"exact", "prefix", "contains"};
 
 }  // namespace
