@@ -640,50 +640,31 @@ std::vector<FieldError> ReadOnlyProblems(const json& current, const json& wanted
 Result<json> Records::Patch(const auth::Principal& caller, const EntitySpec& spec,
                             const std::string& id, const json& patch,
                             std::optional<std::int64_t> if_match) {
-  if (!patch.is_object()) {
-    return Fail(ErrorCode::kValidationFailed, "a merge patch must be a JSON object",
-                {{"", "must be an object"}});
-  }
-  json result;
-  auto done = store_.Transaction([&](store::Session& session) -> Status {
-    const bool restoring = patch.contains("active") && patch["active"] == true;
-    auto loaded = Load(session, caller, spec, id, restoring ? Role::kAdmin : Role::kWrite, true);
-    if (!loaded) return Fail(loaded.error());
-    if (auto matched = CheckIfMatch(loaded->record, if_match); !matched) return matched;
-    json changes = patch;
-    auto relations = TakeRelations(spec, changes);
-    if (!relations) return Fail(relations.error());
-    json merged = loaded->record;
-    merged.merge_patch(changes);
-    auto problems = ReadOnlyProblems(loaded->record, patch, /*allow_restore=*/true);
-    if (!problems.empty()) {
-      return Fail(ErrorCode::kValidationFailed, "read-only fields cannot be changed",
-                  std::move(problems));
-    }
-    const bool active = restoring || loaded->record["active"].get<bool>();
-    auto saved = Save(session, caller, spec, *loaded, UserFields(registry_, spec, merged), active,
-                      "", *relations);
-    if (!saved) return Fail(saved.error());
-    result = std::move(*saved);
-    return {};
-  });
-  if (!done) return Fail(done.error());
-  return result;
+  return Change(caller, spec, id, patch, if_match, /*merge=*/true);
 }
 
 Result<json> Records::Replace(const auth::Principal& caller, const EntitySpec& spec,
                               const std::string& id, const json& body,
                               std::optional<std::int64_t> if_match) {
+  return Change(caller, spec, id, body, if_match, /*merge=*/false);
+}
+
+Result<json> Records::Change(const auth::Principal& caller, const EntitySpec& spec,
+                             const std::string& id, const json& body,
+                             std::optional<std::int64_t> if_match, bool merge) {
   if (!body.is_object()) {
-    return Fail(ErrorCode::kValidationFailed, "the body must be a JSON object",
+    return Fail(ErrorCode::kValidationFailed,
+                merge ? "a merge patch must be a JSON object" : "the body must be a JSON object",
                 {{"", "must be an object"}});
   }
+  // Only a merge patch restores ({"active": true}), and restoring needs admin.
+  const bool restoring = merge && body.contains("active") && body["active"] == true;
   json result;
   auto done = store_.Transaction([&](store::Session& session) -> Status {
-    auto loaded = Load(session, caller, spec, id, Role::kWrite, true);
+    auto loaded = Load(session, caller, spec, id, restoring ? Role::kAdmin : Role::kWrite, true);
     if (!loaded) return Fail(loaded.error());
     if (auto matched = CheckIfMatch(loaded->record, if_match); !matched) return matched;
-    auto problems = ReadOnlyProblems(loaded->record, body, /*allow_restore=*/false);
+    auto problems = ReadOnlyProblems(loaded->record, body, /*allow_restore=*/merge);
     if (!problems.empty()) {
       return Fail(ErrorCode::kValidationFailed, "read-only fields cannot be changed",
                   std::move(problems));
@@ -691,8 +672,14 @@ Result<json> Records::Replace(const auth::Principal& caller, const EntitySpec& s
     json fields = body;
     auto relations = TakeRelations(spec, fields);
     if (!relations) return Fail(relations.error());
-    auto saved = Save(session, caller, spec, *loaded, UserFields(registry_, spec, fields),
-                      loaded->record["active"].get<bool>(), "", *relations);
+    if (merge) {
+      json merged = loaded->record;
+      merged.merge_patch(fields);
+      fields = std::move(merged);
+    }
+    const bool active = restoring || loaded->record["active"].get<bool>();
+    auto saved = Save(session, caller, spec, *loaded, UserFields(registry_, spec, fields), active,
+                      "", *relations);
     if (!saved) return Fail(saved.error());
     result = std::move(*saved);
     return {};

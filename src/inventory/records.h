@@ -96,6 +96,10 @@ class Records {
                                   const nlohmann::json& doc);
   Result<nlohmann::json> RolesOf(store::Session* session, const std::string& id);
   Status CheckKeepsAdmin(store::Session& session, const std::string& id);
+  // Patch (merge) and Replace: the same checks, one transaction.
+  Result<nlohmann::json> Change(const auth::Principal& caller, const EntitySpec& spec,
+                                const std::string& id, const nlohmann::json& body,
+                                std::optional<std::int64_t> if_match, bool merge);
 
   Result<std::vector<RelationWrite>> TakeRelations(const EntitySpec& spec, nlohmann::json& body);
   Status WriteRelations(store::Session& session, const auth::Principal& caller,
