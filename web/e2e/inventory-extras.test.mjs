@@ -13,7 +13,15 @@ import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { assertStopsCleanly, expectText, expectTextMatch, pathOf, startMaestro, useBrowser } from './support.mjs'
+import {
+  assertStopsCleanly,
+  expectText,
+  expectTextMatch,
+  pathOf,
+  signUpThroughApi,
+  startMaestro,
+  useBrowser,
+} from './support.mjs'
 
 const SCREENSHOTS = process.env.MAESTRO_E2E_SCREENSHOTS
 const USER = { name: 'Grace', email: 'grace@example.com', password: 'correct horse battery staple' }
@@ -55,19 +63,7 @@ describe('dashboard, import, relation pickers and settings', () => {
 
   before(async () => {
     server = await startMaestro()
-    const created = await fetch(`${server.url}/api/users`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(USER),
-    })
-    assert.equal(created.status, 201, 'POST /api/users')
-    const login = await fetch(`${server.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: USER.email, password: USER.password }),
-    })
-    assert.equal(login.status, 200, 'POST /api/auth/login')
-    token = (await login.json()).token
+    token = await signUpThroughApi(server, USER)
   })
 
   after(async () => {

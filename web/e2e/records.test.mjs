@@ -20,6 +20,7 @@ import {
   expectTextMatch,
   httpError,
   pathOf,
+  signUpThroughApi,
   startMaestro,
   useBrowser,
 } from './support.mjs'
@@ -47,19 +48,7 @@ describe('records of every kind through the generic pages', () => {
 
   before(async () => {
     server = await startMaestro()
-    const response = await fetch(`${server.url}/api/users`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(USER),
-    })
-    assert.equal(response.status, 201, 'POST /api/users')
-    const login = await fetch(`${server.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: USER.email, password: USER.password }),
-    })
-    assert.equal(login.status, 200, 'POST /api/auth/login')
-    token = (await login.json()).token
+    token = await signUpThroughApi(server, USER)
   })
 
   after(async () => {

@@ -273,3 +273,23 @@ export function pathOf(page) {
 export function htmlAttribute(page, name) {
   return page.evaluate((attribute) => document.documentElement.getAttribute(attribute), name)
 }
+
+/**
+ * Registers `user` ({name, email, password}) on `server` through the API and signs in.
+ * Returns the login token.
+ */
+export async function signUpThroughApi(server, user) {
+  const created = await fetch(`${server.url}/api/users`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(user),
+  })
+  assert.equal(created.status, 201, 'POST /api/users')
+  const login = await fetch(`${server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: user.email, password: user.password }),
+  })
+  assert.equal(login.status, 200, 'POST /api/auth/login')
+  return (await login.json()).token
+}
