@@ -14,8 +14,6 @@
 // password → mail → reset link → new password → sign in.
 
 import assert from 'node:assert/strict'
-import { mkdir } from 'node:fs/promises'
-import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { deflateSync } from 'node:zlib'
 import { after, before, describe, test as nodeTest } from 'node:test'
@@ -25,13 +23,13 @@ import {
   expectTextMatch,
   httpError,
   pathOf,
+  screenshot,
   startMaestro,
   useBrowser,
 } from './support.mjs'
 
 const SESSION_KEY = 'maestro.session'
 const MAIL_TIMEOUT_MS = 15_000
-const SCREENSHOTS = process.env.MAESTRO_E2E_SCREENSHOTS
 
 const ADA = { name: 'ada', email: 'ada@example.test', password: 'analytical-engine-1843' }
 const ADA_NEW_PASSWORD = 'difference-engine-1822'
@@ -117,12 +115,6 @@ async function waitForMail(maildevUrl, address) {
     )
     await sleep(100)
   }
-}
-
-async function screenshot(page, name) {
-  if (!SCREENSHOTS) return
-  await mkdir(SCREENSHOTS, { recursive: true })
-  await page.screenshot({ path: path.join(SCREENSHOTS, `maestro-${name}.png`), fullPage: true })
 }
 
 async function signIn(page, email, password) {

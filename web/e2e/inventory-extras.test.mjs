@@ -10,20 +10,20 @@
 // MAESTRO_E2E_SCREENSHOTS=<dir> also saves the pages there as maestro-extras-*.png.
 
 import assert from 'node:assert/strict'
-import { mkdir } from 'node:fs/promises'
-import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
+  apiRequest,
   assertStopsCleanly,
   expectText,
   expectTextMatch,
   pathOf,
+  screenshot,
+  signInThroughPage,
   signUpThroughApi,
   startMaestro,
   useBrowser,
 } from './support.mjs'
 
-const SCREENSHOTS = process.env.MAESTRO_E2E_SCREENSHOTS
 const USER = { name: 'Grace', email: 'grace@example.com', password: 'correct horse battery staple' }
 
 // Two good records and one the server refuses (cpu is not a number).
@@ -42,24 +42,11 @@ const IMPORT_FILE = {
 
 const openPage = useBrowser()
 
-async function screenshot(page, name) {
-  if (!SCREENSHOTS) return
-  await mkdir(SCREENSHOTS, { recursive: true })
-  await page.screenshot({ path: path.join(SCREENSHOTS, `maestro-extras-${name}.png`), fullPage: true })
-}
-
 describe('dashboard, import, relation pickers and settings', () => {
   let server
   let token
 
-  async function api(method, urlPath, body) {
-    const response = await fetch(`${server.url}${urlPath}`, {
-      method,
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    return { status: response.status, body: await response.json() }
-  }
+  const api = (method, urlPath, body) => apiRequest(server, token, method, urlPath, body)
 
   before(async () => {
     server = await startMaestro()
@@ -74,11 +61,7 @@ describe('dashboard, import, relation pickers and settings', () => {
     const { page, close, assertClean } = await openPage()
     try {
       // Sign in; home is the dashboard, with nothing counted yet.
-      await page.goto(`${server.url}/login`)
-      await page.fill('#login-email', USER.email)
-      await page.fill('#login-password', USER.password)
-      await page.click('[data-testid=login-form] button[type=submit]')
-      await page.waitForURL((url) => url.pathname === '/')
+      await signInThroughPage(page, server, USER)
       await expectText(page, 'h1', 'Dashboard')
       const serversCount = '[data-testid=dashboard-counts] [data-kind=servers] [data-testid=count-value]'
       await expectText(page, serversCount, '0')
@@ -95,7 +78,7 @@ describe('dashboard, import, relation pickers and settings', () => {
       await expectTextMatch(page, '[data-testid=chart-servers-environment]', /Production\s*:?\s*1/)
       await expectTextMatch(page, '[data-testid=chart-servers-os]', /Linux/)
       await expectTextMatch(page, '[data-testid=chart-servers-provider]', /Not set/)
-      await screenshot(page, 'dashboard')
+      await screenshot(page, 'extras-dashboard')
 
       // Import a JSON file through the import page.
       await page.click('[data-testid=dashboard-import]')
@@ -113,7 +96,7 @@ describe('dashboard, import, relation pickers and settings', () => {
       const errorRows = page.locator('[data-testid=import-errors] tbody tr')
       assert.equal(await errorRows.count(), 1)
       assert.match((await errorRows.first().innerText()).replace(/\s+/g, ' '), /servers 1 .*cpu/)
-      await screenshot(page, 'import')
+      await screenshot(page, 'extras-import')
 
       // An application through the form, linked to web-1 with the picker.
       await page.goto(`${server.url}/inventory/applications/new`)
@@ -128,7 +111,7 @@ describe('dashboard, import, relation pickers and settings', () => {
       await depsPicker.getByRole('combobox').fill('imp-bill')
       await depsPicker.locator('[role=option]', { hasText: 'imp-billing' }).click()
       await depsPicker.locator('[data-attr=via]').fill('rest')
-      await screenshot(page, 'form')
+      await screenshot(page, 'extras-form')
       await page.click('[data-testid=form-save]')
       await page.waitForURL((url) => /^\/inventory\/applications\/[0-9A-Z]{26}$/.test(url.pathname))
       await expectText(page, 'h1', 'storefront')
@@ -140,7 +123,7 @@ describe('dashboard, import, relation pickers and settings', () => {
       await page.goto(`${server.url}/inventory/servers/${web.body.id}`)
       await expectText(page, 'h1', 'web-1')
       await expectTextMatch(page, '[data-testid=record-relations]', /applications\s*storefront/i)
-      await screenshot(page, 'server')
+      await screenshot(page, 'extras-server')
 
       // Editing the application without touching the links keeps them.
       await page.goto(`${server.url}/inventory/applications/${appId}/edit`)
@@ -175,7 +158,7 @@ describe('dashboard, import, relation pickers and settings', () => {
       const options = await api('GET', '/api/options/env_options')
       assert.deepEqual(options.body.environments, ['Production', 'Staging', 'QA'])
       assert.ok(Array.isArray(options.body.sizes) && options.body.sizes.length > 0, 'sizes kept')
-      await screenshot(page, 'settings')
+      await screenshot(page, 'extras-settings')
 
       assertClean()
     } finally {

@@ -11,8 +11,7 @@
 // pages there as maestro-records-*.png.
 
 import assert from 'node:assert/strict'
-import { mkdir, readFile } from 'node:fs/promises'
-import path from 'node:path'
+import { readFile } from 'node:fs/promises'
 import { after, before, describe, test } from 'node:test'
 import {
   assertStopsCleanly,
@@ -20,21 +19,16 @@ import {
   expectTextMatch,
   httpError,
   pathOf,
+  screenshot,
+  signInThroughPage,
   signUpThroughApi,
   startMaestro,
   useBrowser,
 } from './support.mjs'
 
-const SCREENSHOTS = process.env.MAESTRO_E2E_SCREENSHOTS
 const USER = { name: 'Ada', email: 'ada@example.com', password: 'correct horse battery staple' }
 
 const openPage = useBrowser()
-
-async function screenshot(page, name) {
-  if (!SCREENSHOTS) return
-  await mkdir(SCREENSHOTS, { recursive: true })
-  await page.screenshot({ path: path.join(SCREENSHOTS, `maestro-records-${name}.png`), fullPage: true })
-}
 
 /** Waits for the record page a form sends to after saving; returns the record's id. */
 async function savedRecordId(page, listPath) {
@@ -59,11 +53,7 @@ describe('records of every kind through the generic pages', () => {
     const { page, close, assertClean } = await openPage()
     try {
       // Sign in through the login page; it returns to the datacenters.
-      await page.goto(`${server.url}/login?redirect=/inventory/datacenters`)
-      await page.fill('#login-email', USER.email)
-      await page.fill('#login-password', USER.password)
-      await page.click('[data-testid=login-form] button[type=submit]')
-      await page.waitForURL('**/inventory/datacenters')
+      await signInThroughPage(page, server, USER, '/inventory/datacenters')
       await expectText(page, 'h1', 'Datacenters')
       await expectText(page, '[data-testid=list-empty]', 'No datacenters yet.')
 
@@ -96,12 +86,12 @@ describe('records of every kind through the generic pages', () => {
       await page.fill('[data-field="os.dist"]', 'Debian')
       await page.fill('[data-field="os.version"]', '12')
       await page.fill('[data-field="datacenter.id"]', datacenterId)
-      await screenshot(page, 'form')
+      await screenshot(page, 'records-form')
       await page.click('[data-testid=form-save]')
       const serverId = await savedRecordId(page, '/inventory/servers')
       await expectText(page, 'h1', 'web-1')
       await expectText(page, '[data-show="datacenter.id"] dd', datacenterId)
-      await screenshot(page, 'detail')
+      await screenshot(page, 'records-detail')
 
       // An application linked to the server through the API (the pickers are in inventory-extras)
       // shows on the server's page, and editing the server later keeps the link.
@@ -121,7 +111,7 @@ describe('records of every kind through the generic pages', () => {
       await row.waitFor()
       assert.match((await row.innerText()).replace(/\s+/g, ' '), /web-1 10\.1\.0\.7 .*Linux Debian 12/)
       await expectText(page, '[data-testid=list-range]', '1–1 of 1')
-      await screenshot(page, 'list')
+      await screenshot(page, 'records-list')
 
       // Sorting by a column header, an object column by its first field.
       await page.click('[data-sort=hostname]')
@@ -186,7 +176,7 @@ describe('records of every kind through the generic pages', () => {
       await page.click('[data-testid=tab-history]')
       await expectText(page, '[data-version="2"] [data-change]', 'hostname: web-1 → web-2')
       await expectTextMatch(page, '[data-version="1"]', /Create/i)
-      await screenshot(page, 'history')
+      await screenshot(page, 'records-history')
       await page.click('[data-view-version="1"]')
       await expectText(page, '[data-testid=snapshot] [data-show=hostname] dd', 'web-1')
       await page.keyboard.press('Escape')

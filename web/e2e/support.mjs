@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -266,12 +266,49 @@ export async function expectTextMatch(page, selector, pattern) {
   }
 }
 
+/**
+ * Saves the whole page as `maestro-<name>.png` in MAESTRO_E2E_SCREENSHOTS, when
+ * that names a directory; does nothing otherwise.
+ */
+export async function screenshot(page, name) {
+  const dir = process.env.MAESTRO_E2E_SCREENSHOTS
+  if (!dir) return
+  await mkdir(dir, { recursive: true })
+  await page.screenshot({ path: path.join(dir, `maestro-${name}.png`), fullPage: true })
+}
+
 export function pathOf(page) {
   return new URL(page.url()).pathname
 }
 
 export function htmlAttribute(page, name) {
   return page.evaluate((attribute) => document.documentElement.getAttribute(attribute), name)
+}
+
+/**
+ * Signs `user` ({email, password}) in through the login page, which then goes
+ * to `target` (a path of the UI, `/` by default); waits until it is there.
+ */
+export async function signInThroughPage(page, server, user, target = '/') {
+  await page.goto(`${server.url}/login?redirect=${encodeURIComponent(target)}`)
+  await page.fill('#login-email', user.email)
+  await page.fill('#login-password', user.password)
+  await page.click('[data-testid=login-form] button[type=submit]')
+  await page.waitForURL((url) => url.pathname + url.search === target)
+}
+
+/**
+ * One API call as the holder of `token` (set-up and checks beside the browser):
+ * JSON in and out. Resolves to {status, body}; body is undefined when empty.
+ */
+export async function apiRequest(server, token, method, urlPath, body) {
+  const response = await fetch(`${server.url}${urlPath}`, {
+    method,
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await response.text()
+  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) }
 }
 
 /**
