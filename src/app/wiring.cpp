@@ -188,6 +188,11 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
   parts->records = std::make_unique<inventory::Records>(
       *parts->store, parts->clock, inventory::DefaultRegistry(),
       inventory::RecordSettings{.audit = !config.audit_disabled});
+  if (auto filled = parts->records->FillSearchText(); !filled) {
+    return Fail(filled.error());
+  } else if (*filled > 0) {
+    spdlog::info("search text made for {} records written before it existed", *filled);
+  }
   parts->search = std::make_unique<inventory::Search>(*parts->store, inventory::DefaultRegistry());
   parts->importer =
       std::make_unique<inventory::Importer>(*parts->records, inventory::DefaultRegistry());

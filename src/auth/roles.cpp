@@ -35,17 +35,27 @@ Role EffectiveRole(Role direct, std::span<const TeamGrant> teams) {
 }
 
 SqlCondition AccessCondition(std::string_view record_id_column, const std::string& user_id,
-                             Role need) {
+                             Role need, AccessPlan plan) {
   const auto level = static_cast<std::int64_t>(need);
-  // Driven from the acl table: the records the user reaches directly, or through a team in which
-  // both the team's entry and the membership are high enough. The (principal_type, principal_id,
-  // record_id) index of acl gives each set without touching other principals' entries.
+  if (plan == AccessPlan::kPerRow) {
+    // The row's entries by the acl's primary key (record_id first), then the user's teams.
+    return {fmt::format("EXISTS (SELECT 1 FROM acl a WHERE a.record_id = {} AND a.role >= ? AND "
+                        "((a.principal_type = 'user' AND a.principal_id = ?) OR (a.principal_type "
+                        "= 'team' AND a.principal_id IN (SELECT m.team_id FROM team_members m "
+                        "WHERE m.user_id = ? AND m.role >= ?))))",
+                        record_id_column),
+            {level, user_id, user_id, level}};
+  }
+  // The records the user reaches directly, or through a team in which both the team's entry and
+  // the membership are high enough: each set from the acl's (principal_type, principal_id,
+  // record_id) index. CROSS JOIN makes SQLite start from the user's few memberships instead of
+  // every team entry (PostgreSQL plans it as an inner join).
   return {fmt::format("{} IN (SELECT a.record_id FROM acl a WHERE a.principal_type = 'user' AND "
-                      "a.principal_id = ? AND a.role >= ? UNION SELECT a.record_id FROM acl a JOIN "
-                      "team_members m ON m.team_id = a.principal_id WHERE a.principal_type = "
-                      "'team' AND a.role >= ? AND m.user_id = ? AND m.role >= ?)",
+                      "a.principal_id = ? AND a.role >= ? UNION SELECT a.record_id FROM "
+                      "team_members m CROSS JOIN acl a WHERE m.user_id = ? AND m.role >= ? AND "
+                      "a.principal_type = 'team' AND a.principal_id = m.team_id AND a.role >= ?)",
                       record_id_column),
-          {user_id, level, level, user_id, level}};
+          {user_id, level, user_id, level, level}};
 }
 
 SqlCondition RoleExpression(std::string_view record_id_column, const std::string& user_id) {

@@ -34,10 +34,20 @@ struct SqlCondition {
   store::Params params;
 };
 
+// How an access condition is evaluated; both give the same rows.
+enum class AccessPlan {
+  // Builds the set of records the user reaches (acl by principal) and tests membership: for
+  // counts and aggregates, which look at every readable row.
+  kSet,
+  // Looks up each row's own acl entries (acl by record): for few rows — a page walked in index
+  // order, a record's relations, search candidates — where building the whole set would dominate.
+  kPerRow,
+};
+
 // True for rows whose record id (in `record_id_column`, e.g. "r.id") the user holds `need` or more
 // on, through the acl and team_members tables. Identifiers come from code only.
 SqlCondition AccessCondition(std::string_view record_id_column, const std::string& user_id,
-                             Role need);
+                             Role need, AccessPlan plan = AccessPlan::kSet);
 
 // A SQL expression giving the user's effective role (0–3) on the record in `record_id_column`.
 SqlCondition RoleExpression(std::string_view record_id_column, const std::string& user_id);

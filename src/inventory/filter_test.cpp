@@ -40,8 +40,9 @@ TEST(CompileFiltersTest, CompilesEachOpForBothDialects) {
     EXPECT_EQ(sqlite->params.size(), 1u);
     auto postgres = CompileFilters(Dialect::kPostgres, Servers(), {c.filter});
     ASSERT_TRUE(postgres) << c.filter.field;
-    if (c.postgres)
+    if (c.postgres) {
       EXPECT_EQ(postgres->sql, std::string("1 = 1 AND ") + c.postgres) << c.filter.field;
+    }
   }
 }
 
@@ -110,7 +111,9 @@ TEST(ParseListQueryTest, ReadsParametersAndTurnsFieldsIntoFilters) {
       EXPECT_EQ(f.op, "in");
       saw_in = true;
     }
-    if (f.field == "cpu") EXPECT_EQ(f.value, 4);
+    if (f.field == "cpu") {
+      EXPECT_EQ(f.value, 4);
+    }
   }
   EXPECT_TRUE(saw_in);
 }

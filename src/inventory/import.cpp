@@ -174,12 +174,11 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
     }
     const std::string name = given["name"];
     if (auto it = datacenter_ids.find(name); it != datacenter_ids.end()) return it->second;
-    ListQuery query{.limit = 1, .filters = {{"name", "eq", name}}};
-    auto found = records_.List(caller, datacenters, query);
+    auto found = records_.FindFirst(caller, datacenters, {{"name", "eq", name}});
     if (!found) return Fail(found.error());
     std::string id;
-    if (!(*found)["items"].empty()) {
-      id = (*found)["items"][0]["id"];
+    if (!found->is_null()) {
+      id = (*found)["id"];
     } else {
       json doc = {{"name", name},
                   {"provider", given.contains("provider") && given["provider"].is_string()
@@ -243,7 +242,7 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
         item["datacenter"] = std::move(place);
       }
       // The natural key: hostname within the datacenter for servers, name elsewhere.
-      ListQuery query{.limit = 2};
+      std::vector<Filter> natural_key;
       const std::string& key = spec.name_field;
       if (!item.contains(key) || !item[key].is_string()) {
         report({ErrorCode::kValidationFailed,
@@ -252,18 +251,18 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
         progress(++done, total);
         continue;
       }
-      query.filters.push_back({key, "eq", item[key]});
+      natural_key.push_back({key, "eq", item[key]});
       if (spec.kind == "servers") {
         if (!datacenter_id.empty()) {
-          query.filters.push_back({"datacenter.id", "eq", datacenter_id});
+          natural_key.push_back({"datacenter.id", "eq", datacenter_id});
         } else {
-          query.filters.push_back({"datacenter.id", "exists", false});
+          natural_key.push_back({"datacenter.id", "exists", false});
         }
       }
-      auto existing = records_.List(caller, spec, query);
+      auto existing = records_.FindFirst(caller, spec, natural_key);
       if (!existing) {
         report(existing.error());
-      } else if ((*existing)["items"].empty()) {
+      } else if (existing->is_null()) {
         auto made = records_.Create(caller, spec, item, "", "import");
         if (made) {
           ++created;
@@ -271,7 +270,7 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
           report(made.error());
         }
       } else {
-        const json& current = (*existing)["items"][0];
+        const json& current = *existing;
         auto changed = records_.Patch(caller, spec, current["id"], item, std::nullopt);
         if (!changed) {
           report(changed.error());

@@ -6,6 +6,7 @@
 
 #include "common/ids.h"
 #include "common/json_util.h"
+#include "inventory/search.h"
 #include "inventory/validate.h"
 
 namespace maestro::inventory {
@@ -165,7 +166,8 @@ Status Records::RenderRelations(store::Session* session, const auth::Principal& 
   const auto sides = registry_.SidesOf(spec.kind);
   if (sides.empty() || ids.empty()) return {};
   const store::Dialect dialect = store_.dialect();
-  const auto access = auth::AccessCondition("o.id", caller.user_id, Role::kRead);
+  const auto access =
+      auth::AccessCondition("o.id", caller.user_id, Role::kRead, auth::AccessPlan::kPerRow);
   for (const RelationSide& side : sides) {
     for (auto& [id, record] : records) record[side.field] = json::array();
     // The other record's name, whichever of its kinds it is.
@@ -268,7 +270,8 @@ Result<std::vector<Records::RelationWrite>> Records::TakeRelations(const EntityS
 
 Status Records::WriteRelations(store::Session& session, const auth::Principal& caller,
                                const std::string& id, const std::vector<RelationWrite>& writes) {
-  const auto access = auth::AccessCondition("r.id", caller.user_id, Role::kRead);
+  const auto access =
+      auth::AccessCondition("r.id", caller.user_id, Role::kRead, auth::AccessPlan::kPerRow);
   const std::string param(store::JsonParam(session.dialect()));
   const std::string now = Now();
   for (const RelationWrite& write : writes) {
@@ -296,15 +299,14 @@ Status Records::WriteRelations(store::Session& session, const auth::Principal& c
     }
     // Edges to records the caller cannot see stay: replacing a list never drops what the caller
     // was not shown.
-    const auto visible = auth::AccessCondition("o.id", caller.user_id, Role::kRead);
+    const char* mine = side.forward ? "from_id" : "to_id";
+    const auto visible =
+        auth::AccessCondition(side.forward ? "edges.to_id" : "edges.from_id", caller.user_id,
+                              Role::kRead, auth::AccessPlan::kPerRow);
     store::Params clear = {side.relation->name, id};
     clear.insert(clear.end(), visible.params.begin(), visible.params.end());
-    const char* mine = side.forward ? "from_id" : "to_id";
-    const char* theirs = side.forward ? "to_id" : "from_id";
     auto cleared = session.Exec(
-        fmt::format("DELETE FROM edges WHERE relation = ? AND {0} = ? AND {1} IN (SELECT o.id FROM "
-                    "records o WHERE {2})",
-                    mine, theirs, visible.sql),
+        fmt::format("DELETE FROM edges WHERE relation = ? AND {} = ? AND {}", mine, visible.sql),
         clear);
     if (!cleared) return Fail(cleared.error());
     for (const auto& [other, attrs] : write.items) {
@@ -377,7 +379,8 @@ Result<json> Records::Warnings(store::Session& session, const auth::Principal& c
   json warnings = json::array();
   for (const auto& key : spec.duplicate_keys) {
     if (!doc.contains(key) || !doc[key].is_string()) continue;
-    const auto access = auth::AccessCondition("r.id", caller.user_id, Role::kRead);
+    const auto access =
+        auth::AccessCondition("r.id", caller.user_id, Role::kRead, auth::AccessPlan::kPerRow);
     store::Params params = {spec.kind, true, id, doc[key].get<std::string>()};
     params.insert(params.end(), access.params.begin(), access.params.end());
     auto rows = session.Query(
@@ -464,9 +467,10 @@ Result<json> Records::Create(const auth::Principal& caller, const EntitySpec& sp
     if (auto unique = CheckUnique(session, spec, id, doc); !unique) return unique;
     auto inserted = session.Exec(
         "INSERT INTO records (id, kind, owner_type, owner_id, version, created_at, updated_at, "
-        "active, source, doc) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, " +
+        "active, source, search, doc) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, " +
             std::string(store::JsonParam(session.dialect())) + ")",
-        {id, spec.kind, owner_type, owner_id, now, now, true, source, doc.dump()});
+        {id, spec.kind, owner_type, owner_id, now, now, true, source, SearchText(spec, doc),
+         doc.dump()});
     if (!inserted) return Fail(inserted.error());
     auto granted = session.Exec(
         "INSERT INTO acl (record_id, principal_type, principal_id, role) VALUES (?, ?, ?, 3)",
@@ -506,15 +510,21 @@ Result<json> Records::Get(const auth::Principal& caller, const EntitySpec& spec,
 
 namespace {
 
+// From this many matches on, a list page walks the sort order (see List).
+constexpr std::int64_t kWalkMinMatches = 200;
+// Lists of up to this many matches keep all their ids in the cache (SQLite; ~30 bytes each).
+constexpr std::int64_t kKeptIds = 10000;
+
 // WHERE clause (and its parameters) shared by List and Count.
 Result<auth::SqlCondition> ListCondition(store::Dialect dialect, const auth::Principal& caller,
-                                         const EntitySpec& spec, const ListQuery& query) {
+                                         const EntitySpec& spec, const ListQuery& query,
+                                         auth::AccessPlan plan) {
   auth::SqlCondition where{.sql = "r.kind = ?", .params = {spec.kind}};
   if (query.active != "all") {
     where.sql += " AND r.active = ?";
     where.params.push_back(query.active == "true");
   }
-  const auto access = auth::AccessCondition("r.id", caller.user_id, Role::kRead);
+  const auto access = auth::AccessCondition("r.id", caller.user_id, Role::kRead, plan);
   where.sql += " AND " + access.sql;
   where.params.insert(where.params.end(), access.params.begin(), access.params.end());
   auto filters = CompileFilters(dialect, spec, query.filters);
@@ -529,40 +539,157 @@ Result<auth::SqlCondition> ListCondition(store::Dialect dialect, const auth::Pri
 
 }  // namespace
 
+namespace {
+
+// On SQLite: the change counter (see ListCache), read in the session's snapshot. PostgreSQL keeps
+// no counter (several processes may write), so its lists are not cached.
+Result<std::optional<std::int64_t>> Generation(store::Session& session) {
+  if (session.dialect() != store::Dialect::kSqlite) return std::optional<std::int64_t>();
+  auto rows = session.Query("SELECT n FROM changes WHERE id = 1");
+  if (!rows) return Fail(rows.error());
+  return std::optional<std::int64_t>(rows->empty() ? 0 : AsInt(rows->At(0, "n")));
+}
+
+}  // namespace
+
 Result<json> Records::List(const auth::Principal& caller, const EntitySpec& spec,
                            const ListQuery& query) {
-  auto where = ListCondition(store_.dialect(), caller, spec, query);
-  if (!where) return Fail(where.error());
   auto order = CompileSort(store_.dialect(), spec, query.sort);
   if (!order) return Fail(order.error());
-  auto total =
-      store_.Query("SELECT COUNT(*) AS n FROM records r WHERE " + where->sql, where->params);
-  if (!total) return Fail(total.error());
-  store::Params params = where->params;
-  params.push_back(std::int64_t{query.limit});
-  params.push_back(std::int64_t{query.page - 1} * query.limit);
-  auto rows = store_.Query("SELECT r.id FROM records r WHERE " + where->sql + " ORDER BY " +
-                               *order + " LIMIT ? OFFSET ?",
-                           params);
-  if (!rows) return Fail(rows.error());
+  auto all = ListCondition(store_.dialect(), caller, spec, query, auth::AccessPlan::kSet);
+  if (!all) return Fail(all.error());
+  const std::string ordered = "SELECT r.id FROM records r WHERE " + all->sql + " ORDER BY " + *order;
+  const std::int64_t offset = std::int64_t{query.page - 1} * query.limit;
+  std::int64_t total = 0;
   std::vector<std::string> ids;
-  for (std::size_t i = 0; i < rows->size(); ++i) ids.push_back(AsString(rows->At(i, "id")));
+  auto done = store_.Transaction(
+      [&](store::Session& session) -> Status {
+        auto generation = Generation(session);
+        if (!generation) return Fail(generation.error());
+        const std::string key = *generation ? ListCache::Key(ordered, all->params) : "";
+        std::optional<ListCache::Entry> entry;
+        if (*generation) entry = lists_.Find(key, **generation);
+        if (!entry && *generation) {
+          // Up to kKeptIds matches: all their ids in order give the total and every page.
+          store::Params params = all->params;
+          params.push_back(std::int64_t{kKeptIds + 1});
+          auto rows = session.Query(ordered + " LIMIT ?", params);
+          if (!rows) return Fail(rows.error());
+          if (rows->size() <= static_cast<std::size_t>(kKeptIds)) {
+            auto kept = std::make_shared<std::vector<std::string>>();
+            for (std::size_t i = 0; i < rows->size(); ++i) kept->push_back(AsString(rows->At(i, "id")));
+            entry = ListCache::Entry{.count = static_cast<std::int64_t>(kept->size()), .ids = kept};
+            lists_.Put(key, **generation, *entry);
+          }
+        }
+        if (!entry) {
+          auto counted = session.Query("SELECT COUNT(*) AS n FROM records r WHERE " + all->sql,
+                                       all->params);
+          if (!counted) return Fail(counted.error());
+          entry = ListCache::Entry{.count = AsInt(counted->At(0, "n"))};
+          if (*generation) lists_.Put(key, **generation, *entry);
+        }
+        total = entry->count;
+        if (offset >= total) return {};
+        if (entry->ids) {
+          const auto& kept = *entry->ids;
+          const auto end = std::min<std::int64_t>(total, offset + query.limit);
+          ids.assign(kept.begin() + offset, kept.begin() + end);
+          return {};
+        }
+        // Many matches: the page is found by walking the sort order and checking each row's acl
+        // (the readable set as a whole would cost more than the few rows walked).
+        auto walk = ListCondition(session.dialect(), caller, spec, query,
+                                  total >= kWalkMinMatches ? auth::AccessPlan::kPerRow
+                                                           : auth::AccessPlan::kSet);
+        if (!walk) return Fail(walk.error());
+        store::Params params = walk->params;
+        params.push_back(std::int64_t{query.limit});
+        params.push_back(offset);
+        auto rows = session.Query("SELECT r.id FROM records r WHERE " + walk->sql + " ORDER BY " +
+                                      *order + " LIMIT ? OFFSET ?",
+                                  params);
+        if (!rows) return Fail(rows.error());
+        for (std::size_t i = 0; i < rows->size(); ++i) ids.push_back(AsString(rows->At(i, "id")));
+        return {};
+      },
+      store::TransactionMode::kRead);
+  if (!done) return Fail(done.error());
   auto items = Render(nullptr, caller, spec, ids);
   if (!items) return Fail(items.error());
   return json{{"items", std::move(*items)},
-              {"total", AsInt(total->At(0, "n"))},
+              {"total", total},
               {"page", query.page},
               {"limit", query.limit}};
 }
 
 Result<std::int64_t> Records::Count(const auth::Principal& caller, const EntitySpec& spec,
                                     const ListQuery& query) {
-  auto where = ListCondition(store_.dialect(), caller, spec, query);
+  auto where = ListCondition(store_.dialect(), caller, spec, query, auth::AccessPlan::kSet);
   if (!where) return Fail(where.error());
-  auto total =
-      store_.Query("SELECT COUNT(*) AS n FROM records r WHERE " + where->sql, where->params);
-  if (!total) return Fail(total.error());
-  return AsInt(total->At(0, "n"));
+  const std::string sql = "SELECT COUNT(*) AS n FROM records r WHERE " + where->sql;
+  std::int64_t total = 0;
+  auto done = store_.Transaction(
+      [&](store::Session& session) -> Status {
+        auto generation = Generation(session);
+        if (!generation) return Fail(generation.error());
+        const std::string key = *generation ? ListCache::Key(sql, where->params) : "";
+        if (*generation) {
+          if (auto hit = lists_.Find(key, **generation)) {
+            total = hit->count;
+            return {};
+          }
+        }
+        auto rows = session.Query(sql, where->params);
+        if (!rows) return Fail(rows.error());
+        total = AsInt(rows->At(0, "n"));
+        if (*generation) lists_.Put(key, **generation, {.count = total});
+        return {};
+      },
+      store::TransactionMode::kRead);
+  if (!done) return Fail(done.error());
+  return total;
+}
+
+Result<json> Records::FindFirst(const auth::Principal& caller, const EntitySpec& spec,
+                                const std::vector<Filter>& filters) {
+  auto where = ListCondition(store_.dialect(), caller, spec, ListQuery{.filters = filters},
+                             auth::AccessPlan::kPerRow);
+  if (!where) return Fail(where.error());
+  auto rows =
+      store_.Query("SELECT r.id FROM records r WHERE " + where->sql + " ORDER BY r.id LIMIT 1",
+                   where->params);
+  if (!rows) return Fail(rows.error());
+  if (rows->empty()) return json(nullptr);
+  auto items = Render(nullptr, caller, spec, {AsString(rows->At(0, "id"))});
+  if (!items) return Fail(items.error());
+  return items->empty() ? json(nullptr) : std::move((*items)[0]);
+}
+
+Result<int> Records::FillSearchText() {
+  int filled = 0;
+  for (;;) {
+    int batch = 0;
+    auto done = store_.Transaction([&](store::Session& session) -> Status {
+      auto rows =
+          session.Query("SELECT id, kind, doc FROM records WHERE search IS NULL LIMIT 1000");
+      if (!rows) return Fail(rows.error());
+      for (std::size_t i = 0; i < rows->size(); ++i) {
+        const EntitySpec* spec = registry_.Find(AsString(rows->At(i, "kind")));
+        auto doc = ParseJson(AsString(rows->At(i, "doc"), "{}"));
+        // A kind this version does not know keeps an empty text (and is not looked at again).
+        const std::string text = spec != nullptr && doc ? SearchText(*spec, *doc) : "\n";
+        auto updated = session.Exec("UPDATE records SET search = ? WHERE id = ?",
+                                    {text, AsString(rows->At(i, "id"))});
+        if (!updated) return Fail(updated.error());
+      }
+      batch = static_cast<int>(rows->size());
+      return {};
+    });
+    if (!done) return Fail(done.error());
+    filled += batch;
+    if (batch == 0) return filled;
+  }
 }
 
 Result<json> Records::Save(store::Session& session, const auth::Principal& caller,
@@ -581,8 +708,10 @@ Result<json> Records::Save(store::Session& session, const auth::Principal& calle
   const std::string now = Now();
   auto updated =
       session.Exec("UPDATE records SET doc = " + std::string(store::JsonParam(session.dialect())) +
-                       ", version = ?, updated_at = ?, active = ? WHERE id = ? AND version = ?",
-                   {doc.dump(), version, now, active, current.id, version - 1});
+                       ", search = ?, version = ?, updated_at = ?, active = ? WHERE id = ? AND "
+                       "version = ?",
+                   {doc.dump(), SearchText(spec, doc), version, now, active, current.id,
+                    version - 1});
   if (!updated) return Fail(updated.error());
   if (*updated == 0) {
     return Fail(ErrorCode::kPreconditionFailed,

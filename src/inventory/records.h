@@ -13,6 +13,7 @@
 #include "auth/roles.h"
 #include "common/clock.h"
 #include "common/error.h"
+#include "inventory/list_cache.h"
 #include "inventory/filter.h"
 #include "inventory/registry.h"
 #include "store/store.h"
@@ -38,6 +39,10 @@ class Records {
   // {items, total, page, limit}
   Result<nlohmann::json> List(const auth::Principal& caller, const EntitySpec& spec,
                               const ListQuery& query);
+  // The first readable record (in id order) matching all `filters`, or null: a lookup by key
+  // (as imports do), which checks access on the rows found rather than building the readable set.
+  Result<nlohmann::json> FindFirst(const auth::Principal& caller, const EntitySpec& spec,
+                                   const std::vector<Filter>& filters);
   Result<std::int64_t> Count(const auth::Principal& caller, const EntitySpec& spec,
                              const ListQuery& query);
   // JSON merge patch (RFC 7396). `if_match`: the version the caller last saw (412 when stale).
@@ -67,6 +72,10 @@ class Records {
                                  const std::string& id, int page, int limit);
   Result<nlohmann::json> HistoryVersion(const auth::Principal& caller, const EntitySpec& spec,
                                         const std::string& id, std::int64_t version);
+
+  // Fills the search text of records that have none (written before it existed); returns how
+  // many. Run at start-up.
+  Result<int> FillSearchText();
 
  private:
   struct Loaded;
@@ -113,6 +122,7 @@ class Records {
   const Clock& clock_;
   const Registry& registry_;
   const RecordSettings settings_;
+  ListCache lists_;
 };
 
 }  // namespace maestro::inventory

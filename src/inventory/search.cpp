@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/roles.h"
+#include "common/json_util.h"
 #include "common/validation.h"
 #include "inventory/filter.h"
 
@@ -20,12 +21,29 @@ constexpr const char* kMatchNames[] = {"exact", "prefix", "contains"};
 
 }  // namespace
 
+std::string SearchText(const EntitySpec& spec, const json& doc) {
+  std::string text = "\n";
+  auto add = [&](const std::string& field) {
+    const auto found = doc.find(field);
+    if (found == doc.end() || !found->is_string() || found->get_ref<const std::string&>().empty())
+      return;
+    for (char c : Lower(found->get<std::string>())) text += c == '\n' || c == '\r' ? ' ' : c;
+    text += '\n';
+  };
+  add(spec.name_field);
+  for (const auto& field : spec.search_fields) {
+    if (field != spec.name_field) add(field);
+  }
+  return text;
+}
+
 Search::Search(store::Store& store, const Registry& registry)
     : store_(store), registry_(registry) {}
 
 Result<json> Search::Find(const auth::Principal& caller, const std::string& q,
                           const std::vector<std::string>& kinds, int limit) {
-  const std::string needle = Lower(q);
+  std::string needle;  // as the search text holds it: lowercased, line breaks as spaces
+  for (char c : Lower(q)) needle += c == '\n' || c == '\r' ? ' ' : c;
   if (needle.empty()) return Fail(ErrorCode::kBadRequest, "q is required", {{"q", "is required"}});
   if (needle.size() > 200)
     return Fail(ErrorCode::kBadRequest, "q is longer than 200 characters", {{"q", "is too long"}});
@@ -41,70 +59,51 @@ Result<json> Search::Find(const auth::Principal& caller, const std::string& q,
   if (specs.empty()) {
     for (const auto& spec : registry_.kinds()) specs.push_back(&spec);
   }
-  const std::string prefix = EscapeLike(needle) + "%";
-  const std::string contains = "%" + EscapeLike(needle) + "%";
-  const auto access = auth::AccessCondition("r.id", caller.user_id, auth::Role::kRead);
-
-  struct Hit {
-    int rank;
-    std::string name;
-    json item;
-  };
-  std::vector<Hit> hits;
+  const std::string escaped = EscapeLike(needle);
+  store::Params params = {"%\n" + escaped + "\n%", "%\n" + escaped + "%"};
+  std::string in;
   for (const EntitySpec* spec : specs) {
-    if (spec->search_fields.empty()) continue;
-    // The rank of a record is its best field: 0 exact, 1 prefix, 2 contains.
-    std::string rank = "(CASE";
-    std::string any;
-    store::Params rank_params;
-    store::Params where_params;
-    for (int level = 0; level < 2; ++level) {
-      for (const auto& field : spec->search_fields) {
-        const std::string expr =
-            "LOWER(" + TextExpression(store_.dialect(), "r.doc", {field}) + ")";
-        rank += level == 0 ? fmt::format(" WHEN {} = ? THEN 0", expr)
-                           : fmt::format(" WHEN {} LIKE ? ESCAPE '\\' THEN 1", expr);
-        rank_params.push_back(level == 0 ? needle : prefix);
-      }
-    }
-    rank += " ELSE 2 END)";
-    for (const auto& field : spec->search_fields) {
-      any += (any.empty() ? "(" : " OR ") +
-             fmt::format("LOWER({}) LIKE ? ESCAPE '\\'",
-                         TextExpression(store_.dialect(), "r.doc", {field}));
-      where_params.push_back(contains);
-    }
-    any += ")";
-    const std::string name = TextExpression(store_.dialect(), "r.doc", {spec->name_field});
-    store::Params params = rank_params;
+    in += in.empty() ? "?" : ", ?";
     params.push_back(spec->kind);
-    params.push_back(true);
-    params.insert(params.end(), where_params.begin(), where_params.end());
-    params.insert(params.end(), access.params.begin(), access.params.end());
-    params.push_back(std::int64_t{limit});
-    auto rows = store_.Query(
-        fmt::format("SELECT r.id, {} AS name, {} AS rank FROM records r WHERE r.kind = ? AND "
-                    "r.active = ? AND {} AND {} ORDER BY rank, LOWER({}), r.id LIMIT ?",
-                    name, rank, any, access.sql, name),
-        params);
-    if (!rows) return Fail(rows.error());
-    for (std::size_t i = 0; i < rows->size(); ++i) {
-      const int level = static_cast<int>(AsInt(rows->At(i, "rank")));
-      const std::string record_name = AsString(rows->At(i, "name"));
-      hits.push_back({level,
-                      Lower(record_name),
-                      {{"kind", spec->kind},
-                       {"id", AsString(rows->At(i, "id"))},
-                       {"name", record_name},
-                       {"match", kMatchNames[std::clamp(level, 0, 2)]}}});
-    }
   }
-  std::stable_sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
-    return a.rank != b.rank ? a.rank < b.rank : a.name < b.name;
-  });
+  params.push_back(true);
+  // Candidates come from the trigram index: on SQLite its FTS5 table answers a phrase of 3 or more
+  // characters; on PostgreSQL the GIN index serves the LIKE itself. The LIKE keeps exactly the
+  // records with q inside one value.
+  std::string candidates = "1 = 1";
+  const auto characters = std::count_if(needle.begin(), needle.end(),
+                                        [](char c) { return (c & 0xC0) != 0x80; });
+  if (store_.dialect() == store::Dialect::kSqlite && characters >= 3) {
+    std::string phrase = "\"";
+    for (char c : needle) phrase += c == '"' ? std::string("\"\"") : std::string(1, c);
+    candidates = "r.rowid IN (SELECT rowid FROM records_search WHERE records_search MATCH ?)";
+    params.push_back(phrase + "\"");
+  }
+  params.push_back("%" + escaped + "%");
+  const auto access = auth::AccessCondition("r.id", caller.user_id, auth::Role::kRead,
+                                            auth::AccessPlan::kPerRow);
+  params.insert(params.end(), access.params.begin(), access.params.end());
+  params.push_back(std::int64_t{limit});
+  // The search text starts with the name, so ordering by it orders by name.
+  auto rows = store_.Query(
+      fmt::format("SELECT r.id, r.kind, r.doc, CASE WHEN r.search LIKE ? ESCAPE '\\' THEN 0 WHEN "
+                  "r.search LIKE ? ESCAPE '\\' THEN 1 ELSE 2 END AS rank FROM records r WHERE "
+                  "r.kind IN ({}) AND r.active = ? AND {} AND r.search LIKE ? ESCAPE '\\' AND {} "
+                  "ORDER BY rank, r.search, r.id LIMIT ?",
+                  in, candidates, access.sql),
+      params);
+  if (!rows) return Fail(rows.error());
   json items = json::array();
-  for (std::size_t i = 0; i < hits.size() && static_cast<int>(i) < limit; ++i)
-    items.push_back(std::move(hits[i].item));
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    const EntitySpec* spec = registry_.Find(AsString(rows->At(i, "kind")));
+    auto doc = ParseJson(AsString(rows->At(i, "doc"), "{}"));
+    if (spec == nullptr || !doc) return Fail(ErrorCode::kInternal, "a stored record is unreadable");
+    const int level = static_cast<int>(AsInt(rows->At(i, "rank")));
+    items.push_back({{"kind", spec->kind},
+                     {"id", AsString(rows->At(i, "id"))},
+                     {"name", doc->value(spec->name_field, "")},
+                     {"match", kMatchNames[std::clamp(level, 0, 2)]}});
+  }
   return json{{"items", std::move(items)}};
 }
 

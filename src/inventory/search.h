@@ -13,13 +13,18 @@
 
 namespace maestro::inventory {
 
+// A record's search text, stored with it: its name and then its other search fields that hold
+// text, lowercased, each on its own line and the whole between line breaks ("\nweb-01\n10.0.0.5\n"),
+// so that one LIKE pattern tells an exact value, a prefix or a part of one.
+std::string SearchText(const EntitySpec& spec, const nlohmann::json& doc);
+
 class Search {
  public:
   Search(store::Store& store, const Registry& registry);
 
-  // GET /api/search?q=&kinds=&limit= : {items: [{kind, id, name, match, field}]}, best first:
-  // an exact value, then a prefix, then a value containing q (case-insensitive), over each
-  // kind's search fields. kBadRequest for an empty q or an unknown kind.
+  // GET /api/search?q=&kinds=&limit= : {items: [{kind, id, name, match}]}, best first: an exact
+  // value, then a prefix, then a value containing q (case-insensitive), over each kind's name and
+  // search fields; ties by name. kBadRequest for an empty q or an unknown kind.
   Result<nlohmann::json> Find(const auth::Principal& caller, const std::string& q,
                               const std::vector<std::string>& kinds, int limit);
 

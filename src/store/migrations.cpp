@@ -234,6 +234,60 @@ constexpr std::string_view kListIndex =
     "CREATE INDEX records_kind_updated_id ON records (kind, active, updated_at, id); "
     "DROP INDEX records_kind_updated;";
 
+// Natural keys and duplicate checks (names, hostnames, private addresses) find their records
+// through expression indexes written exactly as the filter language writes these fields.
+// Search: each record's search text (its name and search fields, lowercased, one per line, set by
+// the inventory on every write) with a trigram index — an FTS5 table kept by triggers on SQLite,
+// a pg_trgm GIN index on PostgreSQL — so `%q%` finds candidates without reading every document.
+// SQLite also counts every change to what lists and counts see (records, relations, access,
+// memberships) in `changes.n`, read in the same snapshot as a count, to know when a cached count
+// is still right. (The FTS table follows records' rowids: after a VACUUM, rebuild it with
+// INSERT INTO records_search (records_search) VALUES ('rebuild').)
+constexpr std::string_view kSearchSqlite = R"sql(
+ALTER TABLE records ADD COLUMN search TEXT;
+CREATE VIRTUAL TABLE records_search USING fts5 (search, content = 'records', content_rowid = 'rowid',
+  tokenize = 'trigram');
+CREATE TRIGGER records_search_insert AFTER INSERT ON records WHEN new.search IS NOT NULL BEGIN
+  INSERT INTO records_search (rowid, search) VALUES (new.rowid, new.search);
+END;
+CREATE TRIGGER records_search_delete AFTER DELETE ON records WHEN old.search IS NOT NULL BEGIN
+  INSERT INTO records_search (records_search, rowid, search) VALUES ('delete', old.rowid, old.search);
+END;
+CREATE TRIGGER records_search_update AFTER UPDATE OF search ON records
+WHEN old.search IS NOT new.search BEGIN
+  INSERT INTO records_search (records_search, rowid, search)
+    SELECT 'delete', old.rowid, old.search WHERE old.search IS NOT NULL;
+  INSERT INTO records_search (rowid, search) SELECT new.rowid, new.search WHERE new.search IS NOT NULL;
+END;
+CREATE TABLE changes (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+INSERT INTO changes (id, n) VALUES (1, 0);
+CREATE TRIGGER changes_records_insert AFTER INSERT ON records BEGIN UPDATE changes SET n = n + 1; END;
+CREATE TRIGGER changes_records_update AFTER UPDATE ON records BEGIN UPDATE changes SET n = n + 1; END;
+CREATE TRIGGER changes_records_delete AFTER DELETE ON records BEGIN UPDATE changes SET n = n + 1; END;
+CREATE TRIGGER changes_edges_insert AFTER INSERT ON edges BEGIN UPDATE changes SET n = n + 1; END;
+CREATE TRIGGER changes_edges_update AFTER UPDATE ON edges BEGIN UPDATE changes SET n = n + 1; END;
+CREATE TRIGGER changes_edges_delete AFTER DELETE ON edges BEGIN UPDATE changes SET n = n + 1; END;
+CREATE TRIGGER changes_acl_insert AFTER INSERT ON acl BEGIN UPDATE changes SET n = n + 1; END;
+CREATE TRIGGER changes_acl_update AFTER UPDATE ON acl BEGIN UPDATE changes SET n = n + 1; END;
+CREATE TRIGGER changes_acl_delete AFTER DELETE ON acl BEGIN UPDATE changes SET n = n + 1; END;
+CREATE TRIGGER changes_members_insert AFTER INSERT ON team_members BEGIN UPDATE changes SET n = n + 1; END;
+CREATE TRIGGER changes_members_update AFTER UPDATE ON team_members BEGIN UPDATE changes SET n = n + 1; END;
+CREATE TRIGGER changes_members_delete AFTER DELETE ON team_members BEGIN UPDATE changes SET n = n + 1; END;
+CREATE INDEX records_doc_name ON records (kind, json_extract(doc, '$.name'));
+CREATE INDEX records_doc_hostname ON records (kind, json_extract(doc, '$.hostname'));
+CREATE INDEX records_doc_ipv4_private ON records (kind, json_extract(doc, '$.ipv4_private'));
+)sql";
+// pg_trgm is a trusted extension: the database's owner may create it. It goes to the public
+// schema, so that every schema's tables can use its operator class.
+constexpr std::string_view kSearchPostgres = R"sql(
+ALTER TABLE records ADD COLUMN search TEXT;
+CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
+CREATE INDEX records_search ON records USING gin (search public.gin_trgm_ops);
+CREATE INDEX records_doc_name ON records (kind, (doc #>> '{name}'));
+CREATE INDEX records_doc_hostname ON records (kind, (doc #>> '{hostname}'));
+CREATE INDEX records_doc_ipv4_private ON records (kind, (doc #>> '{ipv4_private}'));
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "records, edges, acl and history", kRecordsSqlite, kRecordsPostgres},
     Migration{2, "users, teams, API tokens and password resets", kIdentitySqlite,
@@ -242,6 +296,8 @@ constexpr std::array kMigrations = {
               kHistorySnapshotPostgres},
     Migration{4, "global options changed by admins", kOptionsSqlite, kOptionsPostgres},
     Migration{5, "list order by update time walks an index", kListIndex, kListIndex},
+    Migration{6, "search text with a trigram index, key indexes, a change counter on SQLite",
+              kSearchSqlite, kSearchPostgres},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -106,6 +106,104 @@ TEST_P(SearchHttpTest, OptionsAreReadByAllAndChangedByInstanceAdminsOnly) {
   EXPECT_EQ(api_->Call("PATCH", "/api/options/env_options", alice.token, json("flat")).status, 422);
 }
 
+TEST_P(SearchHttpTest, FindsPartsOfEveryFieldAndFollowsChanges) {
+  const auto alice = api_->SignUp("alice");
+  const std::string id = Create(alice.token, "servers",
+                                {{"hostname", "alpha-node"},
+                                 {"ipv4_private", "10.1.2.3"},
+                                 {"dns_public", "edge.example.org"}});
+  auto found = [&](const std::string& q) {
+    std::vector<std::string> names;
+    const json body =
+        testing::ApiClient::Body(api_->Call("GET", "/api/search?q=" + q, alice.token));
+    for (const auto& item : body["items"]) {
+      names.push_back(item["name"].get<std::string>() + ":" + item["match"].get<std::string>());
+    }
+    return names;
+  };
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(found("10.1.2.3"), (Names{"alpha-node:exact"})) << "a search field, not the name";
+  EXPECT_EQ(found("example"), (Names{"alpha-node:contains"}));
+  EXPECT_EQ(found("EDGE."), (Names{"alpha-node:prefix"}));
+  EXPECT_EQ(found("ph"), (Names{"alpha-node:contains"})) << "shorter than the index's trigrams";
+  EXPECT_EQ(found("a"), (Names{"alpha-node:prefix"}));
+  EXPECT_TRUE(found("node%0Aedge").empty()) << "a match never spans two fields";
+  EXPECT_TRUE(found("alpha%25").empty()) << "% is a character, not a wildcard";
+
+  ASSERT_EQ(api_->Call("PATCH", "/api/servers/" + id, alice.token, {{"hostname", "beta-node"}})
+                .status,
+            200);
+  EXPECT_TRUE(found("alpha").empty()) << "the old name is forgotten";
+  EXPECT_EQ(found("beta"), (Names{"beta-node:prefix"}));
+  ASSERT_EQ(api_->Call("DELETE", "/api/servers/" + id, alice.token).status, 204);
+  EXPECT_TRUE(found("beta").empty()) << "deleted records are not found";
+}
+
+// Lists may be answered from a cache (SQLite): every kind of change must show at once.
+TEST_P(SearchHttpTest, ListsAndCountsShowEveryChangeAtOnce) {
+  const auto alice = api_->SignUp("alice");
+  const auto bob = api_->SignUp("bob");
+  auto total = [&](const testing::ApiClient::User& user, const std::string& query) {
+    auto reply = api_->Call("GET", "/api/servers" + query, user.token);
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    auto count = api_->Call("GET", "/api/servers/count" + query, user.token);
+    EXPECT_EQ(testing::ApiClient::Body(count)["count"], testing::ApiClient::Body(reply)["total"]);
+    return testing::ApiClient::Body(reply)["total"].get<int>();
+  };
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    ids.push_back(Create(alice.token, "servers",
+                         {{"hostname", "host-" + std::to_string(i)}, {"environment", "QA"}}));
+  }
+  EXPECT_EQ(total(alice, ""), 3);
+  EXPECT_EQ(total(alice, "?environment=QA"), 3);
+  auto page = api_->Call("GET", "/api/servers?limit=2&page=2&sort=hostname", alice.token);
+  ASSERT_EQ(testing::ApiClient::Body(page)["items"].size(), 1u);
+  EXPECT_EQ(testing::ApiClient::Body(page)["items"][0]["hostname"], "host-2");
+  EXPECT_EQ(total(bob, ""), 0);
+
+  // A change of the document, a delete, a restore.
+  ASSERT_EQ(api_->Call("PATCH", "/api/servers/" + ids[0], alice.token, {{"environment", "Prod"}})
+                .status,
+            200);
+  EXPECT_EQ(total(alice, "?environment=QA"), 2);
+  ASSERT_EQ(api_->Call("DELETE", "/api/servers/" + ids[1], alice.token).status, 204);
+  EXPECT_EQ(total(alice, ""), 2);
+  EXPECT_EQ(total(alice, "?active=false"), 1);
+  ASSERT_EQ(api_->Call("PATCH", "/api/servers/" + ids[1], alice.token, {{"active", true}}).status,
+            200);
+  EXPECT_EQ(total(alice, ""), 3);
+
+  // A grant, then its removal.
+  ASSERT_EQ(api_->Call("POST", "/api/servers/" + ids[2] + "/roles", alice.token,
+                       {{"type", "user"}, {"id", bob.id}, {"role", "read"}})
+                .status,
+            201);
+  EXPECT_EQ(total(bob, ""), 1);
+  ASSERT_EQ(api_->Call("DELETE", "/api/servers/" + ids[2] + "/roles/user/" + bob.id, alice.token)
+                .status,
+            204);
+  EXPECT_EQ(total(bob, ""), 0);
+
+  // A team's record, seen once bob joins the team and no more once he leaves.
+  const std::string team =
+      testing::ApiClient::Body(api_->Call("POST", "/api/teams", alice.token, {{"name", "Ops"}}))
+          ["id"];
+  auto team_record = api_->Call("POST", "/api/servers?team=" + team, alice.token,
+                                {{"hostname", "team-host"}});
+  ASSERT_EQ(team_record.status, 201) << team_record.body;
+  EXPECT_EQ(total(bob, ""), 0);
+  ASSERT_EQ(api_->Call("POST", "/api/teams/" + team + "/members", alice.token,
+                       {{"user", bob.id}, {"role", "read"}})
+                .status,
+            201);
+  EXPECT_EQ(total(bob, ""), 1);
+  ASSERT_EQ(api_->Call("DELETE", "/api/teams/" + team + "/members/" + bob.id, alice.token).status,
+            204);
+  EXPECT_EQ(total(bob, ""), 0);
+  EXPECT_EQ(total(alice, ""), 4);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SearchHttpTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const auto& info) { return testing::BackendName(info.param); });

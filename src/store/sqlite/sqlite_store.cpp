@@ -35,6 +35,10 @@ class SqliteStore::Connection final : public Session {
     db_.exec("PRAGMA journal_mode=WAL");
     db_.exec("PRAGMA synchronous=NORMAL");
     db_.exec("PRAGMA foreign_keys=ON");
+    // Reads through a memory map: the pool's connections share the OS's copy of the pages instead
+    // of each copying them into its own cache (a third of the time of a list, measured).
+    db_.exec("PRAGMA mmap_size=1073741824");
+    db_.exec("PRAGMA temp_store=MEMORY");
   }
 
   Dialect dialect() const override { return Dialect::kSqlite; }

@@ -1,0 +1,316 @@
+// Data for the inventory benchmarks of scripts/bench (the inventory issue). Two commands:
+//
+//   maestro-bench-inventory seed URI DIR [SCALE]
+//     Migrates the database at URI and fills it with 50 users (password in DIR/password), 10
+//     teams, 100k servers, 20k applications, 2k systems, 500 clients (times SCALE, default 1) and
+//     ~200k relations, owned by users and teams with extra grants, each with its creation in the
+//     history. Writes for the benchmark user (a member of two teams, not an admin): DIR/email,
+//     DIR/readable (ids of servers it can read) and DIR/writable (ids of servers it can write).
+//
+//   maestro-bench-inventory import-file FILE COUNT
+//     Writes an import file in the original's format with COUNT servers (new hostnames each run)
+//     spread over a few datacenters, as `maestro import` and POST /api/import take it.
+//
+// Records are inserted with plain SQL in large transactions: seeding is setup, not what is measured.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+
+#include "auth/password.h"
+#include "auth/roles.h"
+#include "common/clock.h"
+#include "common/ids.h"
+#include "inventory/registry.h"
+#include "inventory/search.h"
+#include "store/migrations.h"
+#include "store/open.h"
+
+namespace {
+
+using maestro::store::Session;
+using maestro::store::Store;
+using nlohmann::json;
+
+constexpr int kUsers = 50;
+constexpr int kTeams = 10;
+constexpr int kBenchUser = 7;  // a member of teams 7 and 2 (see Members)
+
+[[noreturn]] void Die(const std::string& what) {
+  fmt::print(stderr, "maestro-bench-inventory: {}\n", what);
+  std::exit(1);
+}
+
+void Check(const maestro::Status& status, const char* what) {
+  if (!status) Die(fmt::format("{}: {}", what, status.error().message));
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+const std::vector<std::string> kEnvironments = {"Production", "Production", "Staging",
+                                                "Development", "QA"};
+const std::vector<std::string> kRoles = {"web", "app", "db", "cache", "batch", "proxy"};
+const std::vector<std::pair<std::string, std::string>> kSystems = {
+    {"Linux", "Ubuntu"}, {"Linux", "Debian"}, {"Linux", "RHEL"}, {"Windows", "Server 2022"}};
+const std::vector<std::string> kFamilies = {"Application", "Database", "Loadbalance", "Cache",
+                                            "Broker"};
+
+json ServerDoc(int i, std::mt19937& random, const std::string& datacenter) {
+  const auto& [base, dist] = kSystems[random() % kSystems.size()];
+  return {{"hostname", fmt::format("host-{:06}", i)},
+          {"name", fmt::format("Host {}", i)},
+          {"ipv4_private", fmt::format("10.{}.{}.{}", i >> 16 & 255, i >> 8 & 255, i & 255)},
+          {"environment", kEnvironments[random() % kEnvironments.size()]},
+          {"role", kRoles[random() % kRoles.size()]},
+          {"os", {{"base", base}, {"dist", dist}, {"version", fmt::format("{}", 8 + random() % 5)}}},
+          {"cpu", 1 << (random() % 6)},
+          {"memory", 2 << (random() % 7)},
+          {"status", "Active"},
+          {"datacenter", {{"id", datacenter}, {"region", fmt::format("region-{}", random() % 4)}}},
+          {"tags", {{{"key", "team"}, {"value", fmt::format("squad-{}", random() % 12)}}}}};
+}
+
+class Seeder {
+ public:
+  Seeder(Store& store, int scale) : store_(store), scale_(scale), random_(42) {}
+
+  void Run(const std::filesystem::path& dir) {
+    const auto start = std::chrono::steady_clock::now();
+    now_ = maestro::FormatTime(std::chrono::system_clock::now());
+    People(dir);
+    std::vector<std::string> datacenters = Insert("datacenters", 5, [&](int i) {
+      return json{{"name", fmt::format("dc-{}", i)}, {"provider", "AWS"}};
+    });
+    servers_ = Insert("servers", 100000 * scale_, [&](int i) {
+      return ServerDoc(i, random_, datacenters[i % datacenters.size()]);
+    });
+    const auto applications = Insert("applications", 20000 * scale_, [&](int i) {
+      return json{{"name", fmt::format("app-{:05}", i)},
+                  {"family", kFamilies[random_() % kFamilies.size()]},
+                  {"environment", kEnvironments[random_() % kEnvironments.size()]}};
+    });
+    const auto systems = Insert("systems", 2000 * scale_, [&](int i) {
+      return json{{"name", fmt::format("system-{:04}", i)}};
+    });
+    const auto clients = Insert("clients", 500 * scale_, [&](int i) {
+      return json{{"name", fmt::format("client-{:03}", i)}};
+    });
+    std::int64_t edges = 0;
+    edges += Link("app_servers", applications, servers_, 8);
+    edges += Link("app_systems", applications, systems, 1);
+    edges += Link("app_deps", applications, applications, 1);
+    edges += Link("system_clients", systems, clients, 2);
+    WriteCallerFiles(dir);
+    fmt::print("seeded {} records and {} relations in {:.1f} s\n", records_, edges,
+               SecondsSince(start));
+  }
+
+ private:
+  void People(const std::filesystem::path& dir) {
+    const std::string password = maestro::NewId();
+    auto hash = maestro::auth::PasswordHasher(maestro::auth::PasswordCost::Interactive())
+                    .Hash(password);
+    if (!hash) Die(hash.error().message);
+    std::ofstream(dir / "password") << password;
+    Check(store_.Transaction([&](Session& session) -> maestro::Status {
+      for (int i = 0; i < kUsers; ++i) {
+        users_.push_back(maestro::NewId());
+        const std::string email = fmt::format("user{}@bench.example", i);
+        auto done = session.Exec(
+            "INSERT INTO users (id, email, email_key, name, password_hash, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            {users_.back(), email, email, fmt::format("User {}", i), *hash, now_, now_});
+        if (!done) return maestro::Fail(done.error());
+      }
+      for (int t = 0; t < kTeams; ++t) {
+        teams_.push_back(maestro::NewId());
+        auto done = session.Exec(
+            "INSERT INTO teams (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)",
+            {teams_.back(), fmt::format("Team {}", t), now_, now_});
+        if (!done) return maestro::Fail(done.error());
+      }
+      // Each user is in two teams: u % 10 (as a writer) and (3u + 1) % 10 (as a reader).
+      for (int u = 0; u < kUsers; ++u) {
+        const int first = u % kTeams, second = (3 * u + 1) % kTeams;
+        for (auto [team, role] : {std::pair{first, 2}, std::pair{second, 1}}) {
+          if (team == second && second == first) continue;
+          auto member =
+              session.Exec("INSERT INTO team_members (team_id, user_id, role) VALUES (?, ?, ?)",
+                           {teams_[team], users_[u], std::int64_t{role}});
+          if (!member) return maestro::Fail(member.error());
+        }
+      }
+      return {};
+    }),
+          "users and teams");
+    std::ofstream(dir / "email") << fmt::format("user{}@bench.example", kBenchUser);
+  }
+
+  // Inserts `count` records of `kind` made by `make(i)`, owned by a user (3 in 4) or a team, with
+  // a read grant to another user for 1 in 3 and a write grant to a team for 1 in 10.
+  template <typename Make>
+  std::vector<std::string> Insert(const std::string& kind, int count, Make make) {
+    const auto start = std::chrono::steady_clock::now();
+    const std::string param(maestro::store::JsonParam(store_.dialect()));
+    const auto& spec = *maestro::inventory::DefaultRegistry().Find(kind);
+    std::vector<std::string> ids;
+    for (int first = 0; first < count; first += 5000) {
+      Check(store_.Transaction([&](Session& session) -> maestro::Status {
+        for (int i = first; i < std::min(count, first + 5000); ++i) {
+          const std::string id = maestro::NewId();
+          const bool by_team = random_() % 4 == 0;
+          const std::string owner_type = by_team ? "team" : "user";
+          const std::string& owner =
+              by_team ? teams_[random_() % kTeams] : users_[random_() % kUsers];
+          const json doc = make(i);
+          if (auto done = session.Exec(
+                  "INSERT INTO records (id, kind, owner_type, owner_id, created_at, updated_at, "
+                  "source, search, doc) VALUES (?, ?, ?, ?, ?, ?, 'import', ?, " +
+                      param + ")",
+                  {id, kind, owner_type, owner, now_, now_,
+                   maestro::inventory::SearchText(spec, doc), doc.dump()});
+              !done) {
+            return maestro::Fail(done.error());
+          }
+          std::vector<std::tuple<std::string, std::string, std::int64_t>> grants = {
+              {owner_type, owner, 3}};
+          if (random_() % 3 == 0) {
+            const std::string& other = users_[random_() % kUsers];
+            if (other != owner) grants.emplace_back("user", other, 1);
+          }
+          if (random_() % 10 == 0) {
+            const std::string& team = teams_[random_() % kTeams];
+            if (team != owner) grants.emplace_back("team", team, 2);
+          }
+          for (const auto& [type, principal, role] : grants) {
+            if (auto done = session.Exec(
+                    "INSERT INTO acl (record_id, principal_type, principal_id, role) VALUES "
+                    "(?, ?, ?, ?)",
+                    {id, type, principal, role});
+                !done) {
+              return maestro::Fail(done.error());
+            }
+          }
+          json snapshot = doc;
+          snapshot["id"] = id;
+          if (auto done = session.Exec(
+                  "INSERT INTO history (record_id, version, at, actor_type, actor_id, action, "
+                  "changes, snapshot) VALUES (?, 1, ?, 'system', NULL, 'create', " +
+                      param + ", " + param + ")",
+                  {id, now_, json::diff(json::object(), doc).dump(), snapshot.dump()});
+              !done) {
+            return maestro::Fail(done.error());
+          }
+          ids.push_back(id);
+        }
+        return {};
+      }),
+            "records");
+    }
+    records_ += count;
+    fmt::print("  {:>7} {:<13} {:.1f} s\n", count, kind, SecondsSince(start));
+    return ids;
+  }
+
+  // About `per` edges of `relation` from each of `from` to random records of `to`.
+  std::int64_t Link(const std::string& relation, const std::vector<std::string>& from,
+                    const std::vector<std::string>& to, int per) {
+    std::int64_t count = 0;
+    for (std::size_t first = 0; first < from.size(); first += 2000) {
+      Check(store_.Transaction([&](Session& session) -> maestro::Status {
+        for (std::size_t i = first; i < std::min(from.size(), first + 2000); ++i) {
+          std::set<std::string> targets;
+          while (static_cast<int>(targets.size()) < per) {
+            const std::string& target = to[random_() % to.size()];
+            if (target != from[i]) targets.insert(target);
+          }
+          for (const auto& target : targets) {
+            auto done = session.Exec(
+                "INSERT INTO edges (relation, from_id, to_id, created_at) VALUES (?, ?, ?, ?)",
+                {relation, from[i], target, now_});
+            if (!done) return maestro::Fail(done.error());
+            ++count;
+          }
+        }
+        return {};
+      }),
+            "relations");
+    }
+    return count;
+  }
+
+  // The servers the benchmark user can read and write, by the same conditions as the API.
+  void WriteCallerFiles(const std::filesystem::path& dir) {
+    for (auto [name, role] : {std::pair{"readable", maestro::auth::Role::kRead},
+                              std::pair{"writable", maestro::auth::Role::kWrite}}) {
+      const auto access = maestro::auth::AccessCondition("r.id", users_[kBenchUser], role);
+      maestro::store::Params params = {std::string("servers")};
+      params.insert(params.end(), access.params.begin(), access.params.end());
+      auto rows = store_.Query("SELECT r.id FROM records r WHERE r.kind = ? AND " + access.sql,
+                               params);
+      if (!rows) Die(rows.error().message);
+      std::ofstream out(dir / name);
+      for (std::size_t i = 0; i < rows->size(); ++i) {
+        out << maestro::store::AsString(rows->At(i, "id")) << '\n';
+      }
+      fmt::print("benchmark user can {} {} servers\n", name == std::string("readable") ? "read" : "write",
+                 rows->size());
+    }
+  }
+
+  Store& store_;
+  int scale_;
+  std::mt19937 random_;
+  std::string now_;
+  std::vector<std::string> users_, teams_, servers_;
+  std::int64_t records_ = 0;
+};
+
+int Seed(const std::string& uri, const std::filesystem::path& dir, int scale) {
+  std::filesystem::create_directories(dir);
+  auto opened = maestro::store::OpenStore({.uri = uri, .pool_size = 2});
+  if (!opened) Die(opened.error().message);
+  if (auto migrated = maestro::store::Migrate(**opened); !migrated) Die(migrated.error().message);
+  Seeder(**opened, scale).Run(dir);
+  return 0;
+}
+
+int ImportFile(const std::string& path, int count) {
+  std::mt19937 random(static_cast<unsigned>(std::random_device{}()));
+  const std::string run = maestro::NewId().substr(20);  // new hostnames on each run
+  json servers = json::array();
+  for (int i = 0; i < count; ++i) {
+    json server = ServerDoc(i, random, "");
+    server["hostname"] = fmt::format("import-{}-{:06}", run, i);
+    server.erase("datacenter");
+    server["datacenters"] = {{"name", fmt::format("import-dc-{}", i % 3)},
+                             {"provider", "AWS"},
+                             {"region", "eu-west-1"},
+                             {"zone", "eu-west-1a"}};
+    servers.push_back(std::move(server));
+  }
+  std::ofstream(path) << json{{"servers", std::move(servers)}}.dump();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() >= 2 && args.size() <= 3 && args[0] == "import-file") {
+    return ImportFile(args[1], args.size() == 3 ? std::atoi(args[2].c_str()) : 20000);
+  }
+  if (args.size() >= 3 && args.size() <= 4 && args[0] == "seed") {
+    return Seed(args[1], args[2], args.size() == 4 ? std::max(1, std::atoi(args[3].c_str())) : 1);
+  }
+  fmt::print(stderr,
+             "usage: maestro-bench-inventory seed URI DIR [SCALE]\n"
+             "       maestro-bench-inventory import-file FILE [COUNT]\n");
+  return 2;
+}

@@ -1,0 +1,53 @@
+#include "inventory/list_cache.h"
+
+#include <fmt/format.h>
+
+namespace maestro::inventory {
+
+std::string ListCache::Key(const std::string& sql, const store::Params& params) {
+  std::string key = sql;
+  for (const auto& param : params) {
+    key += '\x1f';
+    std::visit(
+        [&](const auto& value) {
+          using T = std::decay_t<decltype(value)>;
+          if constexpr (std::is_same_v<T, std::nullptr_t>) {
+            key += 'n';
+          } else if constexpr (std::is_same_v<T, bool>) {
+            key += value ? "bt" : "bf";
+          } else if constexpr (std::is_same_v<T, std::string>) {
+            key += fmt::format("s{}:{}", value.size(), value);  // sized: no separator confusion
+          } else {
+            key += fmt::format("{}{}", std::is_same_v<T, double> ? 'd' : 'i', value);
+          }
+        },
+        param);
+  }
+  return key;
+}
+
+std::optional<ListCache::Entry> ListCache::Find(const std::string& key,
+                                                std::int64_t generation) const {
+  std::lock_guard lock(mutex_);
+  const auto found = entries_.find(key);
+  if (found == entries_.end() || found->second.generation != generation) return std::nullopt;
+  return found->second.entry;
+}
+
+void ListCache::Put(const std::string& key, std::int64_t generation, Entry entry) {
+  const std::size_t size = entry.ids ? entry.ids->size() : 0;
+  if (size > max_ids_) return;
+  std::lock_guard lock(mutex_);
+  if (auto found = entries_.find(key); found != entries_.end()) {
+    ids_ -= found->second.entry.ids ? found->second.entry.ids->size() : 0;
+    entries_.erase(found);
+  }
+  if (entries_.size() >= capacity_ || ids_ + size > max_ids_) {
+    entries_.clear();
+    ids_ = 0;
+  }
+  ids_ += size;
+  entries_[key] = {generation, std::move(entry)};
+}
+
+}  // namespace maestro::inventory
