@@ -1043,7 +1043,13 @@ json BuildFlavors() {
 }  // namespace
 
 const nlohmann::json& DefaultOptions() {
-  static const json options = BuildOptions();
+  static const json options = [] {
+    json built = BuildOptions();
+    // The catalogues are global lists too: everyone reads them, instance admins edit them.
+    built["service_catalogue"] = DefaultServices();
+    built["flavor_catalogue"] = DefaultFlavors();
+    return built;
+  }();
   return options;
 }
 

@@ -39,7 +39,9 @@ TEST(CatalogueOptionsTest, HasEveryOptionKey) {
     EXPECT_TRUE(options[key].is_object()) << key;
     EXPECT_FALSE(options[key].empty()) << key;
   }
-  EXPECT_EQ(options.size(), 10u);
+  EXPECT_EQ(options["service_catalogue"], DefaultServices());
+  EXPECT_EQ(options["flavor_catalogue"], DefaultFlavors());
+  EXPECT_EQ(options.size(), 12u);
 }
 
 TEST(CatalogueOptionsTest, ListsMatchTheRegistryEnums) {

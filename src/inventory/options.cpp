@@ -3,13 +3,54 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "common/json_util.h"
+#include "common/validation.h"
 #include "inventory/catalogues.h"
+#include "inventory/registry.h"
+#include "inventory/validate.h"
 
 namespace maestro::inventory {
 
 using nlohmann::json;
+
+namespace {
+
+// A catalogue stays a list of valid documents of its kind with unique names (case-insensitive),
+// as discovery and the forms rely on.
+Status CheckCatalogue(const std::string& key, const json& value) {
+  const char* kind = key == "service_catalogue" ? "services"
+                     : key == "flavor_catalogue" ? "flavors"
+                                                 : nullptr;
+  if (kind == nullptr) return {};
+  if (!value.is_array()) {
+    return Fail(ErrorCode::kValidationFailed, "a catalogue is a list",
+                {{key, "must be a list of " + std::string(kind)}});
+  }
+  const EntitySpec& spec = *DefaultRegistry().Find(kind);
+  std::vector<FieldError> problems;
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < value.size() && problems.size() < 20; ++i) {
+    const std::string where = fmt::format("{}.{}", key, i);
+    if (auto valid = ValidateDocument(spec, value[i]); !valid) {
+      for (const auto& field : valid.error().fields)
+        problems.push_back({where + "." + field.field, field.problem});
+      if (valid.error().fields.empty()) problems.push_back({where, valid.error().message});
+    } else if (!names.insert(Lower(value[i]["name"].get<std::string>())).second) {
+      problems.push_back({where + ".name", "is already in the catalogue"});
+    }
+  }
+  if (!problems.empty()) {
+    return Fail(ErrorCode::kValidationFailed,
+                fmt::format("the {} has {} problem{}", key, problems.size(),
+                            problems.size() == 1 ? "" : "s"),
+                std::move(problems));
+  }
+  return {};
+}
+
+}  // namespace
 
 Options::Options(store::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
 
@@ -48,6 +89,7 @@ Result<json> Options::Patch(const auth::Principal& caller, const std::string& ke
     return Fail(ErrorCode::kValidationFailed, "an option is an object or a list",
                 {{key, "must be an object or a list"}});
   }
+  if (auto checked = CheckCatalogue(key, value); !checked) return Fail(checked.error());
   auto saved = store_.Exec(
       "INSERT INTO options (key, value, updated_at, updated_by) VALUES (?, " +
           std::string(store::JsonParam(store_.dialect())) +

@@ -106,6 +106,45 @@ TEST_P(SearchHttpTest, OptionsAreReadByAllAndChangedByInstanceAdminsOnly) {
   EXPECT_EQ(api_->Call("PATCH", "/api/options/env_options", alice.token, json("flat")).status, 422);
 }
 
+TEST_P(SearchHttpTest, CataloguesAreOptionsThatStayValid) {
+  const auto alice = api_->SignUp("alice");  // instance admin
+  const auto bob = api_->SignUp("bob");
+  const json services =
+      testing::ApiClient::Body(api_->Call("GET", "/api/options/service_catalogue", bob.token));
+  ASSERT_TRUE(services.is_array());
+  EXPECT_GE(services.size(), 250u);
+  const json flavors =
+      testing::ApiClient::Body(api_->Call("GET", "/api/options/flavor_catalogue", bob.token));
+  ASSERT_TRUE(flavors.is_array());
+  EXPECT_GE(flavors.size(), 300u);
+  EXPECT_EQ(api_->Call("PATCH", "/api/options/service_catalogue", bob.token, json::array()).status,
+            403);
+
+  // A list replaces the catalogue; every item must be a valid document with a unique name.
+  const json mine = {{{"name", "nginx"}, {"family", {"Web server"}}}, {{"name", "Redis"}}};
+  auto changed = api_->Call("PATCH", "/api/options/service_catalogue", alice.token, mine);
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(
+      testing::ApiClient::Body(api_->Call("GET", "/api/options/service_catalogue", bob.token)),
+      mine);
+  auto duplicate = api_->Call("PATCH", "/api/options/service_catalogue", alice.token,
+                              {{{"name", "Redis"}}, {{"name", "redis"}}});
+  EXPECT_EQ(duplicate.status, 422) << duplicate.body;
+  EXPECT_NE(duplicate.body.find("service_catalogue.1.name"), std::string::npos) << duplicate.body;
+  auto bad = api_->Call("PATCH", "/api/options/flavor_catalogue", alice.token,
+                        {{{"name", "tiny"}, {"vcpus", "two"}}, {{"vcpus", 2}}});
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  EXPECT_NE(bad.body.find("flavor_catalogue.0.vcpus"), std::string::npos) << bad.body;
+  EXPECT_NE(bad.body.find("flavor_catalogue.1.name"), std::string::npos) << bad.body;
+  EXPECT_EQ(api_->Call("PATCH", "/api/options/flavor_catalogue", alice.token, {{"a", 1}}).status,
+            422)
+      << "a catalogue stays a list";
+  EXPECT_EQ(
+      testing::ApiClient::Body(api_->Call("GET", "/api/options/flavor_catalogue", bob.token)),
+      flavors)
+      << "refused changes keep the catalogue";
+}
+
 TEST_P(SearchHttpTest, FindsPartsOfEveryFieldAndFollowsChanges) {
   const auto alice = api_->SignUp("alice");
   const std::string id = Create(alice.token, "servers",

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <mutex>
 #include <unordered_map>
 
 namespace maestro::store {
@@ -150,7 +151,13 @@ class SqliteStore::Connection final : public Session {
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
 };
 
-SqliteStore::SqliteStore(SqliteSettings settings) : settings_(std::move(settings)) {}
+SqliteStore::SqliteStore(SqliteSettings settings) : settings_(std::move(settings)) {
+  // SQLite's memory statistics take one process-wide mutex on every allocation, which the
+  // pool's connections then contend for. Only possible before SQLite initialises (the first
+  // store of the process); later calls are refused, harmlessly.
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
 SqliteStore::~SqliteStore() = default;
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(SqliteSettings settings) {
@@ -184,6 +191,12 @@ void SqliteStore::Return(std::unique_ptr<Connection> connection) {
 }
 
 Status SqliteStore::Transaction(const std::function<Status(Session&)>& work, TransactionMode mode) {
+  // SQLite has one writer at a time. Writers of this process queue here, handing over at once,
+  // instead of sleeping in SQLite's busy handler (which backs off up to 100 ms between tries);
+  // other processes still meet the busy timeout. Taken before a connection is borrowed, so that
+  // waiting writers leave the pool to readers.
+  std::unique_lock<std::mutex> writing;
+  if (mode == TransactionMode::kWrite) writing = std::unique_lock(writer_);
   auto connection = Borrow();
   struct Giveback {
     SqliteStore* store;

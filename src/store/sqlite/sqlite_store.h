@@ -42,6 +42,7 @@ class SqliteStore final : public Store {
 
   const SqliteSettings settings_;
   std::mutex mutex_;
+  std::mutex writer_;  // held through each write transaction
   std::condition_variable available_;
   std::vector<std::unique_ptr<Connection>> idle_;
 };
