@@ -4,11 +4,18 @@
 
 #include <charconv>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "common/validation.h"
 
 namespace maestro::inventory {
+namespace {
+
+// New records written per transaction by an import.
+constexpr std::size_t kBatchSize = 500;
+
+}  // namespace
 namespace {
 
 using nlohmann::json;
@@ -197,16 +204,39 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
     if (!file.contains(section) || !file[section].is_array()) continue;
     const EntitySpec& spec = *registry_.Find(section);
     const json& items = file[section];
+    auto report_at = [&](std::size_t index, const Error& error) {
+      json details = json::array();
+      for (const auto& field : error.fields)
+        details.push_back({{"field", field.field}, {"problem", field.problem}});
+      errors.push_back({{"section", section},
+                        {"index", index},
+                        {"message", error.message},
+                        {"details", details}});
+    };
+    // New records are created in batches, one transaction each. A record whose natural key is
+    // already waiting in the batch flushes it first, so that it updates the one just created.
+    std::vector<json> batch;
+    std::vector<std::size_t> batch_indexes;
+    std::set<std::string> batch_keys;
+    auto flush = [&]() -> Status {
+      if (batch.empty()) return {};
+      auto made = records_.CreateMany(caller, spec, batch, "import");
+      if (!made) return Fail(made.error());
+      for (std::size_t i = 0; i < made->size(); ++i) {
+        if ((*made)[i]) {
+          ++created;
+        } else {
+          report_at(batch_indexes[i], (*made)[i].error());
+        }
+        progress(++done, total);
+      }
+      batch.clear();
+      batch_indexes.clear();
+      batch_keys.clear();
+      return {};
+    };
     for (std::size_t index = 0; index < items.size(); ++index) {
-      auto report = [&](const Error& error) {
-        json details = json::array();
-        for (const auto& field : error.fields)
-          details.push_back({{"field", field.field}, {"problem", field.problem}});
-        errors.push_back({{"section", section},
-                          {"index", index},
-                          {"message", error.message},
-                          {"details", details}});
-      };
+      auto report = [&](const Error& error) { report_at(index, error); };
       json item = NormalizeImported(spec, items[index]);
       if (!item.is_object()) {
         report({ErrorCode::kValidationFailed, "a record must be a JSON object"});
@@ -259,16 +289,18 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
           natural_key.push_back({"datacenter.id", "exists", false});
         }
       }
+      const std::string batch_key = item[key].get<std::string>() + '\n' + datacenter_id;
+      if (batch_keys.contains(batch_key) || batch.size() >= kBatchSize) {
+        if (auto flushed = flush(); !flushed) return Fail(flushed.error());
+      }
       auto existing = records_.FindFirst(caller, spec, natural_key);
       if (!existing) {
         report(existing.error());
       } else if (existing->is_null()) {
-        auto made = records_.Create(caller, spec, item, "", "import");
-        if (made) {
-          ++created;
-        } else {
-          report(made.error());
-        }
+        batch.push_back(std::move(item));
+        batch_indexes.push_back(index);
+        batch_keys.insert(batch_key);
+        continue;  // counted when its batch is written
       } else {
         const json& current = *existing;
         auto changed = records_.Patch(caller, spec, current["id"], item, std::nullopt);
@@ -282,6 +314,7 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
       }
       progress(++done, total);
     }
+    if (auto flushed = flush(); !flushed) return Fail(flushed.error());
   }
   return json{{"total", total},
               {"created", created},

@@ -27,14 +27,14 @@ std::string ListCache::Key(const std::string& sql, const store::Params& params) 
 }
 
 std::optional<ListCache::Entry> ListCache::Find(const std::string& key,
-                                                std::int64_t generation) const {
+                                                const std::string& generation) const {
   std::lock_guard lock(mutex_);
   const auto found = entries_.find(key);
   if (found == entries_.end() || found->second.generation != generation) return std::nullopt;
   return found->second.entry;
 }
 
-void ListCache::Put(const std::string& key, std::int64_t generation, Entry entry) {
+void ListCache::Put(const std::string& key, const std::string& generation, Entry entry) {
   const std::size_t size = entry.ids ? entry.ids->size() : 0;
   if (size > max_ids_) return;
   std::lock_guard lock(mutex_);

@@ -1,7 +1,7 @@
 // Results of list queries — the number of matches and, when there are few enough, all their ids
-// in order — kept while nothing they could see has changed. Each entry carries the database's
-// change counter (the `changes` table on SQLite) read in the same snapshot as the result; a lookup
-// with another counter value misses. Bounded in entries and in ids: when full, it starts afresh. Thread-safe.
+// in order — kept while nothing they could see has changed. Each entry carries the generation of
+// the data it was computed from (read in the same snapshot: SQLite's change counter, PostgreSQL's
+// snapshot); a lookup with another generation misses. Bounded in entries and in ids: when full, it starts afresh. Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -30,12 +30,12 @@ class ListCache {
   // The key of a query: its SQL and every parameter, typed.
   static std::string Key(const std::string& sql, const store::Params& params);
 
-  std::optional<Entry> Find(const std::string& key, std::int64_t generation) const;
-  void Put(const std::string& key, std::int64_t generation, Entry entry);
+  std::optional<Entry> Find(const std::string& key, const std::string& generation) const;
+  void Put(const std::string& key, const std::string& generation, Entry entry);
 
  private:
   struct Kept {
-    std::int64_t generation;
+    std::string generation;
     Entry entry;
   };
   const std::size_t capacity_;

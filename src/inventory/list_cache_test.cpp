@@ -8,19 +8,19 @@ namespace {
 TEST(ListCacheTest, HitsOnlyForTheSameChangeCounter) {
   ListCache cache;
   const auto key = ListCache::Key("SELECT COUNT(*) FROM records WHERE kind = ?", {"servers"});
-  EXPECT_FALSE(cache.Find(key, 7));
-  cache.Put(key, 7, {.count = 2, .ids = std::make_shared<std::vector<std::string>>(
+  EXPECT_FALSE(cache.Find(key, "7"));
+  cache.Put(key, "7", {.count = 2, .ids = std::make_shared<std::vector<std::string>>(
                                        std::vector<std::string>{"a", "b"})});
-  auto hit = cache.Find(key, 7);
+  auto hit = cache.Find(key, "7");
   ASSERT_TRUE(hit);
   EXPECT_EQ(hit->count, 2);
   ASSERT_TRUE(hit->ids);
   EXPECT_EQ(*hit->ids, (std::vector<std::string>{"a", "b"}));
-  EXPECT_FALSE(cache.Find(key, 8)) << "anything changed since: the query must run again";
-  cache.Put(key, 8, {.count = 43});
-  EXPECT_EQ(cache.Find(key, 8)->count, 43);
-  EXPECT_FALSE(cache.Find(key, 8)->ids);
-  EXPECT_FALSE(cache.Find(key, 7));
+  EXPECT_FALSE(cache.Find(key, "8")) << "anything changed since: the query must run again";
+  cache.Put(key, "8", {.count = 43});
+  EXPECT_EQ(cache.Find(key, "8")->count, 43);
+  EXPECT_FALSE(cache.Find(key, "8")->ids);
+  EXPECT_FALSE(cache.Find(key, "7"));
 }
 
 TEST(ListCacheTest, KeysTellParametersAndTheirTypesApart) {
@@ -36,13 +36,13 @@ TEST(ListCacheTest, KeysTellParametersAndTheirTypesApart) {
 
 TEST(ListCacheTest, StartsAfreshWhenFull) {
   ListCache cache(2);
-  cache.Put("a", 1, {.count = 1});
-  cache.Put("b", 1, {.count = 2});
-  cache.Put("a", 1, {.count = 3});  // an update does not overflow
-  EXPECT_EQ(cache.Find("b", 1)->count, 2);
-  cache.Put("c", 1, {.count = 4});
-  EXPECT_FALSE(cache.Find("a", 1));
-  EXPECT_EQ(cache.Find("c", 1)->count, 4);
+  cache.Put("a", "1", {.count = 1});
+  cache.Put("b", "1", {.count = 2});
+  cache.Put("a", "1", {.count = 3});  // an update does not overflow
+  EXPECT_EQ(cache.Find("b", "1")->count, 2);
+  cache.Put("c", "1", {.count = 4});
+  EXPECT_FALSE(cache.Find("a", "1"));
+  EXPECT_EQ(cache.Find("c", "1")->count, 4);
 }
 
 TEST(ListCacheTest, BoundsTheIdsItHolds) {
@@ -50,17 +50,17 @@ TEST(ListCacheTest, BoundsTheIdsItHolds) {
   auto ids = [](int n) {
     return std::make_shared<std::vector<std::string>>(static_cast<std::size_t>(n), "id");
   };
-  cache.Put("a", 1, {.count = 3, .ids = ids(3)});
-  cache.Put("a", 1, {.count = 3, .ids = ids(3)});  // replacing frees the old ids
-  cache.Put("b", 1, {.count = 2, .ids = ids(2)});
-  EXPECT_TRUE(cache.Find("a", 1));
-  EXPECT_TRUE(cache.Find("b", 1));
-  cache.Put("c", 1, {.count = 1, .ids = ids(1)});  // 6 > 5: starts afresh
-  EXPECT_FALSE(cache.Find("a", 1));
-  EXPECT_TRUE(cache.Find("c", 1));
-  cache.Put("d", 1, {.count = 6, .ids = ids(6)});  // more than the whole budget: not kept
-  EXPECT_FALSE(cache.Find("d", 1));
-  EXPECT_TRUE(cache.Find("c", 1));
+  cache.Put("a", "1", {.count = 3, .ids = ids(3)});
+  cache.Put("a", "1", {.count = 3, .ids = ids(3)});  // replacing frees the old ids
+  cache.Put("b", "1", {.count = 2, .ids = ids(2)});
+  EXPECT_TRUE(cache.Find("a", "1"));
+  EXPECT_TRUE(cache.Find("b", "1"));
+  cache.Put("c", "1", {.count = 1, .ids = ids(1)});  // 6 > 5: starts afresh
+  EXPECT_FALSE(cache.Find("a", "1"));
+  EXPECT_TRUE(cache.Find("c", "1"));
+  cache.Put("d", "1", {.count = 6, .ids = ids(6)});  // more than the whole budget: not kept
+  EXPECT_FALSE(cache.Find("d", "1"));
+  EXPECT_TRUE(cache.Find("c", "1"));
 }
 
 }  // namespace

@@ -42,10 +42,10 @@ Status CheckCatalogue(const std::string& key, const json& value) {
     }
   }
   if (!problems.empty()) {
-    return Fail(ErrorCode::kValidationFailed,
-                fmt::format("the {} has {} problem{}", key, problems.size(),
-                            problems.size() == 1 ? "" : "s"),
-                std::move(problems));
+    // The message first: the order in which Fail's arguments are made is unspecified.
+    std::string message = fmt::format("the {} has {} problem{}", key, problems.size(),
+                                      problems.size() == 1 ? "" : "s");
+    return Fail(ErrorCode::kValidationFailed, std::move(message), std::move(problems));
   }
   return {};
 }

@@ -417,13 +417,40 @@ Status Records::WriteHistory(store::Session& session, const auth::Principal& cal
   return {};
 }
 
-Result<json> Records::Create(const auth::Principal& caller, const EntitySpec& spec,
-                             const json& body, const std::string& team, const std::string& source) {
+namespace {
+
+// The view of a record just inserted, with no relations yet: what Render shows for it, made
+// without reading it back.
+json NewRecordView(const Registry& registry, const EntitySpec& spec, json doc,
+                   const std::string& id, const std::string& owner_type,
+                   const std::string& owner_id, const std::string& owner_name,
+                   const std::string& now, const std::string& source) {
+  json record = std::move(doc);
+  record["id"] = id;
+  record["kind"] = spec.kind;
+  record["version"] = 1;
+  record["created_at"] = now;
+  record["updated_at"] = now;
+  record["active"] = true;
+  record["source"] = source;
+  record["owner"] = {{"type", owner_type}, {"id", owner_id}, {"name", owner_name}};
+  record["roles"] = json::array({{{"type", owner_type},
+                                  {"id", owner_id},
+                                  {"name", owner_name},
+                                  {"role", auth::RoleName(Role::kAdmin)}}});
+  for (const auto& side : registry.SidesOf(spec.kind)) record[side.field] = json::array();
+  return record;
+}
+
+}  // namespace
+
+Result<Records::NewDocument> Records::Prepare(const EntitySpec& spec, const json& body) {
   if (!body.is_object()) {
     return Fail(ErrorCode::kValidationFailed, "the body must be a JSON object",
                 {{"", "must be an object"}});
   }
-  json doc = body;
+  NewDocument prepared{.doc = body};
+  json& doc = prepared.doc;
   std::vector<FieldError> problems;
   for (const auto& [key, value] : body.items()) {
     if (IsCommon(key)) problems.push_back({key, "is read-only"});
@@ -433,6 +460,8 @@ Result<json> Records::Create(const auth::Principal& caller, const EntitySpec& sp
   if (!relations) {
     problems.insert(problems.end(), relations.error().fields.begin(),
                     relations.error().fields.end());
+  } else {
+    prepared.relations = std::move(*relations);
   }
   DropNulls(doc);
   if (auto valid = ValidateDocument(spec, doc); !valid) {
@@ -445,9 +474,55 @@ Result<json> Records::Create(const auth::Principal& caller, const EntitySpec& sp
     message.pop_back();
     return Fail(ErrorCode::kValidationFailed, std::move(message), std::move(problems));
   }
+  return prepared;
+}
 
+Result<std::string> Records::OwnerName(store::Session& session, const std::string& owner_type,
+                                       const std::string& owner_id) {
+  auto rows = session.Query(owner_type == "team" ? "SELECT name FROM teams WHERE id = ?"
+                                                 : "SELECT name FROM users WHERE id = ?",
+                            {owner_id});
+  if (!rows) return Fail(rows.error());
+  if (rows->empty()) return Fail(ErrorCode::kNotFound, "no such " + owner_type);
+  return AsString(rows->At(0, "name"));
+}
+
+Status Records::Insert(store::Session& session, const auth::Principal& caller,
+                       const EntitySpec& spec, const NewDocument& prepared,
+                       const std::string& owner_type, const std::string& owner_id,
+                       const std::string& owner_name, const std::string& source, json& result) {
   const std::string id = NewId();
   const std::string now = Now();
+  if (auto unique = CheckUnique(session, spec, id, prepared.doc); !unique) return unique;
+  auto inserted = session.Exec(
+      "INSERT INTO records (id, kind, owner_type, owner_id, version, created_at, updated_at, "
+      "active, source, search, doc) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, " +
+          std::string(store::JsonParam(session.dialect())) + ")",
+      {id, spec.kind, owner_type, owner_id, now, now, true, source,
+       SearchText(spec, prepared.doc), prepared.doc.dump()});
+  if (!inserted) return Fail(inserted.error());
+  auto granted = session.Exec(
+      "INSERT INTO acl (record_id, principal_type, principal_id, role) VALUES (?, ?, ?, 3)",
+      {id, owner_type, owner_id});
+  if (!granted) return Fail(granted.error());
+  if (prepared.relations.empty()) {
+    result = NewRecordView(registry_, spec, prepared.doc, id, owner_type, owner_id, owner_name,
+                           now, source);
+  } else {
+    if (auto related = WriteRelations(session, caller, id, prepared.relations); !related) {
+      return related;
+    }
+    auto rendered = Render(&session, caller, spec, {id});
+    if (!rendered) return Fail(rendered.error());
+    result = std::move((*rendered)[0]);
+  }
+  return WriteHistory(session, caller, id, 1, now, "create", json::object(), result);
+}
+
+Result<json> Records::Create(const auth::Principal& caller, const EntitySpec& spec,
+                             const json& body, const std::string& team, const std::string& source) {
+  auto prepared = Prepare(spec, body);
+  if (!prepared) return Fail(prepared.error());
   json result;
   auto done = store_.Transaction([&](store::Session& session) -> Status {
     std::string owner_type = "user";
@@ -464,33 +539,74 @@ Result<json> Records::Create(const auth::Principal& caller, const EntitySpec& sp
       owner_type = "team";
       owner_id = team;
     }
-    if (auto unique = CheckUnique(session, spec, id, doc); !unique) return unique;
-    auto inserted = session.Exec(
-        "INSERT INTO records (id, kind, owner_type, owner_id, version, created_at, updated_at, "
-        "active, source, search, doc) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, " +
-            std::string(store::JsonParam(session.dialect())) + ")",
-        {id, spec.kind, owner_type, owner_id, now, now, true, source, SearchText(spec, doc),
-         doc.dump()});
-    if (!inserted) return Fail(inserted.error());
-    auto granted = session.Exec(
-        "INSERT INTO acl (record_id, principal_type, principal_id, role) VALUES (?, ?, ?, 3)",
-        {id, owner_type, owner_id});
-    if (!granted) return Fail(granted.error());
-    if (auto related = WriteRelations(session, caller, id, *relations); !related) return related;
-    auto rendered = Render(&session, caller, spec, {id});
-    if (!rendered) return Fail(rendered.error());
-    result = std::move((*rendered)[0]);
-    if (auto history = WriteHistory(session, caller, id, 1, now, "create", json::object(), result);
-        !history) {
-      return history;
+    auto owner_name = OwnerName(session, owner_type, owner_id);
+    if (!owner_name) return Fail(owner_name.error());
+    if (auto inserted = Insert(session, caller, spec, *prepared, owner_type, owner_id,
+                               *owner_name, source, result);
+        !inserted) {
+      return inserted;
     }
-    auto warnings = Warnings(session, caller, spec, id, doc);
+    auto warnings = Warnings(session, caller, spec, result["id"], prepared->doc);
     if (!warnings) return Fail(warnings.error());
     if (!warnings->empty()) result["warnings"] = std::move(*warnings);
     return {};
   });
   if (!done) return Fail(done.error());
   return result;
+}
+
+Result<std::vector<Result<json>>> Records::CreateMany(const auth::Principal& caller,
+                                                      const EntitySpec& spec,
+                                                      const std::vector<json>& bodies,
+                                                      const std::string& source) {
+  std::vector<Result<json>> results;
+  std::vector<std::optional<NewDocument>> prepared;
+  for (const json& body : bodies) {
+    auto one = Prepare(spec, body);
+    if (one) {
+      prepared.emplace_back(std::move(*one));
+      results.emplace_back(json());
+    } else {
+      prepared.emplace_back();
+      results.emplace_back(Fail(one.error()));
+    }
+  }
+  auto done = store_.Transaction([&](store::Session& session) -> Status {
+    auto owner_name = OwnerName(session, "user", caller.user_id);
+    if (!owner_name) return Fail(owner_name.error());
+    for (std::size_t i = 0; i < prepared.size(); ++i) {
+      if (!prepared[i]) continue;
+      // Relations and unique names may refuse one record after part of it is written: such a
+      // record gets a savepoint, so that its refusal undoes only itself.
+      const bool guarded = !prepared[i]->relations.empty() || !spec.unique_field.empty();
+      if (guarded) {
+        if (auto saved = session.Exec("SAVEPOINT one_record"); !saved) return Fail(saved.error());
+      }
+      json result;
+      auto inserted = Insert(session, caller, spec, *prepared[i], "user", caller.user_id,
+                             *owner_name, source, result);
+      if (!inserted && (!guarded || inserted.error().code == ErrorCode::kInternal ||
+                        inserted.error().code == ErrorCode::kUnavailable)) {
+        return inserted;
+      }
+      if (guarded) {
+        if (!inserted) {
+          if (auto undone = session.Exec("ROLLBACK TO SAVEPOINT one_record"); !undone)
+            return Fail(undone.error());
+        }
+        if (auto released = session.Exec("RELEASE SAVEPOINT one_record"); !released)
+          return Fail(released.error());
+      }
+      if (inserted) {
+        results[i] = std::move(result);
+      } else {
+        results[i] = Fail(inserted.error());
+      }
+    }
+    return {};
+  });
+  if (!done) return Fail(done.error());
+  return results;
 }
 
 Result<json> Records::Get(const auth::Principal& caller, const EntitySpec& spec,
@@ -512,7 +628,7 @@ namespace {
 
 // From this many matches on, a list page walks the sort order (see List).
 constexpr std::int64_t kWalkMinMatches = 200;
-// Lists of up to this many matches keep all their ids in the cache (SQLite; ~30 bytes each).
+// Lists of up to this many matches keep all their ids in the cache (~60 bytes each).
 constexpr std::int64_t kKeptIds = 10000;
 
 // WHERE clause (and its parameters) shared by List and Count.
@@ -541,13 +657,18 @@ Result<auth::SqlCondition> ListCondition(store::Dialect dialect, const auth::Pri
 
 namespace {
 
-// On SQLite: the change counter (see ListCache), read in the session's snapshot. PostgreSQL keeps
-// no counter (several processes may write), so its lists are not cached.
-Result<std::optional<std::int64_t>> Generation(store::Session& session) {
-  if (session.dialect() != store::Dialect::kSqlite) return std::optional<std::int64_t>();
-  auto rows = session.Query("SELECT n FROM changes WHERE id = 1");
+// What the session's snapshot sees, as a string that changes whenever anything it could see
+// changes (see ListCache): on SQLite the change counter kept by triggers; on PostgreSQL the
+// snapshot itself (xmin:xmax:in-progress ids) — two REPEATABLE READ snapshots with the same text
+// see exactly the same committed transactions, in any process. Read before anything else in the
+// transaction.
+Result<std::string> Generation(store::Session& session) {
+  const bool sqlite = session.dialect() == store::Dialect::kSqlite;
+  auto rows = session.Query(sqlite ? "SELECT CAST(n AS TEXT) AS g FROM changes WHERE id = 1"
+                                   : "SELECT CAST(pg_current_snapshot() AS TEXT) AS g");
   if (!rows) return Fail(rows.error());
-  return std::optional<std::int64_t>(rows->empty() ? 0 : AsInt(rows->At(0, "n")));
+  if (rows->empty()) return Fail(ErrorCode::kInternal, "the change counter is missing");
+  return AsString(rows->At(0, "g"));
 }
 
 }  // namespace
@@ -566,10 +687,9 @@ Result<json> Records::List(const auth::Principal& caller, const EntitySpec& spec
       [&](store::Session& session) -> Status {
         auto generation = Generation(session);
         if (!generation) return Fail(generation.error());
-        const std::string key = *generation ? ListCache::Key(ordered, all->params) : "";
-        std::optional<ListCache::Entry> entry;
-        if (*generation) entry = lists_.Find(key, **generation);
-        if (!entry && *generation) {
+        const std::string key = ListCache::Key(ordered, all->params);
+        std::optional<ListCache::Entry> entry = lists_.Find(key, *generation);
+        if (!entry) {
           // Up to kKeptIds matches: all their ids in order give the total and every page.
           store::Params params = all->params;
           params.push_back(std::int64_t{kKeptIds + 1});
@@ -579,7 +699,7 @@ Result<json> Records::List(const auth::Principal& caller, const EntitySpec& spec
             auto kept = std::make_shared<std::vector<std::string>>();
             for (std::size_t i = 0; i < rows->size(); ++i) kept->push_back(AsString(rows->At(i, "id")));
             entry = ListCache::Entry{.count = static_cast<std::int64_t>(kept->size()), .ids = kept};
-            lists_.Put(key, **generation, *entry);
+            lists_.Put(key, *generation, *entry);
           }
         }
         if (!entry) {
@@ -587,7 +707,7 @@ Result<json> Records::List(const auth::Principal& caller, const EntitySpec& spec
                                        all->params);
           if (!counted) return Fail(counted.error());
           entry = ListCache::Entry{.count = AsInt(counted->At(0, "n"))};
-          if (*generation) lists_.Put(key, **generation, *entry);
+          lists_.Put(key, *generation, *entry);
         }
         total = entry->count;
         if (offset >= total) return {};
@@ -633,17 +753,15 @@ Result<std::int64_t> Records::Count(const auth::Principal& caller, const EntityS
       [&](store::Session& session) -> Status {
         auto generation = Generation(session);
         if (!generation) return Fail(generation.error());
-        const std::string key = *generation ? ListCache::Key(sql, where->params) : "";
-        if (*generation) {
-          if (auto hit = lists_.Find(key, **generation)) {
-            total = hit->count;
-            return {};
-          }
+        const std::string key = ListCache::Key(sql, where->params);
+        if (auto hit = lists_.Find(key, *generation)) {
+          total = hit->count;
+          return {};
         }
         auto rows = session.Query(sql, where->params);
         if (!rows) return Fail(rows.error());
         total = AsInt(rows->At(0, "n"));
-        if (*generation) lists_.Put(key, **generation, {.count = total});
+        lists_.Put(key, *generation, {.count = total});
         return {};
       },
       store::TransactionMode::kRead);

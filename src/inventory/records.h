@@ -34,6 +34,13 @@ class Records {
   Result<nlohmann::json> Create(const auth::Principal& caller, const EntitySpec& spec,
                                 const nlohmann::json& body, const std::string& team,
                                 const std::string& source = "manual");
+  // Creates several records of `spec` owned by the caller in one transaction (imports): each body
+  // is checked as Create checks it, and its result is the record or the reason it was refused.
+  // Fails as a whole only when the database does (then nothing is written).
+  Result<std::vector<Result<nlohmann::json>>> CreateMany(const auth::Principal& caller,
+                                                         const EntitySpec& spec,
+                                                         const std::vector<nlohmann::json>& bodies,
+                                                         const std::string& source);
   Result<nlohmann::json> Get(const auth::Principal& caller, const EntitySpec& spec,
                              const std::string& id);
   // {items, total, page, limit}
@@ -78,12 +85,27 @@ class Records {
   Result<int> FillSearchText();
 
  private:
+
   struct Loaded;
   // Relation fields sent in a body: taken out of it (they are edges, not document fields).
   struct RelationWrite {
     RelationSide side;
     std::vector<std::pair<std::string, nlohmann::json>> items;  // other record id, edge attrs
   };
+  // A checked document for a new record, and the relations its body named.
+  struct NewDocument {
+    nlohmann::json doc;
+    std::vector<RelationWrite> relations;
+  };
+  Result<NewDocument> Prepare(const EntitySpec& spec, const nlohmann::json& body);
+  Result<std::string> OwnerName(store::Session& session, const std::string& owner_type,
+                                const std::string& owner_id);
+  // Inserts one prepared record with its owner's grant, relations and first history entry;
+  // `result` is the record as GET shows it.
+  Status Insert(store::Session& session, const auth::Principal& caller, const EntitySpec& spec,
+                const NewDocument& prepared, const std::string& owner_type,
+                const std::string& owner_id, const std::string& owner_name,
+                const std::string& source, nlohmann::json& result);
 
   // The record with the caller's role; kNotFound when absent or unreadable, kForbidden when the
   // role is below `need`.

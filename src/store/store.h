@@ -21,7 +21,8 @@ namespace maestro::store {
 enum class Dialect { kSqlite, kPostgres };
 
 // Read transactions see one consistent snapshot and never wait for the write lock (SQLite: a
-// deferred BEGIN in WAL mode; PostgreSQL: READ ONLY). Write transactions serialise writers.
+// deferred BEGIN in WAL mode; PostgreSQL: REPEATABLE READ READ ONLY, which never fails to
+// serialise). Write transactions serialise writers.
 enum class TransactionMode { kWrite, kRead };
 
 // One connection, borrowed for a transaction.

@@ -1,5 +1,6 @@
 // Import of the original's JSON format over HTTP, on both backends: quirks, upsert by natural
 // key, per-record errors, bad files.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "support/api_client.h"
@@ -120,6 +121,48 @@ TEST_P(ImportHttpTest, BadRecordsAreReportedAndTheRestIsKept) {
   EXPECT_EQ(where,
             (std::set<std::string>{"servers:1", "servers:2", "applications:0", "widgets:-"}));
   EXPECT_EQ(List("servers").size(), 1u);
+}
+
+// New records are written in batches of 500: a large file keeps every record, reports bad ones
+// at their own index, and a hostname given twice updates the record its first mention created.
+TEST_P(ImportHttpTest, LargeFilesAreWrittenInBatchesWithTheSameResult) {
+  json servers = json::array();
+  for (int i = 0; i < 1203; ++i) servers.push_back({{"hostname", fmt::format("bulk-{:04}", i)}});
+  servers[700] = {{"hostname", "bulk-bad"}, {"ipv4_private", "not an address"}};
+  servers[1100] = {{"hostname", "bulk-0003"}, {"cpu", 8}};  // bulk-0003 again, in another batch
+  servers.push_back({{"hostname", "twice"}, {"cpu", 1}});
+  servers.push_back({{"hostname", "twice"}, {"cpu", 2}});  // again, in the same batch
+  const json job = Import({{"servers", servers}});
+  EXPECT_EQ(job["result"]["total"], 1205);
+  EXPECT_EQ(job["result"]["created"], 1202) << "1203 - the bad one - bulk-0003's second mention "
+                                               "+ twice";
+  EXPECT_EQ(job["result"]["updated"], 2);
+  ASSERT_EQ(job["result"]["errors"].size(), 1u) << job["result"]["errors"].dump();
+  EXPECT_EQ(job["result"]["errors"][0]["index"], 700);
+  EXPECT_EQ(job["progress"]["done"], 1205);
+
+  auto count = api_->Call("GET", "/api/servers/count", alice_.token);
+  EXPECT_EQ(ApiClient::Body(count)["count"], 1202);
+  const json again = ApiClient::Body(
+      api_->Call("GET", "/api/servers?hostname=bulk-0003", alice_.token))["items"];
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0]["cpu"], 8);
+  EXPECT_EQ(again[0]["version"], 2);
+  const json twice =
+      ApiClient::Body(api_->Call("GET", "/api/servers?hostname=twice", alice_.token))["items"];
+  ASSERT_EQ(twice.size(), 1u);
+  EXPECT_EQ(twice[0]["cpu"], 2);
+  // Each created record has its first history entry, as if created through the API.
+  const std::string id = again[0]["id"];
+  const json history =
+      ApiClient::Body(api_->Call("GET", "/api/servers/" + id + "/history", alice_.token));
+  ASSERT_EQ(history["items"].size(), 2u) << history.dump();
+  EXPECT_EQ(history["items"][1]["action"], "create");
+  const json first = ApiClient::Body(
+      api_->Call("GET", "/api/servers/" + id + "/history/1", alice_.token));
+  EXPECT_EQ(first["hostname"], "bulk-0003") << first.dump();
+  EXPECT_EQ(first["version"], 1);
+  EXPECT_FALSE(first.contains("cpu"));
 }
 
 TEST_P(ImportHttpTest, BadFilesAreClearErrors) {

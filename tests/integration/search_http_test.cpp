@@ -136,6 +136,7 @@ TEST_P(SearchHttpTest, CataloguesAreOptionsThatStayValid) {
   EXPECT_EQ(bad.status, 422) << bad.body;
   EXPECT_NE(bad.body.find("flavor_catalogue.0.vcpus"), std::string::npos) << bad.body;
   EXPECT_NE(bad.body.find("flavor_catalogue.1.name"), std::string::npos) << bad.body;
+  EXPECT_NE(bad.body.find("the flavor_catalogue has 2 problems"), std::string::npos) << bad.body;
   EXPECT_EQ(api_->Call("PATCH", "/api/options/flavor_catalogue", alice.token, {{"a", 1}}).status,
             422)
       << "a catalogue stays a list";

@@ -238,7 +238,9 @@ Status PostgresStore::Transaction(const std::function<Status(Session&)>& work,
   } giveback{this, connection};
 
   if (auto begun =
-          connection->ExecScript(mode == TransactionMode::kRead ? "BEGIN READ ONLY" : "BEGIN");
+          connection->ExecScript(mode == TransactionMode::kRead
+                                     ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                                     : "BEGIN");
       !begun) {
     return begun;
   }
