@@ -100,16 +100,24 @@ Result<json> Records::RolesOf(store::Session* session, const std::string& id) {
 }
 
 Result<json> Records::Render(store::Session* session, const auth::Principal& caller,
-                             const EntitySpec& spec, const std::vector<std::string>& ids) {
+                             const EntitySpec& spec, const std::vector<std::string>& ids,
+                             std::map<std::string, Role>* caller_roles) {
   if (ids.empty()) return json::array();
   const std::string marks = Marks(ids.size());
-  store::Params params(ids.begin(), ids.end());
+  store::Params params;
+  std::string role_column;
+  if (caller_roles != nullptr) {
+    const auto role = auth::RoleExpression("r.id", caller.user_id);
+    role_column = ", " + role.sql + " AS caller_role";
+    params = role.params;
+  }
+  params.insert(params.end(), ids.begin(), ids.end());
   const std::string sql =
       "SELECT r.id, r.kind, r.owner_type, r.owner_id, r.version, r.created_at, r.updated_at, "
       "r.active, r.source, r.checksum, r.doc, CASE r.owner_type WHEN 'user' THEN (SELECT name FROM "
       "users WHERE id = r.owner_id) WHEN 'team' THEN (SELECT name FROM teams WHERE id = "
-      "r.owner_id) END AS owner_name FROM records r WHERE r.id IN (" +
-      marks + ")";
+      "r.owner_id) END AS owner_name" +
+      role_column + " FROM records r WHERE r.id IN (" + marks + ")";
   auto rows = session ? session->Query(sql, params) : store_.Query(sql, params);
   if (!rows) return Fail(rows.error());
   const std::string roles_sql =
@@ -118,7 +126,8 @@ Result<json> Records::Render(store::Session* session, const auth::Principal& cal
       "LEFT JOIN teams t ON a.principal_type = 'team' AND t.id = a.principal_id WHERE a.record_id "
       "IN (" +
       marks + ") ORDER BY a.role DESC, a.principal_type DESC, a.principal_id";
-  auto acl = session ? session->Query(roles_sql, params) : store_.Query(roles_sql, params);
+  const store::Params id_params(ids.begin(), ids.end());
+  auto acl = session ? session->Query(roles_sql, id_params) : store_.Query(roles_sql, id_params);
   if (!acl) return Fail(acl.error());
   std::map<std::string, json> roles;
   for (std::size_t i = 0; i < acl->size(); ++i) {
@@ -131,6 +140,7 @@ Result<json> Records::Render(store::Session* session, const auth::Principal& cal
   }
   std::map<std::string, json> by_id;
   for (std::size_t i = 0; i < rows->size(); ++i) {
+    if (AsString(rows->At(i, "kind")) != spec.kind) continue;  // an id of another kind: not here
     auto doc = ParseJson(AsString(rows->At(i, "doc"), "{}"));
     if (!doc) return Fail(ErrorCode::kInternal, "a stored document is not JSON");
     json record = std::move(*doc);
@@ -148,6 +158,9 @@ Result<json> Records::Render(store::Session* session, const auth::Principal& cal
                        {"name", IsNull(owner_name) ? json(nullptr) : json(AsString(owner_name))}};
     record["roles"] = roles.contains(id) ? roles[id] : json::array();
     if (!IsNull(rows->At(i, "checksum"))) record["checksum"] = AsString(rows->At(i, "checksum"));
+    if (caller_roles != nullptr) {
+      (*caller_roles)[id] = static_cast<Role>(AsInt(rows->At(i, "caller_role")));
+    }
     by_id[id] = std::move(record);
   }
   if (auto related = RenderRelations(session, caller, spec, ids, by_id); !related) {
@@ -168,7 +181,11 @@ Status Records::RenderRelations(store::Session* session, const auth::Principal& 
   const store::Dialect dialect = store_.dialect();
   const auto access =
       auth::AccessCondition("o.id", caller.user_id, Role::kRead, auth::AccessPlan::kPerRow);
-  for (const RelationSide& side : sides) {
+  // Every side in one query: one branch per side, told apart by its number.
+  std::string sql;
+  store::Params params;
+  for (std::size_t s = 0; s < sides.size(); ++s) {
+    const RelationSide& side = sides[s];
     for (auto& [id, record] : records) record[side.field] = json::array();
     // The other record's name, whichever of its kinds it is.
     std::string name = "COALESCE(";
@@ -179,30 +196,33 @@ Status Records::RenderRelations(store::Session* session, const auth::Principal& 
     name += ", '')";
     const char* mine = side.forward ? "e.from_id" : "e.to_id";
     const char* theirs = side.forward ? "e.to_id" : "e.from_id";
-    store::Params params = {side.relation->name, true};
+    params.push_back(side.relation->name);
+    params.push_back(true);
     params.insert(params.end(), ids.begin(), ids.end());
     params.insert(params.end(), access.params.begin(), access.params.end());
-    const std::string sql = fmt::format(
-        "SELECT {0} AS mine, o.id AS id, {2} AS name, e.attrs AS attrs FROM edges e JOIN records o "
-        "ON o.id = {1} WHERE e.relation = ? AND o.active = ? AND {0} IN ({3}) AND {4} ORDER BY "
-        "LOWER({2}), o.id",
-        mine, theirs, name, Marks(ids.size()), access.sql);
-    auto rows = session ? session->Query(sql, params) : store_.Query(sql, params);
-    if (!rows) return Fail(rows.error());
+    sql += fmt::format(
+        "{5}SELECT {6} AS side, {0} AS mine, o.id AS id, {2} AS name, LOWER({2}) AS sort_name, "
+        "e.attrs AS attrs FROM edges e JOIN records o ON o.id = {1} WHERE e.relation = ? AND "
+        "o.active = ? AND {0} IN ({3}) AND {4}",
+        mine, theirs, name, Marks(ids.size()), access.sql, s == 0 ? "" : " UNION ALL ", s);
+  }
+  sql += " ORDER BY side, sort_name, id";  // a compound query sorts by its columns only
+  auto rows = session ? session->Query(sql, params) : store_.Query(sql, params);
+  if (!rows) return Fail(rows.error());
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    const RelationSide& side = sides.at(static_cast<std::size_t>(AsInt(rows->At(i, "side"))));
     const bool with_attrs = side.forward && !side.relation->attrs.empty();
-    for (std::size_t i = 0; i < rows->size(); ++i) {
-      const json other = {{"id", AsString(rows->At(i, "id"))},
-                          {"name", AsString(rows->At(i, "name"))}};
-      json item = other;
-      if (with_attrs) {
-        item = json{{side.relation->id_key, other}};
-        auto attrs = ParseJson(AsString(rows->At(i, "attrs"), "{}"));
-        if (attrs && attrs->is_object()) {
-          for (const auto& [key, value] : attrs->items()) item[key] = value;
-        }
+    const json other = {{"id", AsString(rows->At(i, "id"))},
+                        {"name", AsString(rows->At(i, "name"))}};
+    json item = other;
+    if (with_attrs) {
+      item = json{{side.relation->id_key, other}};
+      auto attrs = ParseJson(AsString(rows->At(i, "attrs"), "{}"));
+      if (attrs && attrs->is_object()) {
+        for (const auto& [key, value] : attrs->items()) item[key] = value;
       }
-      records[AsString(rows->At(i, "mine"))][side.field].push_back(std::move(item));
     }
+    records[AsString(rows->At(i, "mine"))][side.field].push_back(std::move(item));
   }
   return {};
 }
@@ -332,24 +352,18 @@ Result<Records::Loaded> Records::Load(store::Session& session, const auth::Princ
     if (!locked) return Fail(locked.error());
     if (locked->empty()) return NotFound(spec);
   }
-  const auto role = auth::RoleExpression("r.id", caller.user_id);
-  store::Params params = role.params;
-  params.push_back(id);
-  params.push_back(spec.kind);
-  auto rows = session.Query(
-      "SELECT " + role.sql + " AS role FROM records r WHERE r.id = ? AND r.kind = ?", params);
-  if (!rows) return Fail(rows.error());
-  if (rows->empty()) return NotFound(spec);
-  Loaded loaded{.id = id, .role = static_cast<Role>(AsInt(rows->At(0, "role")))};
+  // One read gives the record and the caller's role on it.
+  std::map<std::string, Role> roles;
+  auto rendered = Render(&session, caller, spec, {id}, &roles);
+  if (!rendered) return Fail(rendered.error());
+  if (rendered->empty()) return NotFound(spec);
+  Loaded loaded{.id = id, .role = roles[id]};
   if (loaded.role == Role::kNone) return NotFound(spec);
   if (loaded.role < need) {
     return Fail(ErrorCode::kForbidden,
                 fmt::format("you need {} access to this record; you have {}", auth::RoleName(need),
                             auth::RoleName(loaded.role)));
   }
-  auto rendered = Render(&session, caller, spec, {id});
-  if (!rendered) return Fail(rendered.error());
-  if (rendered->empty()) return NotFound(spec);
   loaded.record = std::move((*rendered)[0]);
   return loaded;
 }

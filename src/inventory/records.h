@@ -115,8 +115,11 @@ class Records {
                               const EntitySpec& spec, Loaded& current, nlohmann::json doc,
                               bool active, std::string action,
                               const std::vector<RelationWrite>& relations = {});
+  // The records of `spec` with these ids (others are left out), in that order, as GET shows them;
+  // with `caller_roles`, also the caller's role on each.
   Result<nlohmann::json> Render(store::Session* session, const auth::Principal& caller,
-                                const EntitySpec& spec, const std::vector<std::string>& ids);
+                                const EntitySpec& spec, const std::vector<std::string>& ids,
+                                std::map<std::string, auth::Role>* caller_roles = nullptr);
   Status WriteHistory(store::Session& session, const auth::Principal& caller, const std::string& id,
                       std::int64_t version, const std::string& at, const std::string& action,
                       const nlohmann::json& before, const nlohmann::json& after);
