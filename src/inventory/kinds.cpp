@@ -108,6 +108,12 @@ Registry Build() {
                         "dns_public"},
       .list_fields = {"hostname", "ipv4_private", "environment", "role", "os", "status"},
       .duplicate_keys = {"hostname", "ipv4_private"},
+      .groups = {{.label = "OS", .fields = {"os", "cpu", "memory"}},
+                 {.label = "Storage", .fields = {"storage"}},
+                 {.label = "Datacenter", .fields = {"datacenter"}},
+                 {.label = "Auth", .fields = {"auth"}},
+                 {.label = "Services", .fields = {"services"}},
+                 {.label = "Applications", .fields = {"applications"}}},
   });
   registry.Add({
       .kind = "applications",
@@ -127,6 +133,19 @@ Registry Build() {
                  Tags()},
       .search_fields = {"name", "provider", "cluster"},
       .list_fields = {"name", "family", "environment", "provider", "status"},
+      .groups = {{.label = "Spec", .fields = {"role", "language", "cluster", "provider", "own"}},
+                 {.label = "Database",
+                  .fields = {"database"},
+                  .when_field = "family",
+                  .when_values = {"Database"}},
+                 {.label = "Targets",
+                  .fields = {"targets"},
+                  .when_field = "family",
+                  .when_values = {"Loadbalance"}},
+                 {.label = "Servers", .fields = {"servers"}},
+                 {.label = "Systems", .fields = {"systems"}},
+                 {.label = "Dependencies", .fields = {"deps"}},
+                 {.label = "Deploy", .fields = {"deploy", "datacenter"}}},
   });
   registry.Add({
       .kind = "systems",
@@ -136,6 +155,9 @@ Registry Build() {
                  ListOfObj("links", {Str("name"), Required(Str("url", 2000))}), Tags()},
       .search_fields = {"name"},
       .list_fields = {"name", "description"},
+      .groups = {{.label = "Clients", .fields = {"clients"}},
+                 {.label = "Entry points", .fields = {"entries"}},
+                 {.label = "Applications", .fields = {"applications"}}},
   });
   registry.Add({
       .kind = "clients",
@@ -144,6 +166,8 @@ Registry Build() {
       .fields = {Required(Str("name")), Text("description"), Contacts(), Tags()},
       .search_fields = {"name"},
       .list_fields = {"name", "description"},
+      .groups = {{.label = "Contacts", .fields = {"contacts"}},
+                 {.label = "Systems", .fields = {"systems"}}},
   });
   registry.Add({
       .kind = "services",

@@ -124,13 +124,22 @@ json Registry::Describe() const {
       }
       fields.push_back(std::move(relation));
     }
+    json groups = json::array();
+    for (const auto& group : spec.groups) {
+      json described = {{"label", group.label}, {"fields", group.fields}};
+      if (!group.when_field.empty()) {
+        described["when"] = {{"field", group.when_field}, {"values", group.when_values}};
+      }
+      groups.push_back(std::move(described));
+    }
     kinds.push_back({{"kind", spec.kind},
                      {"label", spec.label},
                      {"name_field", spec.name_field},
                      {"list_fields", spec.list_fields},
                      {"search_fields", spec.search_fields},
                      {"default_sort", spec.default_sort},
-                     {"fields", std::move(fields)}});
+                     {"fields", std::move(fields)},
+                     {"groups", std::move(groups)}});
   }
   return {{"kinds", std::move(kinds)}, {"common_fields", CommonFields()}};
 }

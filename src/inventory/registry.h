@@ -43,6 +43,15 @@ struct FieldSpec {
   std::string label;                    // for people; defaults to the name
 };
 
+// A tab of a record's page: some of its fields (or relation fields), shown only when the record's
+// `when_field` holds one of `when_values` (for instance the Database tab of applications).
+struct FieldGroup {
+  std::string label;
+  std::vector<std::string> fields;
+  std::string when_field;
+  std::vector<std::string> when_values;
+};
+
 struct EntitySpec {
   std::string kind;        // path and stored kind: "servers"
   std::string label;       // "Servers"
@@ -53,6 +62,7 @@ struct EntitySpec {
   std::string default_sort = "-updated_at";
   std::vector<std::string> duplicate_keys;  // saving warns when another readable record has these
   std::string unique_field;  // saving refuses (409) a second active record with this value
+  std::vector<FieldGroup> groups;  // tabs of the record's page; other fields are on "Details"
 
   const FieldSpec* Field(std::string_view name) const;
 };

@@ -8,6 +8,8 @@
 namespace maestro::inventory {
 namespace {
 
+using nlohmann::json;
+
 TEST(RegistryTest, HasEveryInventoryKindOfTheDataModel) {
   std::set<std::string> kinds;
   for (const auto& spec : DefaultRegistry().kinds()) kinds.insert(spec.kind);
@@ -27,6 +29,28 @@ TEST(RegistryTest, EveryKindIsCoherent) {
       EXPECT_NE(spec.Field(field), nullptr) << spec.kind << "." << field;
     for (const auto& field : spec.duplicate_keys)
       EXPECT_NE(spec.Field(field), nullptr) << spec.kind << "." << field;
+    // Tabs name the kind's fields or relation fields, each at most once; a condition names an
+    // enum and some of its values.
+    std::set<std::string> grouped;
+    for (const auto& group : spec.groups) {
+      for (const auto& field : group.fields) {
+        bool relation = false;
+        for (const auto& side : DefaultRegistry().SidesOf(spec.kind))
+          relation = relation || side.field == field;
+        EXPECT_TRUE(spec.Field(field) != nullptr || relation) << spec.kind << "." << field;
+        EXPECT_TRUE(grouped.insert(field).second) << spec.kind << "." << field << " twice";
+        EXPECT_NE(field, spec.name_field) << "the name stays on the first tab";
+      }
+      if (!group.when_field.empty()) {
+        const FieldSpec* when = spec.Field(group.when_field);
+        ASSERT_NE(when, nullptr) << spec.kind << "." << group.when_field;
+        for (const auto& value : group.when_values) {
+          EXPECT_NE(std::find(when->values.begin(), when->values.end(), value),
+                    when->values.end())
+              << spec.kind << "." << group.when_field << " has no " << value;
+        }
+      }
+    }
     for (const auto& field : spec.fields) {
       EXPECT_FALSE(std::find(CommonFields().begin(), CommonFields().end(), field.name) !=
                    CommonFields().end())
@@ -70,6 +94,17 @@ TEST(RegistryTest, DescribesKindsForTheUi) {
     }
   }
   EXPECT_TRUE(found_status);
+  EXPECT_EQ(servers["groups"][0], json({{"label", "OS"}, {"fields", {"os", "cpu", "memory"}}}));
+  const auto& applications = *std::find_if(doc["kinds"].begin(), doc["kinds"].end(),
+                                           [](const auto& k) { return k["kind"] == "applications"; });
+  bool database_tab = false;
+  for (const auto& group : applications["groups"]) {
+    if (group["label"] == "Database") {
+      database_tab = true;
+      EXPECT_EQ(group["when"], json({{"field", "family"}, {"values", {"Database"}}}));
+    }
+  }
+  EXPECT_TRUE(database_tab);
 }
 
 }  // namespace
