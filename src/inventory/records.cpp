@@ -391,27 +391,34 @@ Status Records::CheckUnique(store::Session& session, const EntitySpec& spec, con
 Result<json> Records::Warnings(store::Session& session, const auth::Principal& caller,
                                const EntitySpec& spec, const std::string& id, const json& doc) {
   json warnings = json::array();
+  const auto access =
+      auth::AccessCondition("r.id", caller.user_id, Role::kRead, auth::AccessPlan::kPerRow);
+  // One query, a branch per duplicate key the document has (each up to 5 other records).
+  std::string sql;
+  store::Params params;
+  std::vector<std::string> keys;
   for (const auto& key : spec.duplicate_keys) {
     if (!doc.contains(key) || !doc[key].is_string()) continue;
-    const auto access =
-        auth::AccessCondition("r.id", caller.user_id, Role::kRead, auth::AccessPlan::kPerRow);
-    store::Params params = {spec.kind, true, id, doc[key].get<std::string>()};
+    sql += fmt::format(
+        "{}SELECT * FROM (SELECT {} AS k, r.id, {} AS name FROM records r WHERE r.kind = ? AND "
+        "r.active = ? AND r.id <> ? AND {} = ? AND {} ORDER BY r.id LIMIT 5) w{}",
+        keys.empty() ? "" : " UNION ALL ", keys.size(),
+        TextExpression(session.dialect(), "r.doc", {spec.name_field}),
+        TextExpression(session.dialect(), "r.doc", {key}), access.sql, keys.size());
+    params.insert(params.end(), {spec.kind, true, id, doc[key].get<std::string>()});
     params.insert(params.end(), access.params.begin(), access.params.end());
-    auto rows = session.Query(
-        "SELECT r.id, " + TextExpression(session.dialect(), "r.doc", {spec.name_field}) +
-            " AS name FROM records r WHERE r.kind = ? AND r.active = ? AND r.id <> ? AND " +
-            TextExpression(session.dialect(), "r.doc", {key}) + " = ? AND " + access.sql +
-            " LIMIT 5",
-        params);
-    if (!rows) return Fail(rows.error());
-    for (std::size_t i = 0; i < rows->size(); ++i) {
-      warnings.push_back(
-          {{"field", key},
-           {"message",
-            fmt::format("{} {} is also used by {} ({})", key, doc[key].get<std::string>(),
-                        AsString(rows->At(i, "name")), AsString(rows->At(i, "id")))},
-           {"id", AsString(rows->At(i, "id"))}});
-    }
+    keys.push_back(key);
+  }
+  if (keys.empty()) return warnings;
+  auto rows = session.Query(sql, params);
+  if (!rows) return Fail(rows.error());
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    const std::string& key = keys.at(static_cast<std::size_t>(AsInt(rows->At(i, "k"))));
+    warnings.push_back(
+        {{"field", key},
+         {"message", fmt::format("{} {} is also used by {} ({})", key, doc[key].get<std::string>(),
+                                 AsString(rows->At(i, "name")), AsString(rows->At(i, "id")))},
+         {"id", AsString(rows->At(i, "id"))}});
   }
   return warnings;
 }
@@ -849,12 +856,27 @@ Result<json> Records::Save(store::Session& session, const auth::Principal& calle
     return Fail(ErrorCode::kPreconditionFailed,
                 "the record changed meanwhile; reload it and retry");
   }
-  if (auto related = WriteRelations(session, caller, current.id, relations); !related) {
-    return Fail(related.error());
+  json result;
+  if (relations.empty()) {
+    // Only the document and the version changed: the rest of the record is as it was read.
+    result = doc;
+    for (const auto& key : CommonFields()) {
+      if (key != "warnings" && before.contains(key)) result[key] = before[key];
+    }
+    for (const auto& side : registry_.SidesOf(spec.kind)) {
+      result[side.field] = before.value(side.field, json::array());
+    }
+    result["version"] = version;
+    result["updated_at"] = now;
+    result["active"] = active;
+  } else {
+    if (auto related = WriteRelations(session, caller, current.id, relations); !related) {
+      return Fail(related.error());
+    }
+    auto rendered = Render(&session, caller, spec, {current.id});
+    if (!rendered) return Fail(rendered.error());
+    result = std::move((*rendered)[0]);
   }
-  auto rendered = Render(&session, caller, spec, {current.id});
-  if (!rendered) return Fail(rendered.error());
-  json result = std::move((*rendered)[0]);
   if (action.empty()) action = !before["active"].get<bool>() && active ? "restore" : "update";
   if (auto history =
           WriteHistory(session, caller, current.id, version, now, action, before, result);

@@ -145,6 +145,8 @@ TEST_P(RecordsHttpTest, CreateReadListPatchPutDeleteRestore) {
   EXPECT_EQ(Body(patched)[name_field], "renamed");
   EXPECT_EQ(Body(patched)["version"], 2);
   EXPECT_EQ(patched.Header("etag"), "\"2\"");
+  auto reread = Call("GET", base_ + "/" + id, alice.token);
+  EXPECT_EQ(Body(reread), Body(patched)) << "a change answers the record as GET shows it";
 
   // PUT replaces: fields not sent are gone.
   json minimal = json::object();
@@ -156,6 +158,7 @@ TEST_P(RecordsHttpTest, CreateReadListPatchPutDeleteRestore) {
   for (const auto& field : spec_->fields) {
     EXPECT_EQ(Body(put).contains(field.name), field.required) << field.name;
   }
+  EXPECT_EQ(Body(Call("GET", base_ + "/" + id, alice.token)), Body(put));
 
   EXPECT_EQ(Call("DELETE", base_ + "/" + id, alice.token).status, 204);
   EXPECT_EQ(Body(Call("GET", base_, alice.token))["total"], 0) << "deleted records leave lists";

@@ -2,6 +2,8 @@
 // what the caller can read.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "support/api_client.h"
 #include "support/test_server.h"
 
@@ -177,6 +179,44 @@ TEST_P(SearchHttpTest, FindsPartsOfEveryFieldAndFollowsChanges) {
   EXPECT_EQ(found("beta"), (Names{"beta-node:prefix"}));
   ASSERT_EQ(api_->Call("DELETE", "/api/servers/" + id, alice.token).status, 204);
   EXPECT_TRUE(found("beta").empty()) << "deleted records are not found";
+}
+
+TEST_P(SearchHttpTest, DuplicateHostnamesAndAddressesAmongReadableServersAreWarnedOf) {
+  const auto alice = api_->SignUp("alice");
+  const auto bob = api_->SignUp("bob");
+  const std::string first =
+      Create(alice.token, "servers", {{"hostname", "dup"}, {"ipv4_private", "10.0.0.1"}});
+  auto second = api_->Call("POST", "/api/servers", alice.token,
+                           {{"hostname", "dup"}, {"ipv4_private", "10.0.0.1"}});
+  ASSERT_EQ(second.status, 201) << second.body;
+  const json warnings = testing::ApiClient::Body(second)["warnings"];
+  ASSERT_EQ(warnings.size(), 2u) << second.body;
+  std::set<std::string> fields;
+  for (const auto& warning : warnings) {
+    fields.insert(warning["field"]);
+    EXPECT_EQ(warning["id"], first);
+  }
+  EXPECT_EQ(fields, (std::set<std::string>{"hostname", "ipv4_private"}));
+  const std::string second_id = testing::ApiClient::Body(second)["id"];
+
+  // Another user, who cannot read alice's servers, learns nothing about them.
+  auto bobs = api_->Call("POST", "/api/servers", bob.token,
+                         {{"hostname", "dup"}, {"ipv4_private", "10.0.0.1"}});
+  ASSERT_EQ(bobs.status, 201);
+  EXPECT_FALSE(testing::ApiClient::Body(bobs).contains("warnings")) << bobs.body;
+
+  auto patched = api_->Call("PATCH", "/api/servers/" + second_id, alice.token,
+                            {{"ipv4_private", "10.0.0.2"}});
+  ASSERT_EQ(patched.status, 200);
+  ASSERT_EQ(testing::ApiClient::Body(patched)["warnings"].size(), 1u) << patched.body;
+  EXPECT_EQ(testing::ApiClient::Body(patched)["warnings"][0]["field"], "hostname");
+  EXPECT_FALSE(testing::ApiClient::Body(
+                   api_->Call("GET", "/api/servers/" + second_id, alice.token))
+                   .contains("warnings"))
+      << "warnings come with a change, not with reads";
+  ASSERT_EQ(api_->Call("DELETE", "/api/servers/" + first, alice.token).status, 204);
+  auto again = api_->Call("PATCH", "/api/servers/" + second_id, alice.token, {{"cpu", 2}});
+  EXPECT_FALSE(testing::ApiClient::Body(again).contains("warnings")) << "deleted records are gone";
 }
 
 // Lists may be answered from a cache (SQLite): every kind of change must show at once.
