@@ -2,8 +2,8 @@
 // the settings against the real `maestro serve`: sign up (API) and sign in →
 // the dashboard counts a server created through the API → import a JSON file
 // ("created 2" and one per-record error) → an application created through the
-// form, linked to a server with the picker → the server's page lists it under
-// Related → the settings show env_options and the admin changes one list.
+// form, linked to a server with the picker → the server's page lists it on its
+// Applications tab → the settings show env_options and the admin changes one list.
 //
 // Run from web/ after `npm run build` (no maildev needed):
 //   MAESTRO_BIN=<absolute path to build/bin/maestro> node --test e2e/inventory-extras.test.mjs
@@ -102,12 +102,12 @@ describe('dashboard, import, relation pickers and settings', () => {
       await page.goto(`${server.url}/inventory/applications/new`)
       await page.fill('[data-field=name]', 'storefront')
       await page.selectOption('[data-field=family]', 'Application')
-      const serversPicker = page.locator('[data-testid=form-relations] [data-relation=servers]')
+      const serversPicker = page.locator('[data-section=servers] [data-relation=servers]')
       await serversPicker.getByRole('combobox').fill('web')
       await serversPicker.locator('[role=option]', { hasText: 'web-1' }).click()
       await expectTextMatch(page, '[data-relation=servers] [data-testid=relation-item]', /web-1/)
       // A dependency on the imported application, with how it is reached.
-      const depsPicker = page.locator('[data-testid=form-relations] [data-relation=deps]')
+      const depsPicker = page.locator('[data-section=dependencies] [data-relation=deps]')
       await depsPicker.getByRole('combobox').fill('imp-bill')
       await depsPicker.locator('[role=option]', { hasText: 'imp-billing' }).click()
       await depsPicker.locator('[data-attr=via]').fill('rest')
@@ -115,14 +115,16 @@ describe('dashboard, import, relation pickers and settings', () => {
       await page.click('[data-testid=form-save]')
       await page.waitForURL((url) => /^\/inventory\/applications\/[0-9A-Z]{26}$/.test(url.pathname))
       await expectText(page, 'h1', 'storefront')
-      await expectTextMatch(page, '[data-testid=record-relations]', /servers\s*web-1/i)
-      await expectTextMatch(page, '[data-testid=record-relations]', /deps\s*imp-billing \(rest\)/i)
+      await page.click('[data-testid=tab-servers]')
+      await expectTextMatch(page, '[data-testid=group-servers]', /servers\s*web-1/i)
+      await page.click('[data-testid=tab-dependencies]')
+      await expectTextMatch(page, '[data-testid=group-dependencies]', /deps\s*imp-billing \(rest\)/i)
       const appId = pathOf(page).split('/').pop()
 
-      // The server's page lists the application under Related.
-      await page.goto(`${server.url}/inventory/servers/${web.body.id}`)
+      // The server's page lists the application on its Applications tab.
+      await page.goto(`${server.url}/inventory/servers/${web.body.id}?tab=applications`)
       await expectText(page, 'h1', 'web-1')
-      await expectTextMatch(page, '[data-testid=record-relations]', /applications\s*storefront/i)
+      await expectTextMatch(page, '[data-testid=group-applications]', /applications\s*storefront/i)
       await screenshot(page, 'extras-server')
 
       // Editing the application without touching the links keeps them.

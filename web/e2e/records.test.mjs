@@ -1,7 +1,7 @@
 // End-to-end test of the generic record pages against the real `maestro serve`:
 // sign up (API) and sign in (login page) → create a datacenter through the
 // form (after the server's 422 for the empty form) → create a server on it →
-// see it in the servers list → search → edit its hostname → the history shows
+// its datacenter and applications on their tabs → see it in the servers list → search → edit its hostname → the history shows
 // "hostname: old → new" and the old version → delete → gone from the list,
 // listed under "deleted".
 //
@@ -90,8 +90,15 @@ describe('records of every kind through the generic pages', () => {
       await page.click('[data-testid=form-save]')
       const serverId = await savedRecordId(page, '/inventory/servers')
       await expectText(page, 'h1', 'web-1')
-      await expectText(page, '[data-show="datacenter.id"] dd', datacenterId)
+      await expectText(page, '[data-testid=record-fields] [data-show=hostname] dd', 'web-1')
       await screenshot(page, 'records-detail')
+      // The datacenter is on its own tab, as a link to the datacenter's page.
+      await page.click('[data-testid=tab-datacenter]')
+      await expectText(page, '[data-testid=group-datacenter] [data-show="datacenter.id"] dd', datacenterId)
+      assert.equal(
+        await page.locator('[data-testid=group-datacenter] [data-show="datacenter.id"] a').getAttribute('href'),
+        `/inventory/datacenters/${datacenterId}`,
+      )
 
       // An application linked to the server through the API (the pickers are in inventory-extras)
       // shows on the server's page, and editing the server later keeps the link.
@@ -101,8 +108,10 @@ describe('records of every kind through the generic pages', () => {
         body: JSON.stringify({ name: 'shop', family: 'Application', servers: [serverId] }),
       })
       assert.equal(linked.status, 201, 'POST /api/applications')
+      await page.click('[data-testid=tab-applications]')
+      await page.waitForURL((url) => url.searchParams.get('tab') === 'applications')
       await page.reload()
-      await expectTextMatch(page, '[data-testid=record-relations]', /applications\s*shop/i)
+      await expectTextMatch(page, '[data-testid=group-applications]', /applications\s*shop/i)
 
       // The list shows it, with the OS as one phrase.
       await page.click('.detail-bar a[href="/inventory/servers"]')

@@ -5,6 +5,8 @@
 // and where a server problem (`storage.0.size`) belongs in the form.
 // Pure functions only, so they are unit-tested without a browser.
 
+import type { GroupDef } from './groups'
+
 export type FieldType =
   | 'str'
   | 'text'
@@ -50,6 +52,8 @@ export interface KindDef {
   fields: FieldDef[]
   /** relation fields (edges to other records), shown as {id, name} lists */
   relations?: FieldDef[]
+  /** tabs of the record page and sections of the form (records/groups.ts); fields in none are "Details" */
+  groups?: GroupDef[]
 }
 
 export interface KindsResponse {
