@@ -213,26 +213,86 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
                         {"message", error.message},
                         {"details", details}});
     };
-    // New records are created in batches, one transaction each. A record whose natural key is
-    // already waiting in the batch flushes it first, so that it updates the one just created.
-    std::vector<json> batch;
-    std::vector<std::size_t> batch_indexes;
-    std::set<std::string> batch_keys;
-    auto flush = [&]() -> Status {
-      if (batch.empty()) return {};
-      auto made = records_.CreateMany(caller, spec, batch, "import");
+    // Records go by chunks of kBatchSize: their natural keys are looked up in one query, the
+    // records found are updated one by one, and the new ones created in one transaction. A key
+    // met twice in a chunk makes its second record wait until the first is written, then update
+    // it.
+    struct Candidate {
+      std::size_t index;
+      json item;
+      std::string key;         // the natural key's value (hostname or name)
+      std::string datacenter;  // servers: the datacenter id the key lives in
+    };
+    std::vector<Candidate> chunk;
+    const std::string& key_field = spec.name_field;
+    const bool per_datacenter = spec.kind == "servers";
+    auto update = [&](const Candidate& candidate, const std::string& id,
+                      std::int64_t version) {
+      auto changed = records_.Patch(caller, spec, id, candidate.item, std::nullopt);
+      if (!changed) {
+        report_at(candidate.index, changed.error());
+      } else if ((*changed)["version"] == version) {
+        ++unchanged;
+      } else {
+        ++updated;
+      }
+      progress(++done, total);
+    };
+    auto create = [&](std::vector<Candidate*>& fresh) -> Status {
+      if (fresh.empty()) return {};
+      std::vector<json> bodies;
+      for (Candidate* candidate : fresh) bodies.push_back(std::move(candidate->item));
+      auto made = records_.CreateMany(caller, spec, bodies, "import");
       if (!made) return Fail(made.error());
       for (std::size_t i = 0; i < made->size(); ++i) {
         if ((*made)[i]) {
           ++created;
         } else {
-          report_at(batch_indexes[i], (*made)[i].error());
+          report_at(fresh[i]->index, (*made)[i].error());
         }
         progress(++done, total);
       }
-      batch.clear();
-      batch_indexes.clear();
-      batch_keys.clear();
+      fresh.clear();
+      return {};
+    };
+    auto write_chunk = [&]() -> Status {
+      if (chunk.empty()) return {};
+      std::vector<std::string> keys;
+      for (const auto& candidate : chunk) keys.push_back(candidate.key);
+      auto found = records_.FindByValues(
+          caller, spec, key_field, keys,
+          per_datacenter ? std::vector<std::string>{"datacenter", "id"} : std::vector<std::string>{});
+      if (!found) return Fail(found.error());
+      std::map<std::string, std::pair<std::string, std::int64_t>> existing;  // first by id order
+      for (const auto& match : *found) {
+        existing.emplace(match.value + '\n' + match.also, std::pair{match.id, match.version});
+      }
+      std::vector<Candidate*> fresh;
+      std::set<std::string> fresh_keys;
+      for (auto& candidate : chunk) {
+        const std::string key = candidate.key + '\n' + candidate.datacenter;
+        if (fresh_keys.contains(key)) {
+          // Its first mention is about to be created: write it, then look this one up again.
+          if (auto written = create(fresh); !written) return written;
+          fresh_keys.clear();
+          auto again = records_.FindByValues(
+              caller, spec, key_field, {candidate.key},
+              per_datacenter ? std::vector<std::string>{"datacenter", "id"}
+                             : std::vector<std::string>{});
+          if (!again) return Fail(again.error());
+          for (const auto& match : *again) {
+            existing.emplace(match.value + '\n' + match.also, std::pair{match.id, match.version});
+          }
+        }
+        if (auto it = existing.find(key); it != existing.end()) {
+          update(candidate, it->second.first, it->second.second);
+        } else {
+          fresh.push_back(&candidate);
+          fresh_keys.insert(key);
+        }
+      }
+      if (auto written = create(fresh); !written) return written;
+      chunk.clear();
       return {};
     };
     for (std::size_t index = 0; index < items.size(); ++index) {
@@ -272,49 +332,21 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
         item["datacenter"] = std::move(place);
       }
       // The natural key: hostname within the datacenter for servers, name elsewhere.
-      std::vector<Filter> natural_key;
-      const std::string& key = spec.name_field;
-      if (!item.contains(key) || !item[key].is_string()) {
+      if (!item.contains(key_field) || !item[key_field].is_string()) {
         report({ErrorCode::kValidationFailed,
-                fmt::format("the record has no {}", key),
-                {{key, "is required"}}});
+                fmt::format("the record has no {}", key_field),
+                {{key_field, "is required"}}});
         progress(++done, total);
         continue;
       }
-      natural_key.push_back({key, "eq", item[key]});
-      if (spec.kind == "servers") {
-        if (!datacenter_id.empty()) {
-          natural_key.push_back({"datacenter.id", "eq", datacenter_id});
-        } else {
-          natural_key.push_back({"datacenter.id", "exists", false});
-        }
+      std::string key = item[key_field];
+      chunk.push_back({index, std::move(item), std::move(key),
+                       per_datacenter ? datacenter_id : std::string()});
+      if (chunk.size() >= kBatchSize) {
+        if (auto written = write_chunk(); !written) return Fail(written.error());
       }
-      const std::string batch_key = item[key].get<std::string>() + '\n' + datacenter_id;
-      if (batch_keys.contains(batch_key) || batch.size() >= kBatchSize) {
-        if (auto flushed = flush(); !flushed) return Fail(flushed.error());
-      }
-      auto existing = records_.FindFirst(caller, spec, natural_key);
-      if (!existing) {
-        report(existing.error());
-      } else if (existing->is_null()) {
-        batch.push_back(std::move(item));
-        batch_indexes.push_back(index);
-        batch_keys.insert(batch_key);
-        continue;  // counted when its batch is written
-      } else {
-        const json& current = *existing;
-        auto changed = records_.Patch(caller, spec, current["id"], item, std::nullopt);
-        if (!changed) {
-          report(changed.error());
-        } else if ((*changed)["version"] == current["version"]) {
-          ++unchanged;
-        } else {
-          ++updated;
-        }
-      }
-      progress(++done, total);
     }
-    if (auto flushed = flush(); !flushed) return Fail(flushed.error());
+    if (auto written = write_chunk(); !written) return Fail(written.error());
   }
   return json{{"total", total},
               {"created", created},

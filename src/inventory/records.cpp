@@ -426,15 +426,29 @@ Result<json> Records::Warnings(store::Session& session, const auth::Principal& c
 Status Records::WriteHistory(store::Session& session, const auth::Principal& caller,
                              const std::string& id, std::int64_t version, const std::string& at,
                              const std::string& action, const json& before, const json& after) {
-  if (!settings_.audit) return {};
-  const json changes = json::diff(Changeable(before), Changeable(after));
+  return WriteHistories(session, caller, at,
+                        {{.id = id, .version = version, .action = action, .before = &before,
+                          .after = &after}});
+}
+
+Status Records::WriteHistories(store::Session& session, const auth::Principal& caller,
+                               const std::string& at, const std::vector<HistoryEntry>& entries) {
+  if (!settings_.audit || entries.empty()) return {};
   const std::string param(store::JsonParam(session.dialect()));
-  auto written = session.Exec(
+  const json nothing = json::object();
+  std::string sql =
       "INSERT INTO history (record_id, version, at, actor_type, actor_id, action, changes, "
-      "snapshot) VALUES (?, ?, ?, 'user', ?, ?, " +
-          param + ", " + param + ")",
-      {id, version, at, caller.user_id, action, changes.dump(), Snapshot(after).dump()});
-  if (!written) return Fail(written.error());
+      "snapshot) VALUES ";
+  store::Params params;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const HistoryEntry& entry = entries[i];
+    const json& before = entry.before != nullptr ? *entry.before : nothing;
+    const json changes = json::diff(Changeable(before), Changeable(*entry.after));
+    sql += (i == 0 ? "" : ", ") + ("(?, ?, ?, 'user', ?, ?, " + param + ", " + param + ")");
+    params.insert(params.end(), {entry.id, entry.version, at, caller.user_id, entry.action,
+                                 changes.dump(), Snapshot(*entry.after).dump()});
+  }
+  if (auto written = session.Exec(sql, params); !written) return Fail(written.error());
   return {};
 }
 
@@ -509,35 +523,60 @@ Result<std::string> Records::OwnerName(store::Session& session, const std::strin
 }
 
 Status Records::Insert(store::Session& session, const auth::Principal& caller,
-                       const EntitySpec& spec, const NewDocument& prepared,
+                       const EntitySpec& spec, const std::vector<const NewDocument*>& prepared,
                        const std::string& owner_type, const std::string& owner_id,
-                       const std::string& owner_name, const std::string& source, json& result) {
-  const std::string id = NewId();
+                       const std::string& owner_name, const std::string& source,
+                       std::vector<json>& results) {
   const std::string now = Now();
-  if (auto unique = CheckUnique(session, spec, id, prepared.doc); !unique) return unique;
-  auto inserted = session.Exec(
-      "INSERT INTO records (id, kind, owner_type, owner_id, version, created_at, updated_at, "
-      "active, source, search, doc) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, " +
-          std::string(store::JsonParam(session.dialect())) + ")",
-      {id, spec.kind, owner_type, owner_id, now, now, true, source,
-       SearchText(spec, prepared.doc), prepared.doc.dump()});
-  if (!inserted) return Fail(inserted.error());
-  auto granted = session.Exec(
-      "INSERT INTO acl (record_id, principal_type, principal_id, role) VALUES (?, ?, ?, 3)",
-      {id, owner_type, owner_id});
-  if (!granted) return Fail(granted.error());
-  if (prepared.relations.empty()) {
-    result = NewRecordView(registry_, spec, prepared.doc, id, owner_type, owner_id, owner_name,
-                           now, source);
-  } else {
-    if (auto related = WriteRelations(session, caller, id, prepared.relations); !related) {
-      return related;
+  const std::string param(store::JsonParam(session.dialect()));
+  results.clear();
+  results.reserve(prepared.size());  // history entries point into it: it must not move
+  // Rows go in groups, each one statement per table (bound parameters stay under SQLite's limit).
+  constexpr std::size_t kRowsPerStatement = 100;
+  for (std::size_t first = 0; first < prepared.size(); first += kRowsPerStatement) {
+    const std::size_t last = std::min(prepared.size(), first + kRowsPerStatement);
+    std::string records_sql =
+        "INSERT INTO records (id, kind, owner_type, owner_id, version, created_at, updated_at, "
+        "active, source, search, doc) VALUES ";
+    std::string acl_sql = "INSERT INTO acl (record_id, principal_type, principal_id, role) VALUES ";
+    store::Params records_params, acl_params;
+    std::vector<std::string> ids;
+    for (std::size_t i = first; i < last; ++i) {
+      const NewDocument& one = *prepared[i];
+      ids.push_back(NewId());
+      if (auto unique = CheckUnique(session, spec, ids.back(), one.doc); !unique) return unique;
+      records_sql += (i == first ? "" : ", ") + ("(?, ?, ?, ?, 1, ?, ?, ?, ?, ?, " + param + ")");
+      records_params.insert(records_params.end(),
+                            {ids.back(), spec.kind, owner_type, owner_id, now, now, true, source,
+                             SearchText(spec, one.doc), one.doc.dump()});
+      acl_sql += i == first ? "(?, ?, ?, 3)" : ", (?, ?, ?, 3)";
+      acl_params.insert(acl_params.end(), {ids.back(), owner_type, owner_id});
     }
-    auto rendered = Render(&session, caller, spec, {id});
-    if (!rendered) return Fail(rendered.error());
-    result = std::move((*rendered)[0]);
+    if (auto inserted = session.Exec(records_sql, records_params); !inserted)
+      return Fail(inserted.error());
+    if (auto granted = session.Exec(acl_sql, acl_params); !granted) return Fail(granted.error());
+    std::vector<HistoryEntry> history;
+    for (std::size_t i = first; i < last; ++i) {
+      const NewDocument& one = *prepared[i];
+      const std::string& id = ids[i - first];
+      json result;
+      if (one.relations.empty()) {
+        result = NewRecordView(registry_, spec, one.doc, id, owner_type, owner_id, owner_name,
+                               now, source);
+      } else {
+        if (auto related = WriteRelations(session, caller, id, one.relations); !related) {
+          return related;
+        }
+        auto rendered = Render(&session, caller, spec, {id});
+        if (!rendered) return Fail(rendered.error());
+        result = std::move((*rendered)[0]);
+      }
+      results.push_back(std::move(result));
+      history.push_back({.id = id, .version = 1, .action = "create", .after = &results.back()});
+    }
+    if (auto written = WriteHistories(session, caller, now, history); !written) return written;
   }
-  return WriteHistory(session, caller, id, 1, now, "create", json::object(), result);
+  return {};
 }
 
 Result<json> Records::Create(const auth::Principal& caller, const EntitySpec& spec,
@@ -562,11 +601,13 @@ Result<json> Records::Create(const auth::Principal& caller, const EntitySpec& sp
     }
     auto owner_name = OwnerName(session, owner_type, owner_id);
     if (!owner_name) return Fail(owner_name.error());
-    if (auto inserted = Insert(session, caller, spec, *prepared, owner_type, owner_id,
-                               *owner_name, source, result);
+    std::vector<json> results;
+    if (auto inserted = Insert(session, caller, spec, {&*prepared}, owner_type, owner_id,
+                               *owner_name, source, results);
         !inserted) {
       return inserted;
     }
+    result = std::move(results.at(0));
     auto warnings = Warnings(session, caller, spec, result["id"], prepared->doc);
     if (!warnings) return Fail(warnings.error());
     if (!warnings->empty()) result["warnings"] = std::move(*warnings);
@@ -595,35 +636,43 @@ Result<std::vector<Result<json>>> Records::CreateMany(const auth::Principal& cal
   auto done = store_.Transaction([&](store::Session& session) -> Status {
     auto owner_name = OwnerName(session, "user", caller.user_id);
     if (!owner_name) return Fail(owner_name.error());
+    // Records without relations, of a kind without unique names, cannot be refused once checked:
+    // they are written together. The others one by one, each under a savepoint, so that a
+    // refusal (a relation to an unreadable record, a name in use) undoes only that record.
+    std::vector<const NewDocument*> together;
+    std::vector<std::size_t> together_at;
     for (std::size_t i = 0; i < prepared.size(); ++i) {
       if (!prepared[i]) continue;
-      // Relations and unique names may refuse one record after part of it is written: such a
-      // record gets a savepoint, so that its refusal undoes only itself.
-      const bool guarded = !prepared[i]->relations.empty() || !spec.unique_field.empty();
-      if (guarded) {
-        if (auto saved = session.Exec("SAVEPOINT one_record"); !saved) return Fail(saved.error());
+      if (prepared[i]->relations.empty() && spec.unique_field.empty()) {
+        together.push_back(&*prepared[i]);
+        together_at.push_back(i);
+        continue;
       }
-      json result;
-      auto inserted = Insert(session, caller, spec, *prepared[i], "user", caller.user_id,
-                             *owner_name, source, result);
-      if (!inserted && (!guarded || inserted.error().code == ErrorCode::kInternal ||
+      if (auto saved = session.Exec("SAVEPOINT one_record"); !saved) return Fail(saved.error());
+      std::vector<json> one;
+      auto inserted = Insert(session, caller, spec, {&*prepared[i]}, "user", caller.user_id,
+                             *owner_name, source, one);
+      if (!inserted && (inserted.error().code == ErrorCode::kInternal ||
                         inserted.error().code == ErrorCode::kUnavailable)) {
         return inserted;
       }
-      if (guarded) {
-        if (!inserted) {
-          if (auto undone = session.Exec("ROLLBACK TO SAVEPOINT one_record"); !undone)
-            return Fail(undone.error());
-        }
-        if (auto released = session.Exec("RELEASE SAVEPOINT one_record"); !released)
-          return Fail(released.error());
-      }
-      if (inserted) {
-        results[i] = std::move(result);
-      } else {
+      if (!inserted) {
+        if (auto undone = session.Exec("ROLLBACK TO SAVEPOINT one_record"); !undone)
+          return Fail(undone.error());
         results[i] = Fail(inserted.error());
+      } else {
+        results[i] = std::move(one.at(0));
       }
+      if (auto released = session.Exec("RELEASE SAVEPOINT one_record"); !released)
+        return Fail(released.error());
     }
+    std::vector<json> written;
+    if (auto inserted = Insert(session, caller, spec, together, "user", caller.user_id,
+                               *owner_name, source, written);
+        !inserted) {
+      return inserted;
+    }
+    for (std::size_t k = 0; k < together_at.size(); ++k) results[together_at[k]] = std::move(written[k]);
     return {};
   });
   if (!done) return Fail(done.error());
@@ -788,6 +837,32 @@ Result<std::int64_t> Records::Count(const auth::Principal& caller, const EntityS
       store::TransactionMode::kRead);
   if (!done) return Fail(done.error());
   return total;
+}
+
+Result<std::vector<Records::KeyMatch>> Records::FindByValues(
+    const auth::Principal& caller, const EntitySpec& spec, const std::string& field,
+    const std::vector<std::string>& values, const std::vector<std::string>& also) {
+  std::vector<KeyMatch> matches;
+  if (values.empty()) return matches;
+  const store::Dialect dialect = store_.dialect();
+  const auto access =
+      auth::AccessCondition("r.id", caller.user_id, Role::kRead, auth::AccessPlan::kPerRow);
+  const std::string value = TextExpression(dialect, "r.doc", {field});
+  const std::string other = also.empty() ? "''" : TextExpression(dialect, "r.doc", also);
+  store::Params params = {spec.kind, true};
+  params.insert(params.end(), values.begin(), values.end());
+  params.insert(params.end(), access.params.begin(), access.params.end());
+  auto rows = store_.Query(fmt::format("SELECT r.id, r.version, {0} AS v, {1} AS a FROM records r "
+                                       "WHERE r.kind = ? AND r.active = ? AND {0} IN ({2}) AND "
+                                       "{3} ORDER BY r.id",
+                                       value, other, Marks(values.size()), access.sql),
+                           params);
+  if (!rows) return Fail(rows.error());
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    matches.push_back({AsString(rows->At(i, "id")), AsInt(rows->At(i, "version")),
+                       AsString(rows->At(i, "v")), AsString(rows->At(i, "a"), "")});
+  }
+  return matches;
 }
 
 Result<json> Records::FindFirst(const auth::Principal& caller, const EntitySpec& spec,

@@ -46,6 +46,19 @@ class Records {
   // {items, total, page, limit}
   Result<nlohmann::json> List(const auth::Principal& caller, const EntitySpec& spec,
                               const ListQuery& query);
+  // Readable active records of `spec` whose text field `field` is one of `values` (a lookup by
+  // natural keys, through the field's index): each {id, version, value, also}, `also` being the
+  // text at the field path `also` ("" when absent). In id order.
+  struct KeyMatch {
+    std::string id;
+    std::int64_t version;
+    std::string value;
+    std::string also;
+  };
+  Result<std::vector<KeyMatch>> FindByValues(const auth::Principal& caller,
+                                             const EntitySpec& spec, const std::string& field,
+                                             const std::vector<std::string>& values,
+                                             const std::vector<std::string>& also);
   // The first readable record (in id order) matching all `filters`, or null: a lookup by key
   // (as imports do), which checks access on the rows found rather than building the readable set.
   Result<nlohmann::json> FindFirst(const auth::Principal& caller, const EntitySpec& spec,
@@ -100,12 +113,22 @@ class Records {
   Result<NewDocument> Prepare(const EntitySpec& spec, const nlohmann::json& body);
   Result<std::string> OwnerName(store::Session& session, const std::string& owner_type,
                                 const std::string& owner_id);
-  // Inserts one prepared record with its owner's grant, relations and first history entry;
-  // `result` is the record as GET shows it.
+  // Inserts prepared records with their owner's grant, relations and first history entry, a
+  // statement per table for each group of rows; `results` are the records as GET shows them.
   Status Insert(store::Session& session, const auth::Principal& caller, const EntitySpec& spec,
-                const NewDocument& prepared, const std::string& owner_type,
+                const std::vector<const NewDocument*>& prepared, const std::string& owner_type,
                 const std::string& owner_id, const std::string& owner_name,
-                const std::string& source, nlohmann::json& result);
+                const std::string& source, std::vector<nlohmann::json>& results);
+  // One history entry: `before` null for a creation.
+  struct HistoryEntry {
+    std::string id;
+    std::int64_t version = 1;
+    std::string action;
+    const nlohmann::json* before = nullptr;
+    const nlohmann::json* after = nullptr;
+  };
+  Status WriteHistories(store::Session& session, const auth::Principal& caller,
+                        const std::string& at, const std::vector<HistoryEntry>& entries);
 
   // The record with the caller's role; kNotFound when absent or unreadable, kForbidden when the
   // role is below `need`.
