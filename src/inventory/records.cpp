@@ -755,6 +755,7 @@ Result<json> Records::List(const auth::Principal& caller, const EntitySpec& spec
   std::vector<std::string> ids;
   auto done = store_.Transaction(
       [&](store::Session& session) -> Status {
+        if (auto hashed = store::PreferHashJoins(session); !hashed) return hashed;
         auto generation = Generation(session);
         if (!generation) return Fail(generation.error());
         const std::string key = ListCache::Key(ordered, all->params);
@@ -821,6 +822,7 @@ Result<std::int64_t> Records::Count(const auth::Principal& caller, const EntityS
   std::int64_t total = 0;
   auto done = store_.Transaction(
       [&](store::Session& session) -> Status {
+        if (auto hashed = store::PreferHashJoins(session); !hashed) return hashed;
         auto generation = Generation(session);
         if (!generation) return Fail(generation.error());
         const std::string key = ListCache::Key(sql, where->params);

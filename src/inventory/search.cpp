@@ -107,12 +107,12 @@ Result<json> Search::Find(const auth::Principal& caller, const std::string& q,
   return json{{"items", std::move(items)}};
 }
 
-Result<json> Search::GroupBy(const auth::Principal& caller, const std::string& kind,
-                             const std::string& key_sql) {
+Result<json> Search::GroupBy(store::Session& session, const auth::Principal& caller,
+                             const std::string& kind, const std::string& key_sql) {
   const auto access = auth::AccessCondition("r.id", caller.user_id, auth::Role::kRead);
   store::Params params = {kind, true};
   params.insert(params.end(), access.params.begin(), access.params.end());
-  auto rows = store_.Query(
+  auto rows = session.Query(
       fmt::format("SELECT COALESCE({0}, '(none)') AS k, COUNT(*) AS n FROM records r WHERE r.kind "
                   "= ? AND r.active = ? AND {1} GROUP BY COALESCE({0}, '(none)') ORDER BY n "
                   "DESC, k LIMIT 50",
@@ -129,44 +129,54 @@ Result<json> Search::GroupBy(const auth::Principal& caller, const std::string& k
 Result<json> Search::Stats(const auth::Principal& caller) {
   const auto dialect = store_.dialect();
   const auto access = auth::AccessCondition("r.id", caller.user_id, auth::Role::kRead);
-  store::Params params = {true};
-  params.insert(params.end(), access.params.begin(), access.params.end());
-  auto counts =
-      store_.Query("SELECT r.kind AS kind, COUNT(*) AS n FROM records r WHERE r.active = ? AND " +
-                       access.sql + " GROUP BY r.kind",
-                   params);
-  if (!counts) return Fail(counts.error());
-  json by_kind = json::object();
-  for (const auto& spec : registry_.kinds()) by_kind[spec.kind] = 0;
-  for (std::size_t i = 0; i < counts->size(); ++i) {
-    const std::string kind = AsString(counts->At(i, "kind"));
-    if (by_kind.contains(kind)) by_kind[kind] = AsInt(counts->At(i, "n"));
-  }
-  // A server's provider is its datacenter's.
-  const std::string provider = fmt::format("(SELECT {} FROM records d WHERE d.id = {})",
-                                           TextExpression(dialect, "d.doc", {"provider"}),
-                                           TextExpression(dialect, "r.doc", {"datacenter", "id"}));
-  json out = {{"counts", std::move(by_kind)}};
-  const std::pair<const char*, std::string> server_groups[] = {
-      {"by_provider", provider},
-      {"by_environment", TextExpression(dialect, "r.doc", {"environment"})},
-      {"by_os", TextExpression(dialect, "r.doc", {"os", "base"})},
-      {"by_region", TextExpression(dialect, "r.doc", {"datacenter", "region"})},
-  };
-  for (const auto& [name, key] : server_groups) {
-    auto group = GroupBy(caller, "servers", key);
-    if (!group) return Fail(group.error());
-    out["servers"][name] = std::move(*group);
-  }
-  const std::pair<const char*, std::string> application_groups[] = {
-      {"by_family", TextExpression(dialect, "r.doc", {"family"})},
-      {"by_environment", TextExpression(dialect, "r.doc", {"environment"})},
-  };
-  for (const auto& [name, key] : application_groups) {
-    auto group = GroupBy(caller, "applications", key);
-    if (!group) return Fail(group.error());
-    out["applications"][name] = std::move(*group);
-  }
+  json out;
+  // One snapshot for all the figures; each counts every readable record.
+  auto done = store_.Transaction(
+      [&](store::Session& session) -> Status {
+        if (auto hashed = store::PreferHashJoins(session); !hashed) return hashed;
+        store::Params params = {true};
+        params.insert(params.end(), access.params.begin(), access.params.end());
+        auto counts = session.Query(
+            "SELECT r.kind AS kind, COUNT(*) AS n FROM records r WHERE r.active = ? AND " +
+                access.sql + " GROUP BY r.kind",
+            params);
+        if (!counts) return Fail(counts.error());
+        json by_kind = json::object();
+        for (const auto& spec : registry_.kinds()) by_kind[spec.kind] = 0;
+        for (std::size_t i = 0; i < counts->size(); ++i) {
+          const std::string kind = AsString(counts->At(i, "kind"));
+          if (by_kind.contains(kind)) by_kind[kind] = AsInt(counts->At(i, "n"));
+        }
+        // A server's provider is its datacenter's.
+        const std::string provider =
+            fmt::format("(SELECT {} FROM records d WHERE d.id = {})",
+                        TextExpression(dialect, "d.doc", {"provider"}),
+                        TextExpression(dialect, "r.doc", {"datacenter", "id"}));
+        out = {{"counts", std::move(by_kind)}};
+        const std::pair<const char*, std::string> server_groups[] = {
+            {"by_provider", provider},
+            {"by_environment", TextExpression(dialect, "r.doc", {"environment"})},
+            {"by_os", TextExpression(dialect, "r.doc", {"os", "base"})},
+            {"by_region", TextExpression(dialect, "r.doc", {"datacenter", "region"})},
+        };
+        for (const auto& [name, key] : server_groups) {
+          auto group = GroupBy(session, caller, "servers", key);
+          if (!group) return Fail(group.error());
+          out["servers"][name] = std::move(*group);
+        }
+        const std::pair<const char*, std::string> application_groups[] = {
+            {"by_family", TextExpression(dialect, "r.doc", {"family"})},
+            {"by_environment", TextExpression(dialect, "r.doc", {"environment"})},
+        };
+        for (const auto& [name, key] : application_groups) {
+          auto group = GroupBy(session, caller, "applications", key);
+          if (!group) return Fail(group.error());
+          out["applications"][name] = std::move(*group);
+        }
+        return {};
+      },
+      store::TransactionMode::kRead);
+  if (!done) return Fail(done.error());
   return out;
 }
 

@@ -33,8 +33,8 @@ class Search {
   Result<nlohmann::json> Stats(const auth::Principal& caller);
 
  private:
-  Result<nlohmann::json> GroupBy(const auth::Principal& caller, const std::string& kind,
-                                 const std::string& key_sql);
+  Result<nlohmann::json> GroupBy(store::Session& session, const auth::Principal& caller,
+                                 const std::string& kind, const std::string& key_sql);
 
   store::Store& store_;
   const Registry& registry_;

@@ -23,6 +23,12 @@ Status LockTransaction(Session& session, std::int64_t key) {
   return {};
 }
 
+Status PreferHashJoins(Session& session) {
+  if (session.dialect() != Dialect::kPostgres) return {};
+  if (auto set = session.Exec("SET LOCAL enable_nestloop = off"); !set) return Fail(set.error());
+  return {};
+}
+
 std::string_view ForUpdate(Dialect dialect) {
   return dialect == Dialect::kPostgres ? " FOR UPDATE" : "";
 }
