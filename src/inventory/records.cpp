@@ -689,7 +689,9 @@ Result<json> Records::Get(const auth::Principal& caller, const EntitySpec& spec,
         result = std::move(loaded->record);
         return {};
       },
-      store::TransactionMode::kRead);
+      // The record, its roles and its relations are read one after another, without a snapshot
+      // in common: a change landing between two reads shows in the next GET.
+      store::TransactionMode::kNone);
   if (!done) return Fail(done.error());
   return result;
 }

@@ -23,7 +23,9 @@ enum class Dialect { kSqlite, kPostgres };
 // Read transactions see one consistent snapshot and never wait for the write lock (SQLite: a
 // deferred BEGIN in WAL mode; PostgreSQL: REPEATABLE READ READ ONLY, which never fails to
 // serialise). Write transactions serialise writers.
-enum class TransactionMode { kWrite, kRead };
+// kNone: no transaction at all, each statement stands alone on one borrowed connection — for a
+// few reads that need no common snapshot, saving BEGIN and COMMIT (two round trips on PostgreSQL).
+enum class TransactionMode { kWrite, kRead, kNone };
 
 // One connection, borrowed for a transaction.
 class Session {

@@ -104,6 +104,20 @@ TEST_P(StoreConformanceTest, TransactionRollsBackOnErrorLeavingNothingHalfWritte
   EXPECT_EQ(Count(), 0);
 }
 
+// Without a transaction each statement stands alone: nothing is rolled back, and another
+// session sees a write as soon as it is made.
+TEST_P(StoreConformanceTest, WorkWithoutATransactionCommitsEachStatement) {
+  auto done = store_->Transaction(
+      [&](Session& session) -> Status {
+        Insert("servers", {{"hostname", "a"}}, &session);
+        EXPECT_EQ(Count(), 1) << "visible to other connections at once";
+        return Fail(ErrorCode::kValidationFailed, "stops here");
+      },
+      TransactionMode::kNone);
+  ASSERT_FALSE(done);
+  EXPECT_EQ(Count(), 1);
+}
+
 TEST_P(StoreConformanceTest, TransactionRollsBackWhenTheWorkThrows) {
   EXPECT_THROW((void)store_->Transaction([&](Session& session) -> Status {
     Insert("servers", {{"hostname", "a"}}, &session);

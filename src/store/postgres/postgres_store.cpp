@@ -237,6 +237,7 @@ Status PostgresStore::Transaction(const std::function<Status(Session&)>& work,
     ~Giveback() { store->Return(std::move(connection)); }
   } giveback{this, connection};
 
+  if (mode == TransactionMode::kNone) return work(*connection);
   if (auto begun =
           connection->ExecScript(mode == TransactionMode::kRead
                                      ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"

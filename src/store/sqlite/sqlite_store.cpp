@@ -204,6 +204,7 @@ Status SqliteStore::Transaction(const std::function<Status(Session&)>& work, Tra
     ~Giveback() { store->Return(std::move(connection)); }
   } giveback{this, connection};
 
+  if (mode == TransactionMode::kNone) return work(*connection);
   if (auto begun =
           connection->Exec(mode == TransactionMode::kRead ? "BEGIN" : "BEGIN IMMEDIATE", {});
       !begun) {
