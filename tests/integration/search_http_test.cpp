@@ -171,6 +171,11 @@ TEST_P(SearchHttpTest, FindsPartsOfEveryFieldAndFollowsChanges) {
   EXPECT_EQ(found("a"), (Names{"alpha-node:prefix"}));
   EXPECT_TRUE(found("node%0Aedge").empty()) << "a match never spans two fields";
   EXPECT_TRUE(found("alpha%25").empty()) << "% is a character, not a wildcard";
+  // Words the full-text index would read as its own syntax are plain text too.
+  Create(alice.token, "clients", {{"name", "say \"hi\" AND NEAR(*)"}});
+  EXPECT_EQ(found("%22hi%22%20AND"), (Names{"say \"hi\" AND NEAR(*):contains"}));
+  EXPECT_EQ(found("NEAR(*)"), (Names{"say \"hi\" AND NEAR(*):contains"}));
+  EXPECT_TRUE(found("%22%22%22").empty());
 
   ASSERT_EQ(api_->Call("PATCH", "/api/servers/" + id, alice.token, {{"hostname", "beta-node"}})
                 .status,
