@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "common/clock.h"
+#include "inventory/records.h"
 #include "support/api_client.h"
 #include "support/test_server.h"
 
@@ -222,6 +224,27 @@ TEST_P(SearchHttpTest, DuplicateHostnamesAndAddressesAmongReadableServersAreWarn
   ASSERT_EQ(api_->Call("DELETE", "/api/servers/" + first, alice.token).status, 204);
   auto again = api_->Call("PATCH", "/api/servers/" + second_id, alice.token, {{"cpu", 2}});
   EXPECT_FALSE(testing::ApiClient::Body(again).contains("warnings")) << "deleted records are gone";
+}
+
+// Records written before search texts existed (or by other tools) get theirs at start-up.
+TEST_P(SearchHttpTest, RecordsWithoutASearchTextGetOne) {
+  const auto alice = api_->SignUp("alice");
+  const std::string id = Create(alice.token, "servers", {{"hostname", "old-timer"}});
+  ASSERT_TRUE(server_.store()->Exec("UPDATE records SET search = NULL WHERE id = ?", {id}));
+  EXPECT_TRUE(testing::ApiClient::Body(api_->Call("GET", "/api/search?q=timer", alice.token))
+                  ["items"]
+                      .empty())
+      << "no search text, not found";
+  SystemClock clock;
+  inventory::Records records(*server_.store(), clock, inventory::DefaultRegistry(), {});
+  auto filled = records.FillSearchText();
+  ASSERT_TRUE(filled) << filled.error().message;
+  EXPECT_EQ(*filled, 1);
+  const json found =
+      testing::ApiClient::Body(api_->Call("GET", "/api/search?q=timer", alice.token))["items"];
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0]["id"], id);
+  EXPECT_EQ(*records.FillSearchText(), 0) << "once is enough";
 }
 
 // Lists may be answered from a cache (SQLite): every kind of change must show at once.
