@@ -11,7 +11,8 @@
 //     Writes an import file in the original's format with COUNT servers (new hostnames each run)
 //     spread over a few datacenters, as `maestro import` and POST /api/import take it.
 //
-// Records are inserted with plain SQL in large transactions: seeding is setup, not what is measured.
+// Records are inserted with plain SQL in large transactions: seeding is setup, not what is
+// measured.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -63,17 +64,18 @@ const std::vector<std::string> kFamilies = {"Application", "Database", "Loadbala
 
 json ServerDoc(int i, std::mt19937& random, const std::string& datacenter) {
   const auto& [base, dist] = kSystems[random() % kSystems.size()];
-  return {{"hostname", fmt::format("host-{:06}", i)},
-          {"name", fmt::format("Host {}", i)},
-          {"ipv4_private", fmt::format("10.{}.{}.{}", i >> 16 & 255, i >> 8 & 255, i & 255)},
-          {"environment", kEnvironments[random() % kEnvironments.size()]},
-          {"role", kRoles[random() % kRoles.size()]},
-          {"os", {{"base", base}, {"dist", dist}, {"version", fmt::format("{}", 8 + random() % 5)}}},
-          {"cpu", 1 << (random() % 6)},
-          {"memory", 2 << (random() % 7)},
-          {"status", "Active"},
-          {"datacenter", {{"id", datacenter}, {"region", fmt::format("region-{}", random() % 4)}}},
-          {"tags", {{{"key", "team"}, {"value", fmt::format("squad-{}", random() % 12)}}}}};
+  return {
+      {"hostname", fmt::format("host-{:06}", i)},
+      {"name", fmt::format("Host {}", i)},
+      {"ipv4_private", fmt::format("10.{}.{}.{}", i >> 16 & 255, i >> 8 & 255, i & 255)},
+      {"environment", kEnvironments[random() % kEnvironments.size()]},
+      {"role", kRoles[random() % kRoles.size()]},
+      {"os", {{"base", base}, {"dist", dist}, {"version", fmt::format("{}", 8 + random() % 5)}}},
+      {"cpu", 1 << (random() % 6)},
+      {"memory", 2 << (random() % 7)},
+      {"status", "Active"},
+      {"datacenter", {{"id", datacenter}, {"region", fmt::format("region-{}", random() % 4)}}},
+      {"tags", {{{"key", "team"}, {"value", fmt::format("squad-{}", random() % 12)}}}}};
 }
 
 class Seeder {
@@ -119,8 +121,8 @@ class Seeder {
  private:
   void People(const std::filesystem::path& dir) {
     const std::string password = maestro::NewId();
-    auto hash = maestro::auth::PasswordHasher(maestro::auth::PasswordCost::Interactive())
-                    .Hash(password);
+    auto hash =
+        maestro::auth::PasswordHasher(maestro::auth::PasswordCost::Interactive()).Hash(password);
     if (!hash) Die(hash.error().message);
     std::ofstream(dir / "password") << password;
     Check(store_.Transaction([&](Session& session) -> maestro::Status {
@@ -135,9 +137,9 @@ class Seeder {
       }
       for (int t = 0; t < kTeams; ++t) {
         teams_.push_back(maestro::NewId());
-        auto done = session.Exec(
-            "INSERT INTO teams (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)",
-            {teams_.back(), fmt::format("Team {}", t), now_, now_});
+        auto done =
+            session.Exec("INSERT INTO teams (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                         {teams_.back(), fmt::format("Team {}", t), now_, now_});
         if (!done) return maestro::Fail(done.error());
       }
       // Each user is in two teams: u % 10 (as a writer) and (3u + 1) % 10 (as a reader).
@@ -257,15 +259,15 @@ class Seeder {
       const auto access = maestro::auth::AccessCondition("r.id", users_[kBenchUser], role);
       maestro::store::Params params = {std::string("servers")};
       params.insert(params.end(), access.params.begin(), access.params.end());
-      auto rows = store_.Query("SELECT r.id FROM records r WHERE r.kind = ? AND " + access.sql,
-                               params);
+      auto rows =
+          store_.Query("SELECT r.id FROM records r WHERE r.kind = ? AND " + access.sql, params);
       if (!rows) Die(rows.error().message);
       std::ofstream out(dir / name);
       for (std::size_t i = 0; i < rows->size(); ++i) {
         out << maestro::store::AsString(rows->At(i, "id")) << '\n';
       }
-      fmt::print("benchmark user can {} {} servers\n", name == std::string("readable") ? "read" : "write",
-                 rows->size());
+      fmt::print("benchmark user can {} {} servers\n",
+                 name == std::string("readable") ? "read" : "write", rows->size());
     }
   }
 

@@ -4,8 +4,8 @@
 
 #include <charconv>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "common/validation.h"
 
@@ -226,8 +226,7 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
     std::vector<Candidate> chunk;
     const std::string& key_field = spec.name_field;
     const bool per_datacenter = spec.kind == "servers";
-    auto update = [&](const Candidate& candidate, const std::string& id,
-                      std::int64_t version) {
+    auto update = [&](const Candidate& candidate, const std::string& id, std::int64_t version) {
       auto changed = records_.Patch(caller, spec, id, candidate.item, std::nullopt);
       if (!changed) {
         report_at(candidate.index, changed.error());
@@ -259,9 +258,10 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
       if (chunk.empty()) return {};
       std::vector<std::string> keys;
       for (const auto& candidate : chunk) keys.push_back(candidate.key);
-      auto found = records_.FindByValues(
-          caller, spec, key_field, keys,
-          per_datacenter ? std::vector<std::string>{"datacenter", "id"} : std::vector<std::string>{});
+      auto found =
+          records_.FindByValues(caller, spec, key_field, keys,
+                                per_datacenter ? std::vector<std::string>{"datacenter", "id"}
+                                               : std::vector<std::string>{});
       if (!found) return Fail(found.error());
       std::map<std::string, std::pair<std::string, std::int64_t>> existing;  // first by id order
       for (const auto& match : *found) {
@@ -275,10 +275,10 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
           // Its first mention is about to be created: write it, then look this one up again.
           if (auto written = create(fresh); !written) return written;
           fresh_keys.clear();
-          auto again = records_.FindByValues(
-              caller, spec, key_field, {candidate.key},
-              per_datacenter ? std::vector<std::string>{"datacenter", "id"}
-                             : std::vector<std::string>{});
+          auto again =
+              records_.FindByValues(caller, spec, key_field, {candidate.key},
+                                    per_datacenter ? std::vector<std::string>{"datacenter", "id"}
+                                                   : std::vector<std::string>{});
           if (!again) return Fail(again.error());
           for (const auto& match : *again) {
             existing.emplace(match.value + '\n' + match.also, std::pair{match.id, match.version});
@@ -340,8 +340,8 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
         continue;
       }
       std::string key = item[key_field];
-      chunk.push_back({index, std::move(item), std::move(key),
-                       per_datacenter ? datacenter_id : std::string()});
+      chunk.push_back(
+          {index, std::move(item), std::move(key), per_datacenter ? datacenter_id : std::string()});
       if (chunk.size() >= kBatchSize) {
         if (auto written = write_chunk(); !written) return Fail(written.error());
       }

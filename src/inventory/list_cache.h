@@ -1,7 +1,8 @@
 // Results of list queries — the number of matches and, when there are few enough, all their ids
 // in order — kept while nothing they could see has changed. Each entry carries the generation of
 // the data it was computed from (read in the same snapshot: SQLite's change counter, PostgreSQL's
-// snapshot); a lookup with another generation misses. Bounded in entries and in ids: when full, it starts afresh. Thread-safe.
+// snapshot); a lookup with another generation misses. Bounded in entries and in ids: when full, it
+// starts afresh. Thread-safe.
 #pragma once
 
 #include <cstdint>

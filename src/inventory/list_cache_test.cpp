@@ -9,8 +9,10 @@ TEST(ListCacheTest, HitsOnlyForTheSameChangeCounter) {
   ListCache cache;
   const auto key = ListCache::Key("SELECT COUNT(*) FROM records WHERE kind = ?", {"servers"});
   EXPECT_FALSE(cache.Find(key, "7"));
-  cache.Put(key, "7", {.count = 2, .ids = std::make_shared<std::vector<std::string>>(
-                                       std::vector<std::string>{"a", "b"})});
+  cache.Put(
+      key, "7",
+      {.count = 2,
+       .ids = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"a", "b"})});
   auto hit = cache.Find(key, "7");
   ASSERT_TRUE(hit);
   EXPECT_EQ(hit->count, 2);

@@ -20,7 +20,7 @@ namespace {
 // A catalogue stays a list of valid documents of its kind with unique names (case-insensitive),
 // as discovery and the forms rely on.
 Status CheckCatalogue(const std::string& key, const json& value) {
-  const char* kind = key == "service_catalogue" ? "services"
+  const char* kind = key == "service_catalogue"  ? "services"
                      : key == "flavor_catalogue" ? "flavors"
                                                  : nullptr;
   if (kind == nullptr) return {};

@@ -426,9 +426,9 @@ Result<json> Records::Warnings(store::Session& session, const auth::Principal& c
 Status Records::WriteHistory(store::Session& session, const auth::Principal& caller,
                              const std::string& id, std::int64_t version, const std::string& at,
                              const std::string& action, const json& before, const json& after) {
-  return WriteHistories(session, caller, at,
-                        {{.id = id, .version = version, .action = action, .before = &before,
-                          .after = &after}});
+  return WriteHistories(
+      session, caller, at,
+      {{.id = id, .version = version, .action = action, .before = &before, .after = &after}});
 }
 
 Status Records::WriteHistories(store::Session& session, const auth::Principal& caller,
@@ -561,8 +561,8 @@ Status Records::Insert(store::Session& session, const auth::Principal& caller,
       const std::string& id = ids[i - first];
       json result;
       if (one.relations.empty()) {
-        result = NewRecordView(registry_, spec, one.doc, id, owner_type, owner_id, owner_name,
-                               now, source);
+        result = NewRecordView(registry_, spec, one.doc, id, owner_type, owner_id, owner_name, now,
+                               source);
       } else {
         if (auto related = WriteRelations(session, caller, id, one.relations); !related) {
           return related;
@@ -667,12 +667,13 @@ Result<std::vector<Result<json>>> Records::CreateMany(const auth::Principal& cal
         return Fail(released.error());
     }
     std::vector<json> written;
-    if (auto inserted = Insert(session, caller, spec, together, "user", caller.user_id,
-                               *owner_name, source, written);
+    if (auto inserted = Insert(session, caller, spec, together, "user", caller.user_id, *owner_name,
+                               source, written);
         !inserted) {
       return inserted;
     }
-    for (std::size_t k = 0; k < together_at.size(); ++k) results[together_at[k]] = std::move(written[k]);
+    for (std::size_t k = 0; k < together_at.size(); ++k)
+      results[together_at[k]] = std::move(written[k]);
     return {};
   });
   if (!done) return Fail(done.error());
@@ -751,7 +752,8 @@ Result<json> Records::List(const auth::Principal& caller, const EntitySpec& spec
   if (!order) return Fail(order.error());
   auto all = ListCondition(store_.dialect(), caller, spec, query, auth::AccessPlan::kSet);
   if (!all) return Fail(all.error());
-  const std::string ordered = "SELECT r.id FROM records r WHERE " + all->sql + " ORDER BY " + *order;
+  const std::string ordered =
+      "SELECT r.id FROM records r WHERE " + all->sql + " ORDER BY " + *order;
   const std::int64_t offset = std::int64_t{query.page - 1} * query.limit;
   std::int64_t total = 0;
   std::vector<std::string> ids;
@@ -770,14 +772,15 @@ Result<json> Records::List(const auth::Principal& caller, const EntitySpec& spec
           if (!rows) return Fail(rows.error());
           if (rows->size() <= static_cast<std::size_t>(kKeptIds)) {
             auto kept = std::make_shared<std::vector<std::string>>();
-            for (std::size_t i = 0; i < rows->size(); ++i) kept->push_back(AsString(rows->At(i, "id")));
+            for (std::size_t i = 0; i < rows->size(); ++i)
+              kept->push_back(AsString(rows->At(i, "id")));
             entry = ListCache::Entry{.count = static_cast<std::int64_t>(kept->size()), .ids = kept};
             lists_.Put(key, *generation, *entry);
           }
         }
         if (!entry) {
-          auto counted = session.Query("SELECT COUNT(*) AS n FROM records r WHERE " + all->sql,
-                                       all->params);
+          auto counted =
+              session.Query("SELECT COUNT(*) AS n FROM records r WHERE " + all->sql, all->params);
           if (!counted) return Fail(counted.error());
           entry = ListCache::Entry{.count = AsInt(counted->At(0, "n"))};
           lists_.Put(key, *generation, *entry);
@@ -792,9 +795,9 @@ Result<json> Records::List(const auth::Principal& caller, const EntitySpec& spec
         }
         // Many matches: the page is found by walking the sort order and checking each row's acl
         // (the readable set as a whole would cost more than the few rows walked).
-        auto walk = ListCondition(session.dialect(), caller, spec, query,
-                                  total >= kWalkMinMatches ? auth::AccessPlan::kPerRow
-                                                           : auth::AccessPlan::kSet);
+        auto walk = ListCondition(
+            session.dialect(), caller, spec, query,
+            total >= kWalkMinMatches ? auth::AccessPlan::kPerRow : auth::AccessPlan::kSet);
         if (!walk) return Fail(walk.error());
         store::Params params = walk->params;
         params.push_back(std::int64_t{query.limit});
@@ -810,10 +813,8 @@ Result<json> Records::List(const auth::Principal& caller, const EntitySpec& spec
   if (!done) return Fail(done.error());
   auto items = Render(nullptr, caller, spec, ids);
   if (!items) return Fail(items.error());
-  return json{{"items", std::move(*items)},
-              {"total", total},
-              {"page", query.page},
-              {"limit", query.limit}};
+  return json{
+      {"items", std::move(*items)}, {"total", total}, {"page", query.page}, {"limit", query.limit}};
 }
 
 Result<std::int64_t> Records::Count(const auth::Principal& caller, const EntitySpec& spec,
@@ -843,9 +844,11 @@ Result<std::int64_t> Records::Count(const auth::Principal& caller, const EntityS
   return total;
 }
 
-Result<std::vector<Records::KeyMatch>> Records::FindByValues(
-    const auth::Principal& caller, const EntitySpec& spec, const std::string& field,
-    const std::vector<std::string>& values, const std::vector<std::string>& also) {
+Result<std::vector<Records::KeyMatch>> Records::FindByValues(const auth::Principal& caller,
+                                                             const EntitySpec& spec,
+                                                             const std::string& field,
+                                                             const std::vector<std::string>& values,
+                                                             const std::vector<std::string>& also) {
   std::vector<KeyMatch> matches;
   if (values.empty()) return matches;
   const store::Dialect dialect = store_.dialect();
@@ -874,9 +877,8 @@ Result<json> Records::FindFirst(const auth::Principal& caller, const EntitySpec&
   auto where = ListCondition(store_.dialect(), caller, spec, ListQuery{.filters = filters},
                              auth::AccessPlan::kPerRow);
   if (!where) return Fail(where.error());
-  auto rows =
-      store_.Query("SELECT r.id FROM records r WHERE " + where->sql + " ORDER BY r.id LIMIT 1",
-                   where->params);
+  auto rows = store_.Query(
+      "SELECT r.id FROM records r WHERE " + where->sql + " ORDER BY r.id LIMIT 1", where->params);
   if (!rows) return Fail(rows.error());
   if (rows->empty()) return json(nullptr);
   auto items = Render(nullptr, caller, spec, {AsString(rows->At(0, "id"))});
@@ -924,12 +926,11 @@ Result<json> Records::Save(store::Session& session, const auth::Principal& calle
   }
   const std::int64_t version = before["version"].get<std::int64_t>() + 1;
   const std::string now = Now();
-  auto updated =
-      session.Exec("UPDATE records SET doc = " + std::string(store::JsonParam(session.dialect())) +
-                       ", search = ?, version = ?, updated_at = ?, active = ? WHERE id = ? AND "
-                       "version = ?",
-                   {doc.dump(), SearchText(spec, doc), version, now, active, current.id,
-                    version - 1});
+  auto updated = session.Exec(
+      "UPDATE records SET doc = " + std::string(store::JsonParam(session.dialect())) +
+          ", search = ?, version = ?, updated_at = ?, active = ? WHERE id = ? AND "
+          "version = ?",
+      {doc.dump(), SearchText(spec, doc), version, now, active, current.id, version - 1});
   if (!updated) return Fail(updated.error());
   if (*updated == 0) {
     return Fail(ErrorCode::kPreconditionFailed,

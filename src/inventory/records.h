@@ -13,8 +13,8 @@
 #include "auth/roles.h"
 #include "common/clock.h"
 #include "common/error.h"
-#include "inventory/list_cache.h"
 #include "inventory/filter.h"
+#include "inventory/list_cache.h"
 #include "inventory/registry.h"
 #include "store/store.h"
 
@@ -55,8 +55,8 @@ class Records {
     std::string value;
     std::string also;
   };
-  Result<std::vector<KeyMatch>> FindByValues(const auth::Principal& caller,
-                                             const EntitySpec& spec, const std::string& field,
+  Result<std::vector<KeyMatch>> FindByValues(const auth::Principal& caller, const EntitySpec& spec,
+                                             const std::string& field,
                                              const std::vector<std::string>& values,
                                              const std::vector<std::string>& also);
   // The first readable record (in id order) matching all `filters`, or null: a lookup by key
@@ -98,7 +98,6 @@ class Records {
   Result<int> FillSearchText();
 
  private:
-
   struct Loaded;
   // Relation fields sent in a body: taken out of it (they are edges, not document fields).
   struct RelationWrite {

@@ -61,7 +61,7 @@ struct EntitySpec {
   std::vector<std::string> list_fields;    // the main columns of lists
   std::string default_sort = "-updated_at";
   std::vector<std::string> duplicate_keys;  // saving warns when another readable record has these
-  std::string unique_field;  // saving refuses (409) a second active record with this value
+  std::string unique_field;        // saving refuses (409) a second active record with this value
   std::vector<FieldGroup> groups;  // tabs of the record's page; other fields are on "Details"
 
   const FieldSpec* Field(std::string_view name) const;

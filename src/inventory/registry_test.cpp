@@ -45,8 +45,7 @@ TEST(RegistryTest, EveryKindIsCoherent) {
         const FieldSpec* when = spec.Field(group.when_field);
         ASSERT_NE(when, nullptr) << spec.kind << "." << group.when_field;
         for (const auto& value : group.when_values) {
-          EXPECT_NE(std::find(when->values.begin(), when->values.end(), value),
-                    when->values.end())
+          EXPECT_NE(std::find(when->values.begin(), when->values.end(), value), when->values.end())
               << spec.kind << "." << group.when_field << " has no " << value;
         }
       }
@@ -95,8 +94,9 @@ TEST(RegistryTest, DescribesKindsForTheUi) {
   }
   EXPECT_TRUE(found_status);
   EXPECT_EQ(servers["groups"][0], json({{"label", "OS"}, {"fields", {"os", "cpu", "memory"}}}));
-  const auto& applications = *std::find_if(doc["kinds"].begin(), doc["kinds"].end(),
-                                           [](const auto& k) { return k["kind"] == "applications"; });
+  const auto& applications =
+      *std::find_if(doc["kinds"].begin(), doc["kinds"].end(),
+                    [](const auto& k) { return k["kind"] == "applications"; });
   bool database_tab = false;
   for (const auto& group : applications["groups"]) {
     if (group["label"] == "Database") {

@@ -71,8 +71,8 @@ Result<json> Search::Find(const auth::Principal& caller, const std::string& q,
   // characters; on PostgreSQL the GIN index serves the LIKE itself. The LIKE keeps exactly the
   // records with q inside one value.
   std::string candidates = "1 = 1";
-  const auto characters = std::count_if(needle.begin(), needle.end(),
-                                        [](char c) { return (c & 0xC0) != 0x80; });
+  const auto characters =
+      std::count_if(needle.begin(), needle.end(), [](char c) { return (c & 0xC0) != 0x80; });
   if (store_.dialect() == store::Dialect::kSqlite && characters >= 3) {
     std::string phrase = "\"";
     for (char c : needle) phrase += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -80,8 +80,8 @@ Result<json> Search::Find(const auth::Principal& caller, const std::string& q,
     params.push_back(phrase + "\"");
   }
   params.push_back("%" + escaped + "%");
-  const auto access = auth::AccessCondition("r.id", caller.user_id, auth::Role::kRead,
-                                            auth::AccessPlan::kPerRow);
+  const auto access =
+      auth::AccessCondition("r.id", caller.user_id, auth::Role::kRead, auth::AccessPlan::kPerRow);
   params.insert(params.end(), access.params.begin(), access.params.end());
   params.push_back(std::int64_t{limit});
   // The search text starts with the name, so ordering by it orders by name.

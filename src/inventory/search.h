@@ -14,8 +14,9 @@
 namespace maestro::inventory {
 
 // A record's search text, stored with it: its name and then its other search fields that hold
-// text, lowercased, each on its own line and the whole between line breaks ("\nweb-01\n10.0.0.5\n"),
-// so that one LIKE pattern tells an exact value, a prefix or a part of one.
+// text, lowercased, each on its own line and the whole between line breaks
+// ("\nweb-01\n10.0.0.5\n"), so that one LIKE pattern tells an exact value, a prefix or a part of
+// one.
 std::string SearchText(const EntitySpec& spec, const nlohmann::json& doc);
 
 class Search {

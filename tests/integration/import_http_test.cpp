@@ -143,8 +143,8 @@ TEST_P(ImportHttpTest, LargeFilesAreWrittenInBatchesWithTheSameResult) {
 
   auto count = api_->Call("GET", "/api/servers/count", alice_.token);
   EXPECT_EQ(ApiClient::Body(count)["count"], 1202);
-  const json again = ApiClient::Body(
-      api_->Call("GET", "/api/servers?hostname=bulk-0003", alice_.token))["items"];
+  const json again =
+      ApiClient::Body(api_->Call("GET", "/api/servers?hostname=bulk-0003", alice_.token))["items"];
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0]["cpu"], 8);
   EXPECT_EQ(again[0]["version"], 2);
@@ -158,8 +158,8 @@ TEST_P(ImportHttpTest, LargeFilesAreWrittenInBatchesWithTheSameResult) {
       ApiClient::Body(api_->Call("GET", "/api/servers/" + id + "/history", alice_.token));
   ASSERT_EQ(history["items"].size(), 2u) << history.dump();
   EXPECT_EQ(history["items"][1]["action"], "create");
-  const json first = ApiClient::Body(
-      api_->Call("GET", "/api/servers/" + id + "/history/1", alice_.token));
+  const json first =
+      ApiClient::Body(api_->Call("GET", "/api/servers/" + id + "/history/1", alice_.token));
   EXPECT_EQ(first["hostname"], "bulk-0003") << first.dump();
   EXPECT_EQ(first["version"], 1);
   EXPECT_FALSE(first.contains("cpu"));

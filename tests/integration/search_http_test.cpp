@@ -144,9 +144,8 @@ TEST_P(SearchHttpTest, CataloguesAreOptionsThatStayValid) {
   EXPECT_EQ(api_->Call("PATCH", "/api/options/flavor_catalogue", alice.token, {{"a", 1}}).status,
             422)
       << "a catalogue stays a list";
-  EXPECT_EQ(
-      testing::ApiClient::Body(api_->Call("GET", "/api/options/flavor_catalogue", bob.token)),
-      flavors)
+  EXPECT_EQ(testing::ApiClient::Body(api_->Call("GET", "/api/options/flavor_catalogue", bob.token)),
+            flavors)
       << "refused changes keep the catalogue";
 }
 
@@ -179,9 +178,9 @@ TEST_P(SearchHttpTest, FindsPartsOfEveryFieldAndFollowsChanges) {
   EXPECT_EQ(found("NEAR(*)"), (Names{"say \"hi\" AND NEAR(*):contains"}));
   EXPECT_TRUE(found("%22%22%22").empty());
 
-  ASSERT_EQ(api_->Call("PATCH", "/api/servers/" + id, alice.token, {{"hostname", "beta-node"}})
-                .status,
-            200);
+  ASSERT_EQ(
+      api_->Call("PATCH", "/api/servers/" + id, alice.token, {{"hostname", "beta-node"}}).status,
+      200);
   EXPECT_TRUE(found("alpha").empty()) << "the old name is forgotten";
   EXPECT_EQ(found("beta"), (Names{"beta-node:prefix"}));
   ASSERT_EQ(api_->Call("DELETE", "/api/servers/" + id, alice.token).status, 204);
@@ -212,13 +211,12 @@ TEST_P(SearchHttpTest, DuplicateHostnamesAndAddressesAmongReadableServersAreWarn
   ASSERT_EQ(bobs.status, 201);
   EXPECT_FALSE(testing::ApiClient::Body(bobs).contains("warnings")) << bobs.body;
 
-  auto patched = api_->Call("PATCH", "/api/servers/" + second_id, alice.token,
-                            {{"ipv4_private", "10.0.0.2"}});
+  auto patched =
+      api_->Call("PATCH", "/api/servers/" + second_id, alice.token, {{"ipv4_private", "10.0.0.2"}});
   ASSERT_EQ(patched.status, 200);
   ASSERT_EQ(testing::ApiClient::Body(patched)["warnings"].size(), 1u) << patched.body;
   EXPECT_EQ(testing::ApiClient::Body(patched)["warnings"][0]["field"], "hostname");
-  EXPECT_FALSE(testing::ApiClient::Body(
-                   api_->Call("GET", "/api/servers/" + second_id, alice.token))
+  EXPECT_FALSE(testing::ApiClient::Body(api_->Call("GET", "/api/servers/" + second_id, alice.token))
                    .contains("warnings"))
       << "warnings come with a change, not with reads";
   ASSERT_EQ(api_->Call("DELETE", "/api/servers/" + first, alice.token).status, 204);
@@ -231,9 +229,9 @@ TEST_P(SearchHttpTest, RecordsWithoutASearchTextGetOne) {
   const auto alice = api_->SignUp("alice");
   const std::string id = Create(alice.token, "servers", {{"hostname", "old-timer"}});
   ASSERT_TRUE(server_.store()->Exec("UPDATE records SET search = NULL WHERE id = ?", {id}));
-  EXPECT_TRUE(testing::ApiClient::Body(api_->Call("GET", "/api/search?q=timer", alice.token))
-                  ["items"]
-                      .empty())
+  EXPECT_TRUE(
+      testing::ApiClient::Body(api_->Call("GET", "/api/search?q=timer", alice.token))["items"]
+          .empty())
       << "no search text, not found";
   SystemClock clock;
   inventory::Records records(*server_.store(), clock, inventory::DefaultRegistry(), {});
@@ -271,9 +269,9 @@ TEST_P(SearchHttpTest, ListsAndCountsShowEveryChangeAtOnce) {
   EXPECT_EQ(total(bob, ""), 0);
 
   // A change of the document, a delete, a restore.
-  ASSERT_EQ(api_->Call("PATCH", "/api/servers/" + ids[0], alice.token, {{"environment", "Prod"}})
-                .status,
-            200);
+  ASSERT_EQ(
+      api_->Call("PATCH", "/api/servers/" + ids[0], alice.token, {{"environment", "Prod"}}).status,
+      200);
   EXPECT_EQ(total(alice, "?environment=QA"), 2);
   ASSERT_EQ(api_->Call("DELETE", "/api/servers/" + ids[1], alice.token).status, 204);
   EXPECT_EQ(total(alice, ""), 2);
@@ -288,17 +286,16 @@ TEST_P(SearchHttpTest, ListsAndCountsShowEveryChangeAtOnce) {
                 .status,
             201);
   EXPECT_EQ(total(bob, ""), 1);
-  ASSERT_EQ(api_->Call("DELETE", "/api/servers/" + ids[2] + "/roles/user/" + bob.id, alice.token)
-                .status,
-            204);
+  ASSERT_EQ(
+      api_->Call("DELETE", "/api/servers/" + ids[2] + "/roles/user/" + bob.id, alice.token).status,
+      204);
   EXPECT_EQ(total(bob, ""), 0);
 
   // A team's record, seen once bob joins the team and no more once he leaves.
-  const std::string team =
-      testing::ApiClient::Body(api_->Call("POST", "/api/teams", alice.token, {{"name", "Ops"}}))
-          ["id"];
-  auto team_record = api_->Call("POST", "/api/servers?team=" + team, alice.token,
-                                {{"hostname", "team-host"}});
+  const std::string team = testing::ApiClient::Body(
+      api_->Call("POST", "/api/teams", alice.token, {{"name", "Ops"}}))["id"];
+  auto team_record =
+      api_->Call("POST", "/api/servers?team=" + team, alice.token, {{"hostname", "team-host"}});
   ASSERT_EQ(team_record.status, 201) << team_record.body;
   EXPECT_EQ(total(bob, ""), 0);
   ASSERT_EQ(api_->Call("POST", "/api/teams/" + team + "/members", alice.token,

@@ -238,10 +238,9 @@ Status PostgresStore::Transaction(const std::function<Status(Session&)>& work,
   } giveback{this, connection};
 
   if (mode == TransactionMode::kNone) return work(*connection);
-  if (auto begun =
-          connection->ExecScript(mode == TransactionMode::kRead
-                                     ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-                                     : "BEGIN");
+  if (auto begun = connection->ExecScript(mode == TransactionMode::kRead
+                                              ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                                              : "BEGIN");
       !begun) {
     return begun;
   }
