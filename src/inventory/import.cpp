@@ -220,12 +220,13 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
     struct Candidate {
       std::size_t index;
       json item;
-      std::string key;         // the natural key's value (hostname or name)
-      std::string datacenter;  // servers: the datacenter id the key lives in
+      std::string key;    // the natural key's value (hostname or name)
+      std::string scope;  // the value at the kind's key_scope, if it has one
     };
     std::vector<Candidate> chunk;
     const std::string& key_field = spec.name_field;
-    const bool per_datacenter = spec.kind == "servers";
+    std::vector<std::string> scope_path;  // "datacenter.id" -> {"datacenter", "id"}
+    if (!spec.key_scope.empty()) scope_path = ResolvePath(spec, spec.key_scope)->parts;
     auto update = [&](const Candidate& candidate, const std::string& id, std::int64_t version) {
       auto changed = records_.Patch(caller, spec, id, candidate.item, std::nullopt);
       if (!changed) {
@@ -258,10 +259,7 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
       if (chunk.empty()) return {};
       std::vector<std::string> keys;
       for (const auto& candidate : chunk) keys.push_back(candidate.key);
-      auto found =
-          records_.FindByValues(caller, spec, key_field, keys,
-                                per_datacenter ? std::vector<std::string>{"datacenter", "id"}
-                                               : std::vector<std::string>{});
+      auto found = records_.FindByValues(caller, spec, key_field, keys, scope_path);
       if (!found) return Fail(found.error());
       std::map<std::string, std::pair<std::string, std::int64_t>> existing;  // first by id order
       for (const auto& match : *found) {
@@ -270,15 +268,12 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
       std::vector<Candidate*> fresh;
       std::set<std::string> fresh_keys;
       for (auto& candidate : chunk) {
-        const std::string key = candidate.key + '\n' + candidate.datacenter;
+        const std::string key = candidate.key + '\n' + candidate.scope;
         if (fresh_keys.contains(key)) {
           // Its first mention is about to be created: write it, then look this one up again.
           if (auto written = create(fresh); !written) return written;
           fresh_keys.clear();
-          auto again =
-              records_.FindByValues(caller, spec, key_field, {candidate.key},
-                                    per_datacenter ? std::vector<std::string>{"datacenter", "id"}
-                                                   : std::vector<std::string>{});
+          auto again = records_.FindByValues(caller, spec, key_field, {candidate.key}, scope_path);
           if (!again) return Fail(again.error());
           for (const auto& match : *again) {
             existing.emplace(match.value + '\n' + match.also, std::pair{match.id, match.version});
@@ -331,7 +326,7 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
         place["id"] = datacenter_id;
         item["datacenter"] = std::move(place);
       }
-      // The natural key: hostname within the datacenter for servers, name elsewhere.
+      // The natural key: the kind's name, within its key_scope (servers: the datacenter).
       if (!item.contains(key_field) || !item[key_field].is_string()) {
         report({ErrorCode::kValidationFailed,
                 fmt::format("the record has no {}", key_field),
@@ -340,8 +335,16 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
         continue;
       }
       std::string key = item[key_field];
-      chunk.push_back(
-          {index, std::move(item), std::move(key), per_datacenter ? datacenter_id : std::string()});
+      std::string scope;
+      if (!scope_path.empty()) {
+        const json* at = &item;
+        for (const auto& part : scope_path) {
+          at = at->is_object() && at->contains(part) ? &(*at)[part] : nullptr;
+          if (at == nullptr) break;
+        }
+        if (at != nullptr && at->is_string()) scope = at->get<std::string>();
+      }
+      chunk.push_back({index, std::move(item), std::move(key), std::move(scope)});
       if (chunk.size() >= kBatchSize) {
         if (auto written = write_chunk(); !written) return Fail(written.error());
       }

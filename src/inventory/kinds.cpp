@@ -108,6 +108,7 @@ Registry Build() {
                         "dns_public"},
       .list_fields = {"hostname", "ipv4_private", "environment", "role", "os", "status"},
       .duplicate_keys = {"hostname", "ipv4_private"},
+      .key_scope = "datacenter.id",
       .groups = {{.label = "OS", .fields = {"os", "cpu", "memory"}},
                  {.label = "Storage", .fields = {"storage"}},
                  {.label = "Datacenter", .fields = {"datacenter"}},

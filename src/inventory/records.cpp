@@ -699,8 +699,6 @@ Result<json> Records::Get(const auth::Principal& caller, const EntitySpec& spec,
 
 namespace {
 
-// From this many matches on, a list page walks the sort order (see List).
-constexpr std::int64_t kWalkMinMatches = 200;
 // Lists of up to this many matches keep all their ids in the cache (~60 bytes each).
 constexpr std::int64_t kKeptIds = 10000;
 
@@ -726,10 +724,6 @@ Result<auth::SqlCondition> ListCondition(store::Dialect dialect, const auth::Pri
   return where;
 }
 
-}  // namespace
-
-namespace {
-
 // What the session's snapshot sees, as a string that changes whenever anything it could see
 // changes (see ListCache): on SQLite the change counter kept by triggers; on PostgreSQL the
 // snapshot itself (xmin:xmax:in-progress ids) — two REPEATABLE READ snapshots with the same text
@@ -746,58 +740,60 @@ Result<std::string> Generation(store::Session& session) {
 
 }  // namespace
 
+Result<ListCache::Entry> Records::Matches(store::Session& session, const auth::SqlCondition& where,
+                                          const std::string& order) {
+  if (auto hashed = store::PreferHashJoins(session); !hashed) return Fail(hashed.error());
+  auto generation = Generation(session);
+  if (!generation) return Fail(generation.error());
+  const std::string ordered =
+      "SELECT r.id FROM records r WHERE " + where.sql + " ORDER BY " + order;
+  const std::string key = ListCache::Key(ordered, where.params);
+  if (auto hit = lists_.Find(key, *generation)) return *hit;
+  // Up to kKeptIds matches: all their ids in order give the total and every page.
+  store::Params params = where.params;
+  params.push_back(std::int64_t{kKeptIds + 1});
+  auto rows = session.Query(ordered + " LIMIT ?", params);
+  if (!rows) return Fail(rows.error());
+  ListCache::Entry entry;
+  if (rows->size() <= static_cast<std::size_t>(kKeptIds)) {
+    auto kept = std::make_shared<std::vector<std::string>>();
+    for (std::size_t i = 0; i < rows->size(); ++i) kept->push_back(AsString(rows->At(i, "id")));
+    entry = {.count = static_cast<std::int64_t>(kept->size()), .ids = std::move(kept)};
+  } else {
+    auto counted =
+        session.Query("SELECT COUNT(*) AS n FROM records r WHERE " + where.sql, where.params);
+    if (!counted) return Fail(counted.error());
+    entry = {.count = AsInt(counted->At(0, "n"))};
+  }
+  lists_.Put(key, *generation, entry);
+  return entry;
+}
+
 Result<json> Records::List(const auth::Principal& caller, const EntitySpec& spec,
                            const ListQuery& query) {
   auto order = CompileSort(store_.dialect(), spec, query.sort);
   if (!order) return Fail(order.error());
   auto all = ListCondition(store_.dialect(), caller, spec, query, auth::AccessPlan::kSet);
   if (!all) return Fail(all.error());
-  const std::string ordered =
-      "SELECT r.id FROM records r WHERE " + all->sql + " ORDER BY " + *order;
   const std::int64_t offset = std::int64_t{query.page - 1} * query.limit;
   std::int64_t total = 0;
   std::vector<std::string> ids;
   auto done = store_.Transaction(
       [&](store::Session& session) -> Status {
-        if (auto hashed = store::PreferHashJoins(session); !hashed) return hashed;
-        auto generation = Generation(session);
-        if (!generation) return Fail(generation.error());
-        const std::string key = ListCache::Key(ordered, all->params);
-        std::optional<ListCache::Entry> entry = lists_.Find(key, *generation);
-        if (!entry) {
-          // Up to kKeptIds matches: all their ids in order give the total and every page.
-          store::Params params = all->params;
-          params.push_back(std::int64_t{kKeptIds + 1});
-          auto rows = session.Query(ordered + " LIMIT ?", params);
-          if (!rows) return Fail(rows.error());
-          if (rows->size() <= static_cast<std::size_t>(kKeptIds)) {
-            auto kept = std::make_shared<std::vector<std::string>>();
-            for (std::size_t i = 0; i < rows->size(); ++i)
-              kept->push_back(AsString(rows->At(i, "id")));
-            entry = ListCache::Entry{.count = static_cast<std::int64_t>(kept->size()), .ids = kept};
-            lists_.Put(key, *generation, *entry);
-          }
-        }
-        if (!entry) {
-          auto counted =
-              session.Query("SELECT COUNT(*) AS n FROM records r WHERE " + all->sql, all->params);
-          if (!counted) return Fail(counted.error());
-          entry = ListCache::Entry{.count = AsInt(counted->At(0, "n"))};
-          lists_.Put(key, *generation, *entry);
-        }
-        total = entry->count;
+        auto matches = Matches(session, *all, *order);
+        if (!matches) return Fail(matches.error());
+        total = matches->count;
         if (offset >= total) return {};
-        if (entry->ids) {
-          const auto& kept = *entry->ids;
+        if (matches->ids) {
+          const auto& kept = *matches->ids;
           const auto end = std::min<std::int64_t>(total, offset + query.limit);
           ids.assign(kept.begin() + offset, kept.begin() + end);
           return {};
         }
-        // Many matches: the page is found by walking the sort order and checking each row's acl
-        // (the readable set as a whole would cost more than the few rows walked).
-        auto walk = ListCondition(
-            session.dialect(), caller, spec, query,
-            total >= kWalkMinMatches ? auth::AccessPlan::kPerRow : auth::AccessPlan::kSet);
+        // More matches than are kept: the page is found by walking the sort order and checking
+        // each row's acl (the readable set as a whole would cost more than the few rows walked).
+        auto walk =
+            ListCondition(session.dialect(), caller, spec, query, auth::AccessPlan::kPerRow);
         if (!walk) return Fail(walk.error());
         store::Params params = walk->params;
         params.push_back(std::int64_t{query.limit});
@@ -819,24 +815,17 @@ Result<json> Records::List(const auth::Principal& caller, const EntitySpec& spec
 
 Result<std::int64_t> Records::Count(const auth::Principal& caller, const EntitySpec& spec,
                                     const ListQuery& query) {
+  // The list's matches in the kind's default order: a count and the first list share them.
+  auto order = CompileSort(store_.dialect(), spec, "");
+  if (!order) return Fail(order.error());
   auto where = ListCondition(store_.dialect(), caller, spec, query, auth::AccessPlan::kSet);
   if (!where) return Fail(where.error());
-  const std::string sql = "SELECT COUNT(*) AS n FROM records r WHERE " + where->sql;
   std::int64_t total = 0;
   auto done = store_.Transaction(
       [&](store::Session& session) -> Status {
-        if (auto hashed = store::PreferHashJoins(session); !hashed) return hashed;
-        auto generation = Generation(session);
-        if (!generation) return Fail(generation.error());
-        const std::string key = ListCache::Key(sql, where->params);
-        if (auto hit = lists_.Find(key, *generation)) {
-          total = hit->count;
-          return {};
-        }
-        auto rows = session.Query(sql, where->params);
-        if (!rows) return Fail(rows.error());
-        total = AsInt(rows->At(0, "n"));
-        lists_.Put(key, *generation, {.count = total});
+        auto matches = Matches(session, *where, *order);
+        if (!matches) return Fail(matches.error());
+        total = matches->count;
         return {};
       },
       store::TransactionMode::kRead);

@@ -139,6 +139,10 @@ class Records {
                               const std::vector<RelationWrite>& relations = {});
   // The records of `spec` with these ids (others are left out), in that order, as GET shows them;
   // with `caller_roles`, also the caller's role on each.
+  // The records matching a list condition (the set plan) in `order`: their number and, up to
+  // a limit, their ids; from the cache when nothing they could see has changed.
+  Result<ListCache::Entry> Matches(store::Session& session, const auth::SqlCondition& where,
+                                   const std::string& order);
   Result<nlohmann::json> Render(store::Session* session, const auth::Principal& caller,
                                 const EntitySpec& spec, const std::vector<std::string>& ids,
                                 std::map<std::string, auth::Role>* caller_roles = nullptr);

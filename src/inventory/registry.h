@@ -61,7 +61,10 @@ struct EntitySpec {
   std::vector<std::string> list_fields;    // the main columns of lists
   std::string default_sort = "-updated_at";
   std::vector<std::string> duplicate_keys;  // saving warns when another readable record has these
-  std::string unique_field;        // saving refuses (409) a second active record with this value
+  std::string unique_field;  // saving refuses (409) a second active record with this value
+  // Imports find a record by its name_field; with a key_scope (a field path, "datacenter.id"),
+  // by its name_field within that scope (records without it form one scope).
+  std::string key_scope;
   std::vector<FieldGroup> groups;  // tabs of the record's page; other fields are on "Details"
 
   const FieldSpec* Field(std::string_view name) const;

@@ -29,6 +29,11 @@ TEST(RegistryTest, EveryKindIsCoherent) {
       EXPECT_NE(spec.Field(field), nullptr) << spec.kind << "." << field;
     for (const auto& field : spec.duplicate_keys)
       EXPECT_NE(spec.Field(field), nullptr) << spec.kind << "." << field;
+    if (!spec.key_scope.empty()) {
+      auto scope = ResolvePath(spec, spec.key_scope);
+      ASSERT_TRUE(scope) << spec.kind << ".key_scope";
+      EXPECT_EQ(scope->list_index, -1) << spec.kind << ".key_scope crosses a list";
+    }
     // Tabs name the kind's fields or relation fields, each at most once; a condition names an
     // enum and some of its values.
     std::set<std::string> grouped;

@@ -19,6 +19,14 @@ using store::AsString;
 
 constexpr const char* kMatchNames[] = {"exact", "prefix", "contains"};
 
+// Text as the search text holds it: lowercased, line breaks (which part its values) as spaces.
+std::string SearchForm(std::string_view text) {
+  std::string out = Lower(text);
+  std::replace_if(
+      out.begin(), out.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  return out;
+}
+
 }  // namespace
 
 std::string SearchText(const EntitySpec& spec, const json& doc) {
@@ -27,8 +35,7 @@ std::string SearchText(const EntitySpec& spec, const json& doc) {
     const auto found = doc.find(field);
     if (found == doc.end() || !found->is_string() || found->get_ref<const std::string&>().empty())
       return;
-    for (char c : Lower(found->get<std::string>())) text += c == '\n' || c == '\r' ? ' ' : c;
-    text += '\n';
+    text += SearchForm(found->get<std::string>()) + '\n';
   };
   add(spec.name_field);
   for (const auto& field : spec.search_fields) {
@@ -42,8 +49,7 @@ Search::Search(store::Store& store, const Registry& registry)
 
 Result<json> Search::Find(const auth::Principal& caller, const std::string& q,
                           const std::vector<std::string>& kinds, int limit) {
-  std::string needle;  // as the search text holds it: lowercased, line breaks as spaces
-  for (char c : Lower(q)) needle += c == '\n' || c == '\r' ? ' ' : c;
+  const std::string needle = SearchForm(q);
   if (needle.empty()) return Fail(ErrorCode::kBadRequest, "q is required", {{"q", "is required"}});
   if (needle.size() > 200)
     return Fail(ErrorCode::kBadRequest, "q is longer than 200 characters", {{"q", "is too long"}});

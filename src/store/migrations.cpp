@@ -236,6 +236,8 @@ constexpr std::string_view kListIndex =
 
 // Natural keys and duplicate checks (names, hostnames, private addresses) find their records
 // through expression indexes written exactly as the filter language writes these fields.
+// Records still without a search text (written before it existed) are found at start-up through
+// a partial index that stays empty, instead of by reading every record on each start.
 // Search: each record's search text (its name and search fields, lowercased, one per line, set by
 // the inventory on every write) with a trigram index — an FTS5 table kept by triggers on SQLite,
 // a pg_trgm GIN index on PostgreSQL — so `%q%` finds candidates without reading every document.
@@ -276,6 +278,7 @@ CREATE TRIGGER changes_members_delete AFTER DELETE ON team_members BEGIN UPDATE 
 CREATE INDEX records_doc_name ON records (kind, json_extract(doc, '$.name'));
 CREATE INDEX records_doc_hostname ON records (kind, json_extract(doc, '$.hostname'));
 CREATE INDEX records_doc_ipv4_private ON records (kind, json_extract(doc, '$.ipv4_private'));
+CREATE INDEX records_search_missing ON records (id) WHERE search IS NULL;
 )sql";
 // pg_trgm is a trusted extension: the database's owner may create it. It goes to the public
 // schema, so that every schema's tables can use its operator class.
@@ -286,6 +289,7 @@ CREATE INDEX records_search ON records USING gin (search public.gin_trgm_ops);
 CREATE INDEX records_doc_name ON records (kind, (doc #>> '{name}'));
 CREATE INDEX records_doc_hostname ON records (kind, (doc #>> '{hostname}'));
 CREATE INDEX records_doc_ipv4_private ON records (kind, (doc #>> '{ipv4_private}'));
+CREATE INDEX records_search_missing ON records (id) WHERE search IS NULL;
 )sql";
 
 constexpr std::array kMigrations = {
