@@ -39,6 +39,10 @@ FieldSpec ListOfObj(std::string name, std::vector<FieldSpec> fields, std::size_t
 FieldSpec Ref(std::string name, std::string kind) {
   return FieldSpec{.name = std::move(name), .type = FieldType::kRef, .ref_kind = std::move(kind)};
 }
+FieldSpec Labelled(FieldSpec field, std::string label) {
+  field.label = std::move(label);
+  return field;
+}
 FieldSpec Required(FieldSpec field) {
   field.required = true;
   return field;
@@ -217,8 +221,9 @@ Registry Build() {
       .kind = "flavors",
       .label = "Flavors",
       .name_field = "name",
-      .fields = {Required(Str("name")), Str("provider", 60), Int("vcpus"), Num("memory"),
-                 Num("disk"), Str("api_name"), Bool("public"), Datacenter()},
+      .fields = {Required(Str("name")), Str("provider", 60), Labelled(Int("vcpus"), "vCPUs"),
+                 Labelled(Num("memory"), "Memory (GiB)"), Labelled(Num("disk"), "Disk (GB)"),
+                 Labelled(Str("api_name"), "API name"), Bool("public"), Datacenter()},
       .search_fields = {"name", "api_name"},
       .list_fields = {"name", "provider", "vcpus", "memory"},
   });

@@ -17,12 +17,17 @@ using nlohmann::json;
 
 namespace {
 
+// The catalogue options and the kind of their items.
+constexpr std::pair<const char*, const char*> kCatalogueKinds[] = {
+    {"service_catalogue", "services"}, {"flavor_catalogue", "flavors"}};
+
 // A catalogue stays a list of valid documents of its kind with unique names (case-insensitive),
 // as discovery and the forms rely on.
 Status CheckCatalogue(const std::string& key, const json& value) {
-  const char* kind = key == "service_catalogue"  ? "services"
-                     : key == "flavor_catalogue" ? "flavors"
-                                                 : nullptr;
+  const char* kind = nullptr;
+  for (const auto& [catalogue, of] : kCatalogueKinds) {
+    if (key == catalogue) kind = of;
+  }
   if (kind == nullptr) return {};
   if (!value.is_array()) {
     return Fail(ErrorCode::kValidationFailed, "a catalogue is a list",
