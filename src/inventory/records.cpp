@@ -544,6 +544,8 @@ Status Records::Insert(store::Session& session, const auth::Principal& caller,
     for (std::size_t i = first; i < last; ++i) {
       const NewDocument& one = *prepared[i];
       ids.push_back(NewId());
+      // (Records of kinds with unique names come one at a time: earlier rows of this statement
+      // are not in the table yet.)
       if (auto unique = CheckUnique(session, spec, ids.back(), one.doc); !unique) return unique;
       records_sql += (i == first ? "" : ", ") + ("(?, ?, ?, ?, 1, ?, ?, ?, ?, ?, " + param + ")");
       records_params.insert(records_params.end(),
