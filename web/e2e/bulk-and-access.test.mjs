@@ -16,7 +16,7 @@
 // summary of a refused delete and the "No access" page as maestro-bulk-*.png.
 
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import {
   apiRequest,
   assertStopsCleanly,
@@ -26,8 +26,8 @@ import {
   screenshot,
   signInThroughPage,
   signUpThroughApi,
-  startMaestro,
   useBrowser,
+  useMaestro,
 } from './support.mjs'
 
 // Alice signs up first, so she is the instance admin (which gives no rights on records).
@@ -58,36 +58,29 @@ async function expectRows(page, ids) {
 }
 
 describe('bulk delete and access through teams', () => {
-  let server
-  let alice // tokens
-  let bob
+  const maestro = useMaestro({ signUp: ALICE }) // maestro.token is Alice's
+  let bob // Bob's token
 
   before(async () => {
-    server = await startMaestro()
-    alice = await signUpThroughApi(server, ALICE)
-    bob = await signUpThroughApi(server, BOB)
-  })
-
-  after(async () => {
-    await server?.stop() // no-op when the last test already stopped it
+    bob = await signUpThroughApi(maestro.server, BOB)
   })
 
   /** Creates a datacenter as the holder of `token`; returns its id. */
   async function datacenter(token, name) {
-    const created = await apiRequest(server, token, 'POST', '/api/datacenters', { name, provider: 'OVH' })
+    const created = await apiRequest(maestro.server, token, 'POST', '/api/datacenters', { name, provider: 'OVH' })
     assert.equal(created.status, 201, `POST /api/datacenters ${name}`)
     return created.body.id
   }
 
   test('select two of three records, delete them, the third is left', async () => {
     const [first, second, third] = [
-      await datacenter(alice, 'bulk-1'),
-      await datacenter(alice, 'bulk-2'),
-      await datacenter(alice, 'bulk-3'),
+      await datacenter(maestro.token, 'bulk-1'),
+      await datacenter(maestro.token, 'bulk-2'),
+      await datacenter(maestro.token, 'bulk-3'),
     ]
     const { page, close, assertClean } = await openPage()
     try {
-      await signInThroughPage(page, server, ALICE, '/inventory/datacenters')
+      await signInThroughPage(page, maestro.server, ALICE, '/inventory/datacenters')
       await expectRows(page, [first, second, third])
       assert.equal(await page.locator('[data-testid=bulk-delete]').count(), 0, 'nothing selected, no bulk button')
 
@@ -134,31 +127,31 @@ describe('bulk delete and access through teams', () => {
   })
 
   test('no access, then read through a team (403s shown), then write', async () => {
-    const bobId = (await apiRequest(server, bob, 'GET', '/api/me')).body.id
-    const id = await datacenter(alice, 'shared-dc')
-    const team = await apiRequest(server, alice, 'POST', '/api/teams', { name: 'Platform' })
+    const bobId = (await apiRequest(maestro.server, bob, 'GET', '/api/me')).body.id
+    const id = await datacenter(maestro.token, 'shared-dc')
+    const team = await maestro.api('POST', '/api/teams', { name: 'Platform' })
     assert.equal(team.status, 201, 'POST /api/teams')
     const recordUrl = `/inventory/datacenters/${id}`
     const apiPath = `/api/datacenters/${id}`
     const share = async (role) => {
-      const shared = await apiRequest(server, alice, 'POST', `${apiPath}/roles`, { type: 'team', id: team.body.id, role })
+      const shared = await maestro.api('POST', `${apiPath}/roles`, { type: 'team', id: team.body.id, role })
       assert.equal(shared.status, 201, `POST ${apiPath}/roles (${role})`)
     }
 
     const { page, close, assertClean } = await openPage()
     try {
       // Not shared with Bob: "No access" instead of the record, on its page and its edit page.
-      await signInThroughPage(page, server, BOB, recordUrl)
+      await signInThroughPage(page, maestro.server, BOB, recordUrl)
       await expectTextMatch(page, '[data-testid=no-access]', /No access.*has not been shared with you/)
       assert.equal(await page.locator('[data-testid=record-fields]').count(), 0)
       await screenshot(page, 'bulk-no-access')
-      await page.goto(`${server.url}${recordUrl}/edit`)
+      await page.goto(`${maestro.server.url}${recordUrl}/edit`)
       await expectTextMatch(page, '[data-testid=no-access]', /No access/)
       assert.equal(await page.locator('[data-testid=record-form]').count(), 0)
       assertClean([httpError(404, apiPath)])
 
       // Bob joins the team (as a writer in it); the team may read the record.
-      const joined = await apiRequest(server, alice, 'POST', `/api/teams/${team.body.id}/members`, {
+      const joined = await maestro.api('POST', `/api/teams/${team.body.id}/members`, {
         user: bobId,
         role: 'write',
       })
@@ -166,14 +159,14 @@ describe('bulk delete and access through teams', () => {
       await share('read')
 
       // He reads it: no Edit, no Delete.
-      await page.goto(`${server.url}${recordUrl}`)
+      await page.goto(`${maestro.server.url}${recordUrl}`)
       await expectText(page, 'h1', 'shared-dc')
       await expectText(page, '[data-testid=my-access]', 'read')
       assert.equal(await page.locator('[data-testid=detail-edit]').count(), 0)
       assert.equal(await page.locator('[data-testid=detail-delete]').count(), 0)
 
       // A save from the edit page's URL is refused, with the role it needs.
-      await page.goto(`${server.url}${recordUrl}/edit`)
+      await page.goto(`${maestro.server.url}${recordUrl}/edit`)
       await page.fill('[data-field=provider]', 'AWS')
       await page.click('[data-testid=form-save]')
       await expectText(
@@ -184,7 +177,7 @@ describe('bulk delete and access through teams', () => {
       assertClean([httpError(403, apiPath)])
 
       // A bulk delete names the record and why, and the record stays.
-      await page.goto(`${server.url}/inventory/datacenters`)
+      await page.goto(`${maestro.server.url}/inventory/datacenters`)
       await expectRows(page, [id])
       await page.click(`[data-select="${id}"]`)
       await page.click('[data-testid=bulk-delete]')
@@ -201,7 +194,7 @@ describe('bulk delete and access through teams', () => {
 
       // The team may write: Bob edits it.
       await share('write')
-      await page.goto(`${server.url}${recordUrl}`)
+      await page.goto(`${maestro.server.url}${recordUrl}`)
       await expectText(page, '[data-testid=my-access]', 'write')
       await page.click('[data-testid=detail-edit]')
       await page.waitForURL(`**${recordUrl}/edit`)
@@ -217,5 +210,5 @@ describe('bulk delete and access through teams', () => {
     }
   })
 
-  test('the server exits with code 0 on SIGTERM', () => assertStopsCleanly(server))
+  test('the server exits with code 0 on SIGTERM', () => assertStopsCleanly(maestro.server))
 })

@@ -9,7 +9,7 @@
 // MAESTRO_E2E_SCREENSHOTS=<dir> also saves the pages there as maestro-catalogues-*.png.
 
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import {
   apiRequest,
   assertStopsCleanly,
@@ -19,8 +19,8 @@ import {
   screenshot,
   signInThroughPage,
   signUpThroughApi,
-  startMaestro,
   useBrowser,
+  useMaestro,
 } from './support.mjs'
 
 const ADMIN = { name: 'Ada', email: 'ada@example.com', password: 'correct horse battery staple' }
@@ -32,27 +32,20 @@ const FLAVORS = '[data-catalogue=flavor_catalogue]'
 const openPage = useBrowser()
 
 describe('the services and flavor catalogues on the settings page', () => {
-  let server
-  let adminToken
+  const maestro = useMaestro({ signUp: ADMIN }) // the first user, an instance admin
   let stored // the number of services as shipped
 
   before(async () => {
-    server = await startMaestro()
-    adminToken = await signUpThroughApi(server, ADMIN)
-    const catalogue = await apiRequest(server, adminToken, 'GET', '/api/options/service_catalogue')
+    const catalogue = await maestro.api('GET', '/api/options/service_catalogue')
     assert.equal(catalogue.status, 200, 'GET /api/options/service_catalogue (is the server recent enough?)')
     stored = catalogue.body.length
     assert.ok(stored > 100, `the services catalogue ships with hundreds of items, not ${stored}`)
   })
 
-  after(async () => {
-    await server?.stop() // no-op when the last test already stopped it
-  })
-
   test('the admin filters, adds a service, saves it and is refused a duplicate', async () => {
     const { page, close, assertClean } = await openPage()
     try {
-      await signInThroughPage(page, server, ADMIN, '/settings')
+      await signInThroughPage(page, maestro.server, ADMIN, '/settings')
       await expectText(page, 'h1', 'Settings')
       const services = page.locator(SERVICES)
       await expectText(page, `${SERVICES} h2`, 'Services catalogue')
@@ -95,7 +88,7 @@ describe('the services and flavor catalogues on the settings page', () => {
         `Saved the services catalogue: ${stored + 1} services.`,
       )
       assert.equal(await services.locator('[data-testid=catalogue-dirty]').count(), 0)
-      const saved = await apiRequest(server, adminToken, 'GET', '/api/options/service_catalogue')
+      const saved = await maestro.api('GET', '/api/options/service_catalogue')
       assert.deepEqual(
         saved.body.find((item) => item.name === 'acme-agent'),
         { name: 'acme-agent', family: ['Monitoring', 'Agent'], tags: ['acme', 'observability'] },
@@ -131,7 +124,7 @@ describe('the services and flavor catalogues on the settings page', () => {
       assert.equal(await duplicate.getAttribute('data-position'), String(stored + 1))
       await services.locator('[data-testid=catalogue-dirty]').waitFor()
       await screenshot(page, 'catalogues-duplicate')
-      const unchanged = await apiRequest(server, adminToken, 'GET', '/api/options/service_catalogue')
+      const unchanged = await maestro.api('GET', '/api/options/service_catalogue')
       assert.equal(unchanged.body.length, stored + 1, 'the refused list was not stored')
 
       // Removing the duplicate leaves nothing to save.
@@ -146,13 +139,13 @@ describe('the services and flavor catalogues on the settings page', () => {
   })
 
   test('another user sees the catalogues read-only', async () => {
-    const token = await signUpThroughApi(server, READER)
-    const refused = await apiRequest(server, token, 'PATCH', '/api/options/service_catalogue', [])
+    const token = await signUpThroughApi(maestro.server, READER)
+    const refused = await apiRequest(maestro.server, token, 'PATCH', '/api/options/service_catalogue', [])
     assert.equal(refused.status, 403, 'PATCH /api/options/service_catalogue by a non-admin')
 
     const { page, close, assertClean } = await openPage()
     try {
-      await signInThroughPage(page, server, READER, '/settings')
+      await signInThroughPage(page, maestro.server, READER, '/settings')
       await expectText(page, 'h1', 'Settings')
       const services = page.locator(SERVICES)
       await expectText(page, `${SERVICES} [data-testid=catalogue-range]`, `Showing 1–25 of ${stored + 1}`)
@@ -175,5 +168,5 @@ describe('the services and flavor catalogues on the settings page', () => {
     }
   })
 
-  test('the server exits with code 0 on SIGTERM', () => assertStopsCleanly(server))
+  test('the server exits with code 0 on SIGTERM', () => assertStopsCleanly(maestro.server))
 })

@@ -10,18 +10,16 @@
 // MAESTRO_E2E_SCREENSHOTS=<dir> also saves the pages there as maestro-extras-*.png.
 
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import {
-  apiRequest,
   assertStopsCleanly,
   expectText,
   expectTextMatch,
   pathOf,
   screenshot,
   signInThroughPage,
-  signUpThroughApi,
-  startMaestro,
   useBrowser,
+  useMaestro,
 } from './support.mjs'
 
 const USER = { name: 'Grace', email: 'grace@example.com', password: 'correct horse battery staple' }
@@ -43,25 +41,14 @@ const IMPORT_FILE = {
 const openPage = useBrowser()
 
 describe('dashboard, import, relation pickers and settings', () => {
-  let server
-  let token
-
-  const api = (method, urlPath, body) => apiRequest(server, token, method, urlPath, body)
-
-  before(async () => {
-    server = await startMaestro()
-    token = await signUpThroughApi(server, USER)
-  })
-
-  after(async () => {
-    await server?.stop() // no-op when the last test already stopped it
-  })
+  const maestro = useMaestro({ signUp: USER })
+  const { api } = maestro
 
   test('the whole story', async () => {
     const { page, close, assertClean } = await openPage()
     try {
       // Sign in; home is the dashboard, with nothing counted yet.
-      await signInThroughPage(page, server, USER)
+      await signInThroughPage(page, maestro.server, USER)
       await expectText(page, 'h1', 'Dashboard')
       const serversCount = '[data-testid=dashboard-counts] [data-kind=servers] [data-testid=count-value]'
       await expectText(page, serversCount, '0')
@@ -99,7 +86,7 @@ describe('dashboard, import, relation pickers and settings', () => {
       await screenshot(page, 'extras-import')
 
       // An application through the form, linked to web-1 with the picker.
-      await page.goto(`${server.url}/inventory/applications/new`)
+      await page.goto(`${maestro.server.url}/inventory/applications/new`)
       await page.fill('[data-field=name]', 'storefront')
       await page.selectOption('[data-field=family]', 'Application')
       const serversPicker = page.locator('[data-section=servers] [data-relation=servers]')
@@ -122,13 +109,13 @@ describe('dashboard, import, relation pickers and settings', () => {
       const appId = pathOf(page).split('/').pop()
 
       // The server's page lists the application on its Applications tab.
-      await page.goto(`${server.url}/inventory/servers/${web.body.id}?tab=applications`)
+      await page.goto(`${maestro.server.url}/inventory/servers/${web.body.id}?tab=applications`)
       await expectText(page, 'h1', 'web-1')
       await expectTextMatch(page, '[data-testid=group-applications]', /applications\s*storefront/i)
       await screenshot(page, 'extras-server')
 
       // Editing the application without touching the links keeps them.
-      await page.goto(`${server.url}/inventory/applications/${appId}/edit`)
+      await page.goto(`${maestro.server.url}/inventory/applications/${appId}/edit`)
       await expectTextMatch(page, '[data-relation=servers] [data-testid=relation-item]', /web-1/)
       await page.fill('[data-field=description]', 'The shop front')
       await page.click('[data-testid=form-save]')
@@ -168,5 +155,5 @@ describe('dashboard, import, relation pickers and settings', () => {
     }
   })
 
-  test('the server exits with code 0 on SIGTERM', () => assertStopsCleanly(server))
+  test('the server exits with code 0 on SIGTERM', () => assertStopsCleanly(maestro.server))
 })

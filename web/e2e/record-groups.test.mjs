@@ -12,18 +12,16 @@
 // MAESTRO_E2E_SCREENSHOTS=<dir> also saves the pages there as maestro-groups-*.png.
 
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import {
-  apiRequest,
   assertStopsCleanly,
   expectText,
   expectTextMatch,
   pathOf,
   screenshot,
   signInThroughPage,
-  signUpThroughApi,
-  startMaestro,
   useBrowser,
+  useMaestro,
 } from './support.mjs'
 
 const USER = { name: 'Hedy', email: 'hedy@example.com', password: 'correct horse battery staple' }
@@ -42,19 +40,8 @@ async function savedRecordId(page, listPath) {
 }
 
 describe('record pages and forms grouped as the kinds say', () => {
-  let server
-  let token
-
-  const api = (method, urlPath, body) => apiRequest(server, token, method, urlPath, body)
-
-  before(async () => {
-    server = await startMaestro()
-    token = await signUpThroughApi(server, USER)
-  })
-
-  after(async () => {
-    await server?.stop() // no-op when the last test already stopped it
-  })
+  const maestro = useMaestro({ signUp: USER })
+  const { api } = maestro
 
   test('a server page: one tab per group, Details without them, the tab in the URL', async () => {
     const created = await api('POST', '/api/servers', {
@@ -74,7 +61,7 @@ describe('record pages and forms grouped as the kinds say', () => {
 
     const { page, close, assertClean } = await openPage()
     try {
-      await signInThroughPage(page, server, USER, serverPath)
+      await signInThroughPage(page, maestro.server, USER, serverPath)
       await expectText(page, 'h1', 'db-1')
       assert.deepEqual(await tabLabels(page), [
         'Details',
@@ -133,7 +120,7 @@ describe('record pages and forms grouped as the kinds say', () => {
       await page.click('[data-testid=tab-details]')
       await page.waitForURL((url) => url.pathname === serverPath && !url.searchParams.has('tab'))
       await expectText(page, '[data-testid=record-fields] [data-show=hostname] dd', 'db-1')
-      await page.goto(`${server.url}${serverPath}?tab=applications`)
+      await page.goto(`${maestro.server.url}${serverPath}?tab=applications`)
       await appLink.click()
       await page.waitForURL((url) => url.pathname === `/inventory/applications/${appId}`)
       await expectText(page, 'h1', 'ledger')
@@ -149,7 +136,7 @@ describe('record pages and forms grouped as the kinds say', () => {
         'History',
         'Access',
       ])
-      await page.goto(`${server.url}/inventory/applications/${appId}?tab=database`)
+      await page.goto(`${maestro.server.url}/inventory/applications/${appId}?tab=database`)
       await expectText(page, '[data-testid=record-fields] [data-show=name] dd', 'ledger')
       assert.equal(await page.locator('[data-testid=tab-database]').count(), 0)
       // Its Servers tab links back to the server.
@@ -166,7 +153,7 @@ describe('record pages and forms grouped as the kinds say', () => {
   test('an application form: the Database and Targets sections follow the family', async () => {
     const { page, close, assertClean } = await openPage()
     try {
-      await signInThroughPage(page, server, USER, '/inventory/applications/new')
+      await signInThroughPage(page, maestro.server, USER, '/inventory/applications/new')
       await page.locator('[data-field=name]').waitFor()
       const sectionKeys = () =>
         page.locator('[data-testid=record-form] [data-section]').evaluateAll((nodes) => nodes.map((node) => node.dataset.section))
@@ -217,7 +204,7 @@ describe('record pages and forms grouped as the kinds say', () => {
       assert.deepEqual(stored.body.database, { engine: 'PostgreSQL' })
 
       // A Database section filled, then hidden by another family, is not sent.
-      await page.goto(`${server.url}/inventory/applications/new`)
+      await page.goto(`${maestro.server.url}/inventory/applications/new`)
       await page.fill('[data-field=name]', 'orders-api')
       await page.selectOption('[data-field=family]', 'Database')
       await page.fill('[data-field="database.engine"]', 'MySQL')
@@ -236,5 +223,5 @@ describe('record pages and forms grouped as the kinds say', () => {
     }
   })
 
-  test('the server exits with code 0 on SIGTERM', () => assertStopsCleanly(server))
+  test('the server exits with code 0 on SIGTERM', () => assertStopsCleanly(maestro.server))
 })

@@ -12,7 +12,7 @@
 
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import {
   assertStopsCleanly,
   expectText,
@@ -21,9 +21,8 @@ import {
   pathOf,
   screenshot,
   signInThroughPage,
-  signUpThroughApi,
-  startMaestro,
   useBrowser,
+  useMaestro,
 } from './support.mjs'
 
 const USER = { name: 'Ada', email: 'ada@example.com', password: 'correct horse battery staple' }
@@ -37,23 +36,14 @@ async function savedRecordId(page, listPath) {
 }
 
 describe('records of every kind through the generic pages', () => {
-  let server
-  let token // the same user's, for changes "from elsewhere"
-
-  before(async () => {
-    server = await startMaestro()
-    token = await signUpThroughApi(server, USER)
-  })
-
-  after(async () => {
-    await server?.stop() // no-op when the last test already stopped it
-  })
+  // maestro.token is the same user's, for changes "from elsewhere"
+  const maestro = useMaestro({ signUp: USER })
 
   test('create, list, filter, search, edit, history, a stale edit, delete', async () => {
     const { page, close, assertClean } = await openPage()
     try {
       // Sign in through the login page; it returns to the datacenters.
-      await signInThroughPage(page, server, USER, '/inventory/datacenters')
+      await signInThroughPage(page, maestro.server, USER, '/inventory/datacenters')
       await expectText(page, 'h1', 'Datacenters')
       await expectText(page, '[data-testid=list-empty]', 'No datacenters yet.')
 
@@ -102,9 +92,9 @@ describe('records of every kind through the generic pages', () => {
 
       // An application linked to the server through the API (the pickers are in inventory-extras)
       // shows on the server's page, and editing the server later keeps the link.
-      const linked = await fetch(`${server.url}/api/applications`, {
+      const linked = await fetch(`${maestro.server.url}/api/applications`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${maestro.token}` },
         body: JSON.stringify({ name: 'shop', family: 'Application', servers: [serverId] }),
       })
       assert.equal(linked.status, 201, 'POST /api/applications')
@@ -195,9 +185,9 @@ describe('records of every kind through the generic pages', () => {
       await page.click('[data-testid=detail-edit]')
       await page.waitForURL(`**/inventory/servers/${serverId}/edit`)
       await page.locator('[data-field=role]').waitFor()
-      const elsewhere = await fetch(`${server.url}/api/servers/${serverId}`, {
+      const elsewhere = await fetch(`${maestro.server.url}/api/servers/${serverId}`, {
         method: 'PATCH',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${maestro.token}` },
         body: JSON.stringify({ role: 'frontend' }),
       })
       assert.equal(elsewhere.status, 200, 'PATCH from elsewhere')
@@ -231,7 +221,7 @@ describe('records of every kind through the generic pages', () => {
       await page.locator('[data-testid=side-nav]').getByRole('link', { name: 'Resources', exact: true }).click()
       await page.click('[data-testid=resource-links] a[href="/inventory/resources/volumes"]')
       await expectText(page, '[data-testid=list-empty]', 'No volumes yet.')
-      await page.goto(`${server.url}/inventory/servers?active=false`)
+      await page.goto(`${maestro.server.url}/inventory/servers?active=false`)
 
       // Its page offers Restore instead of Edit and Delete.
       await page.locator(`[data-testid=record-table] tr[data-id="${serverId}"]`).click()
@@ -244,5 +234,5 @@ describe('records of every kind through the generic pages', () => {
     }
   })
 
-  test('the server exits with code 0 on SIGTERM', () => assertStopsCleanly(server))
+  test('the server exits with code 0 on SIGTERM', () => assertStopsCleanly(maestro.server))
 })

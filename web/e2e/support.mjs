@@ -312,6 +312,38 @@ export async function apiRequest(server, token, method, urlPath, body) {
 }
 
 /**
+ * Starts a server before the file's (or the `describe`'s) tests and stops it
+ * after them, which is a no-op when the last test already stopped it with
+ * `assertStopsCleanly`. `signUp` ({name, email, password}), when given, is
+ * registered through the API once the server is up; the other options go to
+ * `startMaestro`. Returns `server` and `token` (that user's; each set once the
+ * `before` hook has run) and `api(method, path, body)`: `apiRequest` as that user.
+ */
+export function useMaestro({ signUp, ...options } = {}) {
+  let server
+  let token
+
+  before(async () => {
+    server = await startMaestro(options)
+    if (signUp) token = await signUpThroughApi(server, signUp)
+  })
+
+  after(async () => {
+    await server?.stop()
+  })
+
+  return {
+    get server() {
+      return server
+    },
+    get token() {
+      return token
+    },
+    api: (method, urlPath, body) => apiRequest(server, token, method, urlPath, body),
+  }
+}
+
+/**
  * Registers `user` ({name, email, password}) on `server` through the API and signs in.
  * Returns the login token.
  */

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { catalogueSpec } from '../settings/catalogue'
 import CatalogueEditor from './CatalogueEditor.vue'
 
 function answer(status: number, body: unknown): Response {
@@ -13,6 +14,15 @@ const SERVICES = [
   { name: 'PgBouncer', family: ['Database', 'Proxy'] },
   ...Array.from({ length: 58 }, (_, index) => ({ name: `service-${index}`, family: ['Other'] })),
 ]
+
+/** The services catalogue, its columns from the registry's `services` kind. */
+const SPEC = catalogueSpec('service_catalogue', {
+  fields: [
+    { name: 'name', label: 'name', type: 'str', required: true },
+    { name: 'family', label: 'family', type: 'list', required: false },
+    { name: 'tags', label: 'tags', type: 'list', required: false },
+  ],
+})
 
 /** A server that refuses duplicate names the way Maestro does (422, `<key>.<index>.name`). */
 function fakeServer() {
@@ -50,7 +60,7 @@ describe('CatalogueEditor', () => {
 
   function mountEditor(editable: boolean) {
     wrapper = mount(CatalogueEditor, {
-      props: { optionKey: 'service_catalogue', value: SERVICES, editable },
+      props: { spec: SPEC, value: SERVICES, editable },
       global: { stubs: { teleport: true } },
       attachTo: document.body,
     })

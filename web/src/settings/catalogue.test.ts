@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import type { FieldDef } from '../records/fields'
 import {
-  CATALOGUES,
+  catalogueSpec,
   cellText,
   fromDraft,
   isCatalogueKey,
@@ -13,8 +14,28 @@ import {
   toDraft,
 } from './catalogue'
 
-const services = CATALOGUES.service_catalogue
-const flavors = CATALOGUES.flavor_catalogue
+/** A field of GET /api/kinds, labelled by its name unless told otherwise. */
+function field(name: string, type: FieldDef['type'], label = name): FieldDef {
+  return { name, type, label, required: name === 'name' }
+}
+
+/** The registry's `services` and `flavors` kinds, as the server describes them. */
+const SERVICES_KIND = { fields: [field('name', 'str'), field('family', 'list'), field('tags', 'list')] }
+const FLAVORS_KIND = {
+  fields: [
+    field('name', 'str'),
+    field('provider', 'str'),
+    field('vcpus', 'int', 'vCPUs'),
+    field('memory', 'num', 'Memory (GiB)'),
+    field('disk', 'num', 'Disk (GB)'),
+    field('api_name', 'str', 'API name'),
+    field('public', 'bool'),
+    field('datacenter', 'obj'),
+  ],
+}
+
+const services = catalogueSpec('service_catalogue', SERVICES_KIND)
+const flavors = catalogueSpec('flavor_catalogue', FLAVORS_KIND)
 
 const POSTGRES = { name: 'PostgreSQL', family: ['Database'], tags: ['sql', 'relational'] }
 const BOUNCER = { name: 'PgBouncer', family: ['Database', 'Proxy'], tags: ['postgresql', 'connection-pool'] }
@@ -33,6 +54,25 @@ describe('the catalogue keys', () => {
     expect(itemsOf([POSTGRES, 'nginx', null, [1], NGINX])).toEqual([POSTGRES, NGINX])
     expect(itemsOf({ name: 'x' })).toEqual([])
     expect(itemsOf(undefined)).toEqual([])
+  })
+})
+
+describe('the columns', () => {
+  it('takes the columns from the kind, in the catalogue’s order, with the registry’s labels', () => {
+    expect(services.fields).toEqual([
+      { name: 'name', label: 'Name', type: 'text' },
+      { name: 'family', label: 'Family', type: 'list' },
+      { name: 'tags', label: 'Tags', type: 'list' },
+    ])
+    expect(flavors.fields).toEqual([
+      { name: 'name', label: 'Name', type: 'text' },
+      { name: 'provider', label: 'Provider', type: 'text' },
+      { name: 'vcpus', label: 'vCPUs', type: 'integer' },
+      { name: 'memory', label: 'Memory (GiB)', type: 'number' },
+      { name: 'disk', label: 'Disk (GB)', type: 'number' },
+      { name: 'api_name', label: 'API name', type: 'text' },
+      { name: 'public', label: 'Public', type: 'boolean' },
+    ])
   })
 })
 

@@ -6,11 +6,18 @@
 // server refuses (422) when an item is invalid or a name is repeated, its
 // details naming `<key>.<index>.<field>`.
 //
-// Pure functions for the settings page: which items a filter keeps, the page
-// of them shown, the text of a cell, the edit form of an item and back, and
-// the server's details mapped onto the rows they name.
+// The fields themselves (name, label, type) come from the kinds registry
+// (GET /api/kinds, `services` and `flavors`); CATALOGUES holds only what the
+// registry does not know: which kind each catalogue holds, its title, which
+// fields are columns and in which order, and which ones the filter looks in.
+//
+// Pure functions for the settings page: the columns of a catalogue from its
+// kind, which items a filter keeps, the page of them shown, the text of a
+// cell, the edit form of an item and back, and the server's details mapped
+// onto the rows they name.
 
 import type { ErrorDetail } from '../api/client'
+import { labelOf, type FieldDef, type FieldType } from '../records/fields'
 
 export type CatalogueKey = 'service_catalogue' | 'flavor_catalogue'
 
@@ -32,44 +39,68 @@ export interface CatalogueField {
   type: CatalogueFieldType
 }
 
-export interface CatalogueSpec {
+/** What the settings page knows of a catalogue beyond its kind's fields. */
+export interface CatalogueLayout {
   key: CatalogueKey
+  /** The record kind of its items in the registry (GET /api/kinds). */
+  kind: string
   title: string
   /** One item, in a sentence ("service"). */
   noun: string
-  /** The columns of the table, which are also the fields of the edit form. */
-  fields: readonly CatalogueField[]
+  /** The fields shown as columns, in order; they are also the fields of the edit form. */
+  columns: readonly string[]
   /** The fields the filter box looks in. */
   searchFields: readonly string[]
 }
 
-export const CATALOGUES: Record<CatalogueKey, CatalogueSpec> = {
+/** A catalogue with its columns described: a layout completed by the registry. */
+export interface CatalogueSpec extends Omit<CatalogueLayout, 'columns'> {
+  /** The columns of the table, which are also the fields of the edit form. */
+  fields: readonly CatalogueField[]
+}
+
+export const CATALOGUES: Record<CatalogueKey, CatalogueLayout> = {
   service_catalogue: {
     key: 'service_catalogue',
+    kind: 'services',
     title: 'Services catalogue',
     noun: 'service',
-    fields: [
-      { name: 'name', label: 'Name', type: 'text' },
-      { name: 'family', label: 'Family', type: 'list' },
-      { name: 'tags', label: 'Tags', type: 'list' },
-    ],
+    columns: ['name', 'family', 'tags'],
     searchFields: ['name', 'family'],
   },
   flavor_catalogue: {
     key: 'flavor_catalogue',
+    kind: 'flavors',
     title: 'Flavor catalogue',
     noun: 'flavor',
-    fields: [
-      { name: 'name', label: 'Name', type: 'text' },
-      { name: 'provider', label: 'Provider', type: 'text' },
-      { name: 'vcpus', label: 'vCPUs', type: 'integer' },
-      { name: 'memory', label: 'Memory (GiB)', type: 'number' },
-      { name: 'disk', label: 'Disk (GB)', type: 'number' },
-      { name: 'api_name', label: 'API name', type: 'text' },
-      { name: 'public', label: 'Public', type: 'boolean' },
-    ],
+    columns: ['name', 'provider', 'vcpus', 'memory', 'disk', 'api_name', 'public'],
     searchFields: ['name', 'provider', 'api_name'],
   },
+}
+
+/** How the editor shows a field of the registry's type; anything not listed is text. */
+const COLUMN_TYPES: Partial<Record<FieldType, CatalogueFieldType>> = {
+  list: 'list',
+  int: 'integer',
+  num: 'number',
+  bool: 'boolean',
+}
+
+/**
+ * The catalogue `key` with its columns taken from the fields of its kind (the
+ * registry's `services` or `flavors`): the registry's label when it has one of
+ * its own ("vCPUs"), else the field's name for people ("Name"). A column the
+ * kind does not have is left out.
+ */
+export function catalogueSpec(key: CatalogueKey, kind: { fields: readonly FieldDef[] }): CatalogueSpec {
+  const { columns, ...layout } = CATALOGUES[key]
+  const fields = columns.flatMap((name): CatalogueField[] => {
+    const field = kind.fields.find((each) => each.name === name)
+    if (!field) return []
+    const label = field.label && field.label !== field.name ? field.label : labelOf(field)
+    return [{ name, label, type: COLUMN_TYPES[field.type] ?? 'text' }]
+  })
+  return { ...layout, fields }
 }
 
 function isItem(value: unknown): value is CatalogueItem {
