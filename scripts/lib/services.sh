@@ -161,13 +161,52 @@ stop_s3rver() {
   unset MAESTRO_TEST_S3_ENDPOINT MAESTRO_TEST_S3_BUCKET MAESTRO_TEST_S3_KEY MAESTRO_TEST_S3_SECRET
 }
 
-# ---- Later: RabbitMQ (start_rabbitmq/stop_rabbitmq), following the STACK.md recipe: one PID variable,
-# free ports from free_port, files under $SVC_DIR, and a line in stop_services.
+# ---- RabbitMQ: AMQP on 127.0.0.1:$RMQ_PORT, guest/guest (guest is loopback-only by default), a node
+# name, Erlang distribution port, epmd and data dir of its own, so parallel runs never clash.
+# Exports MAESTRO_TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:$RMQ_PORT/
+RMQ_PID= EPMD_PID=
+_rmq_exports() {
+  export HOME="$SVC_DIR/rmq"   # the Erlang cookie lives here; rabbitmqctl must see the same HOME
+  export RABBITMQ_NODENAME="maestro$RMQ_PORT@localhost" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+  export RABBITMQ_NODE_PORT=$RMQ_PORT RABBITMQ_DIST_PORT=$RMQ_DIST_PORT
+  export ERL_EPMD_ADDRESS=127.0.0.1 ERL_EPMD_PORT=$RMQ_EPMD_PORT
+  export RABBITMQ_MNESIA_BASE="$SVC_DIR/rmq/mnesia" RABBITMQ_LOG_BASE="$SVC_DIR/rmq/log"
+  export RABBITMQ_PID_FILE="$SVC_DIR/rmq/rabbit.pid" RABBITMQ_ENABLED_PLUGINS_FILE="$SVC_DIR/rmq/enabled_plugins"
+  export RABBITMQ_CONFIG_FILE="$SVC_DIR/rmq/rabbitmq"
+  export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+}
+start_rabbitmq() {
+  [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || { echo "==> ERROR: rabbitmq-server not installed (run scripts/setup)" >&2; return 1; }
+  svc_dir || return 1
+  mkdir -p "$SVC_DIR/rmq/log" && echo '[].' >"$SVC_DIR/rmq/enabled_plugins" || return 1
+  RMQ_PORT=$(free_port) && RMQ_DIST_PORT=$(free_port) && RMQ_EPMD_PORT=$(free_port) || return 1
+  # Its own epmd, else erl daemonises one that outlives the broker.
+  epmd -address 127.0.0.1 -port "$RMQ_EPMD_PORT" >"$SVC_DIR/rmq/epmd.log" 2>&1 &
+  EPMD_PID=$!
+  # /usr/lib/rabbitmq/bin/* run as the calling user; the /usr/sbin wrappers would switch users.
+  # The subshell execs, so $! is the broker's sh wrapper, which turns SIGTERM into a clean shutdown.
+  ( _rmq_exports; exec /usr/lib/rabbitmq/bin/rabbitmq-server >"$SVC_DIR/rmq/server.out" 2>&1 ) &
+  RMQ_PID=$!
+  if ! ( _rmq_exports; exec /usr/lib/rabbitmq/bin/rabbitmqctl -q wait "$SVC_DIR/rmq/rabbit.pid" --timeout 120 ) \
+       >"$SVC_DIR/rmq/wait.log" 2>&1; then
+    echo "==> ERROR: RabbitMQ did not start, see $SVC_DIR/rmq/server.out and $SVC_DIR/rmq/log" >&2
+    return 1
+  fi
+  export RMQ_PORT MAESTRO_TEST_AMQP_URL="amqp://guest:guest@127.0.0.1:$RMQ_PORT/"
+}
+stop_rabbitmq() {
+  [ -n "$RMQ_PID" ] || [ -n "$EPMD_PID" ] || return 0
+  _stop_pid "$RMQ_PID"
+  _stop_pid "$EPMD_PID"
+  RMQ_PID= EPMD_PID=
+  unset MAESTRO_TEST_AMQP_URL
+}
 
 # stop_services: stops everything started above and removes the temp dir. Safe to call more than once.
 stop_services() {
   stop_pg
   stop_maildev
   stop_s3rver
+  stop_rabbitmq
   if [ -n "$SVC_DIR" ]; then rm -rf "$SVC_DIR"; SVC_DIR=; fi
 }

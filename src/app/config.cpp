@@ -229,6 +229,48 @@ constexpr ConfigEntry kTable[] = {
     {"MAESTRO_AUDIT_DISABLED", "false", "true: keep no history of changes to records", false,
      [](Config& c, std::string_view v) -> Status { return ParseBool(v, c.audit_disabled); },
      [](const Config& c) -> std::string { return c.audit_disabled ? "true" : "false"; }},
+    {"MAESTRO_WORKERS", "2", "Job threads in each serve or worker process", false,
+     [](Config& c, std::string_view v) -> Status {
+       auto n = ParseUnsigned(v);
+       if (!n || *n < 1 || *n > 256) return Invalid("must be a number from 1 to 256");
+       c.workers = *n;
+       return {};
+     },
+     [](const Config& c) { return std::to_string(c.workers); }},
+    {"CELERY_BROKER_URL", "(empty)", "Alias of MAESTRO_BROKER_URL, which wins when both are set",
+     true,
+     [](Config& c, std::string_view v) -> Status {
+       if (!v.empty() && !v.starts_with("amqp://")) return Invalid("must start with amqp://");
+       if (c.broker_url.empty()) c.broker_url = v;
+       return {};
+     },
+     [](const Config& c) { return Shown(c.broker_url); }},
+    {"MAESTRO_BROKER_URL", "(empty)",
+     "amqp://user:password@host:5672/vhost: jobs go through RabbitMQ; empty: through the database",
+     true,
+     [](Config& c, std::string_view v) -> Status {
+       if (!v.empty() && !v.starts_with("amqp://")) return Invalid("must start with amqp://");
+       c.broker_url = v;
+       return {};
+     },
+     [](const Config& c) { return Shown(c.broker_url); }},
+    {"MAESTRO_TIMEOUT", "30", "Seconds a webhook call may take", false,
+     [](Config& c, std::string_view v) -> Status {
+       auto n = ParseUnsigned(v);
+       if (!n || *n < 1 || *n > 3600) return Invalid("must be a number of seconds from 1 to 3600");
+       c.timeout_s = static_cast<int>(*n);
+       return {};
+     },
+     [](const Config& c) { return std::to_string(c.timeout_s); }},
+    {"MAESTRO_JOB_LEASE", "15",
+     "Seconds after which the job of a worker that stopped answering runs again", false,
+     [](Config& c, std::string_view v) -> Status {
+       auto n = ParseUnsigned(v);
+       if (!n || *n < 2 || *n > 3600) return Invalid("must be a number of seconds from 2 to 3600");
+       c.job_lease_s = static_cast<int>(*n);
+       return {};
+     },
+     [](const Config& c) { return std::to_string(c.job_lease_s); }},
     {"MAESTRO_UPLOAD_TYPE", "Local", "Where uploads are kept: Local (LOCAL_DIR) or S3", false,
      [](Config& c, std::string_view v) -> Status {
        if (v != "Local" && v != "S3") return Invalid("must be Local or S3");

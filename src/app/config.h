@@ -42,6 +42,11 @@ struct Config {
   std::string public_url = "http://localhost:8888";  // MAESTRO_PUBLIC_URL: links in mails
   // Inventory
   bool audit_disabled = false;  // MAESTRO_AUDIT_DISABLED: no history of changes
+  // Jobs and schedules
+  std::size_t workers = 2;  // MAESTRO_WORKERS: job threads per serve or worker process
+  std::string broker_url;   // MAESTRO_BROKER_URL (alias CELERY_BROKER_URL): amqp://… = RabbitMQ
+  int timeout_s = 30;       // MAESTRO_TIMEOUT: seconds for a webhook call
+  int job_lease_s = 15;     // MAESTRO_JOB_LEASE: seconds before a dead worker's job runs again
   // Uploads (avatars, later import files)
   std::string upload_type = "Local";     // MAESTRO_UPLOAD_TYPE (Local|S3)
   std::string local_dir;                 // LOCAL_DIR (empty = <data_dir>/uploads)

@@ -1,5 +1,5 @@
-// maestro: one binary, several roles. Each role is a subcommand; later roles (worker, scheduler,
-// import, admin) are added in Roles() below, next to the ones that exist.
+// maestro: one binary, several roles. Each role is a subcommand: serve (HTTP, with embedded
+// workers and scheduler unless told otherwise), worker, scheduler, and the one-shot commands.
 #include <fmt/format.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
@@ -49,7 +49,7 @@ std::optional<Config> Prepare(bool need_secrets) {
   return config;
 }
 
-int Serve() {
+int Serve(Roles roles) {
   // Block the stop signals in every thread; the main thread waits for them with sigwait().
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -61,7 +61,7 @@ int Serve() {
   auto config = Prepare(true);
   if (!config) return kExitBadConfig;
   for (const auto& line : DescribeConfig(*config)) spdlog::debug("config {}", line);
-  auto application = Application::Create(*config);
+  auto application = Application::Create(*config, roles);
   if (!application) {
     spdlog::error("cannot start: {}", application.error().message);
     return kExitFailure;
@@ -198,7 +198,21 @@ int main(int argc, char** argv) {
 
   auto* serve =
       cli.add_subcommand("serve", "Serve the API, the web UI and /health on MAESTRO_PORT");
-  serve->callback([&] { exit_code = Serve(); });
+  bool no_worker = false, no_scheduler = false;
+  serve->add_flag("--no-worker", no_worker, "Run no jobs here (run `maestro worker` elsewhere)");
+  serve->add_flag("--no-scheduler", no_scheduler,
+                  "Fire no schedules here (run `maestro scheduler` elsewhere)");
+  serve->callback(
+      [&] { exit_code = Serve({.http = true, .worker = !no_worker, .scheduler = !no_scheduler}); });
+
+  auto* worker = cli.add_subcommand(
+      "worker", "Run jobs (MAESTRO_WORKERS threads) from the database or MAESTRO_BROKER_URL");
+  worker->callback([&] { exit_code = Serve({.http = false, .worker = true, .scheduler = false}); });
+
+  auto* scheduler = cli.add_subcommand(
+      "scheduler", "Fire due schedules as jobs (one scheduler leads; others stand by)");
+  scheduler->callback(
+      [&] { exit_code = Serve({.http = false, .worker = false, .scheduler = true}); });
 
   auto* migrate = cli.add_subcommand("migrate", "Create or upgrade the database schema, then exit");
   migrate->callback([&] { exit_code = Migrate(); });

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "auth/accounts.h"
+#include "auth/roles.h"
 #include "auth/teams.h"
 #include "blobs/local_blob_store.h"
 #include "blobs/s3_blob_store.h"
@@ -25,14 +26,22 @@
 #include "http/routes.h"
 #include "http/server.h"
 #include "http/static_files.h"
+#include "http/websocket_hub.h"
 #include "inventory/import.h"
 #include "inventory/options.h"
 #include "inventory/records.h"
 #include "inventory/registry.h"
 #include "inventory/search.h"
+#include "jobs/job_mailer.h"
+#include "jobs/job_queue.h"
+#include "jobs/jobs.h"
+#include "jobs/workers.h"
+#include "notify/events.h"
 #include "notify/log_mailer.h"
-#include "notify/mail_outbox.h"
 #include "notify/smtp_mailer.h"
+#include "scheduler/scheduler.h"
+#include "scheduler/schedules.h"
+#include "scheduler/webhook.h"
 #include "store/open.h"
 
 namespace maestro::app {
@@ -114,6 +123,71 @@ std::unique_ptr<notify::Mailer> MakeMailDelivery(const Config& config) {
   });
 }
 
+// The access rule of the auth module, for the events of the notify module (below it).
+notify::ReadRule EventReadRule() {
+  return {.readable =
+              [](std::string_view column, const std::string& user_id) {
+                auto condition = auth::AccessCondition(column, user_id, auth::Role::kRead,
+                                                       auth::AccessPlan::kPerRow);
+                return std::pair{condition.sql, condition.params};
+              },
+          .readers =
+              [](const std::string& record_id) {
+                auto query = auth::HoldersQuery(record_id, auth::Role::kRead);
+                return std::pair{query.sql, query.params};
+              }};
+}
+
+// `noop`: waits `sleep_ms` (at most a minute) in steps, reporting progress; for benchmarks and
+// checks of a deployment's workers.
+jobs::JobType NoopJob() {
+  return {.name = "noop",
+          .handler = [](jobs::JobContext& context) -> Result<nlohmann::json> {
+            const auto sleep_ms = std::clamp<std::int64_t>(
+                context.args().value("sleep_ms", std::int64_t{0}), 0, 60000);
+            for (std::int64_t slept = 0; slept < sleep_ms; slept += 100) {
+              if (auto going = context.Progress(slept, sleep_ms, "sleeping"); !going) {
+                return Fail(going.error());
+              }
+              std::this_thread::sleep_for(
+                  std::chrono::milliseconds(std::min<std::int64_t>(100, sleep_ms - slept)));
+            }
+            return nlohmann::json{{"slept_ms", sleep_ms}, {"attempt", context.job().attempts}};
+          },
+          .timeout = std::chrono::seconds(120)};
+}
+
+// `import`: the uploaded file (a blob) imported as its owner, with progress; the blob is removed
+// once the import ended for good.
+jobs::JobType ImportJob(inventory::Importer& importer, auth::Accounts& accounts,
+                        blobs::BlobStore& blobs) {
+  return {.name = "import",
+          .handler = [&](jobs::JobContext& context) -> Result<nlohmann::json> {
+            const std::string blob = context.args().value("blob", "");
+            auto caller = accounts.PrincipalOf(context.job().owner_id);
+            if (!caller) return Fail(caller.error());
+            auto bytes = blobs.Get(blob);
+            if (!bytes) {
+              if (bytes.error().code == ErrorCode::kNotFound) {
+                return Fail(ErrorCode::kNotFound, "the uploaded file is gone: upload it again");
+              }
+              return Fail(bytes.error());
+            }
+            auto file = ParseJson(bytes->bytes);
+            if (!file) return Fail(ErrorCode::kBadRequest, "the file is not JSON");
+            bool stop = false;
+            auto report = importer.ImportJson(
+                *caller, *file, context.args().value("datacenter", ""), [&](int done, int total) {
+                  if (!context.Progress(done, total, "importing")) stop = true;
+                  return !stop;
+                });
+            if (!report && report.error().code == ErrorCode::kUnavailable) return report;
+            (void)blobs.Delete(blob);
+            return report;
+          },
+          .timeout = std::chrono::seconds(3600)};
+}
+
 }  // namespace
 
 struct Application::Parts {
@@ -124,7 +198,15 @@ struct Application::Parts {
   MetricsRegistry metrics;
   std::unique_ptr<blobs::BlobStore> blobs;
   std::unique_ptr<notify::Mailer> mail_delivery;
-  std::unique_ptr<notify::MailOutbox> mail;
+  std::unique_ptr<notify::Events> events;
+  std::unique_ptr<jobs::Jobs> jobs;
+  std::unique_ptr<jobs::JobQueue> queue;
+  std::unique_ptr<jobs::JobMailer> mail;
+  std::unique_ptr<scheduler::Schedules> schedules;
+  std::unique_ptr<jobs::Workers> workers;
+  std::unique_ptr<scheduler::Scheduler> scheduler;
+  std::unique_ptr<http::WebSocketHub> hub;
+  Roles roles;
   std::unique_ptr<auth::Accounts> accounts;
   std::unique_ptr<auth::Teams> teams;
   std::unique_ptr<inventory::Records> records;
@@ -142,8 +224,9 @@ struct Application::Parts {
 Application::Application(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 Application::~Application() { Stop(); }
 
-Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
+Result<std::unique_ptr<Application>> Application::Create(const Config& config, Roles roles) {
   std::unique_ptr<Parts> parts(new Parts{.config = config});
+  parts->roles = roles;
   auto store = OpenAndMigrate(config, parts->migration);
   if (!store) return Fail(store.error());
   parts->store = std::move(*store);
@@ -172,7 +255,19 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
 
   parts->blobs = MakeBlobStore(config);
   parts->mail_delivery = MakeMailDelivery(config);
-  parts->mail = std::make_unique<notify::MailOutbox>(*parts->mail_delivery);
+  parts->events = std::make_unique<notify::Events>(*parts->store, parts->clock, EventReadRule());
+  parts->jobs = std::make_unique<jobs::Jobs>(
+      *parts->store, parts->clock,
+      jobs::JobSettings{.lease = std::chrono::seconds(config.job_lease_s)});
+  if (config.broker_url.empty()) {
+    parts->queue = jobs::MakeLocalQueue(*parts->jobs);
+  } else {
+    auto queue = jobs::MakeAmqpQueue(*parts->jobs, {.url = config.broker_url});
+    if (!queue) return Fail(queue.error());
+    parts->queue = std::move(*queue);
+  }
+  parts->jobs->SetQueue(parts->queue.get());
+  parts->mail = std::make_unique<jobs::JobMailer>(*parts->jobs);
   spdlog::info("uploads in {}; mail {}", parts->blobs->Describe(),
                config.smtp_host.empty()
                    ? "logged, not sent (SMTP_HOST is not set)"
@@ -197,6 +292,26 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
   parts->importer =
       std::make_unique<inventory::Importer>(*parts->records, inventory::DefaultRegistry());
   parts->options = std::make_unique<inventory::Options>(*parts->store, parts->clock);
+  parts->schedules = std::make_unique<scheduler::Schedules>(*parts->store, parts->clock,
+                                                            *parts->jobs, parts->events.get());
+  parts->schedules->Offer(scheduler::WebhookOffer());
+  if (roles.worker) {
+    parts->workers =
+        std::make_unique<jobs::Workers>(*parts->jobs, *parts->queue, parts->events.get(), &metrics,
+                                        jobs::WorkerSettings{.threads = config.workers});
+    parts->workers->Register(NoopJob());
+    parts->workers->Register(scheduler::WebhookJob(std::chrono::seconds(config.timeout_s)));
+    parts->workers->Register(ImportJob(*parts->importer, *parts->accounts, *parts->blobs));
+    parts->workers->Register(jobs::MailJob(*parts->mail_delivery));
+    parts->workers->OnFinished([schedules = parts->schedules.get()](const jobs::FinishedJob& job) {
+      schedules->JobFinished(job);
+    });
+  }
+  if (roles.scheduler) {
+    parts->scheduler = std::make_unique<scheduler::Scheduler>(
+        *parts->store, parts->clock, *parts->schedules, parts->events.get());
+  }
+  if (!roles.http) return std::unique_ptr<Application>(new Application(std::move(parts)));
 
   parts->services = std::make_unique<http::Services>(http::Services{
       .store = *parts->store,
@@ -208,6 +323,10 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
       .search = *parts->search,
       .importer = *parts->importer,
       .options = *parts->options,
+      .jobs = *parts->jobs,
+      .schedules = *parts->schedules,
+      .events = *parts->events,
+      .blobs = *parts->blobs,
       .web = parts->web ? &*parts->web : nullptr,
       .info = {.version = std::string(kVersion), .theme = config.theme, .web_dir = web_dir},
   });
@@ -218,6 +337,13 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
       [accounts = parts->accounts.get()](std::string_view authorization) {
         return accounts->Authenticate(authorization);
       });
+  parts->hub = std::make_unique<http::WebSocketHub>(
+      [accounts = parts->accounts.get()](std::string_view authorization) {
+        return accounts->Authenticate(authorization);
+      },
+      &metrics);
+  parts->events->Subscribe(
+      [hub = parts->hub.get()](const notify::Delivery& delivery) { hub->Deliver(delivery); });
   parts->server = std::make_unique<http::HttpServer>(
       http::ServerSettings{
           .address = config.bind,
@@ -225,23 +351,33 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
           .threads = HttpThreads(config),
           .hard_body_limit = std::max<std::uint64_t>(config.max_body, 64ull * 1024 * 1024),
       },
-      *parts->pipeline);
+      *parts->pipeline, parts->hub.get());
   return std::unique_ptr<Application>(new Application(std::move(parts)));
 }
 
 Status Application::Start() {
-  if (auto started = parts_->server->Start(); !started) return started;
-  spdlog::info("maestro {} listening on http://{}:{} ({} HTTP threads)", kVersion,
-               parts_->config.bind, port(), HttpThreads(parts_->config));
+  if (auto listening = parts_->events->Start(); !listening) return listening;
+  if (parts_->server) {
+    if (auto started = parts_->server->Start(); !started) return started;
+    spdlog::info("maestro {} listening on http://{}:{} ({} HTTP threads)", kVersion,
+                 parts_->config.bind, port(), HttpThreads(parts_->config));
+  }
+  if (parts_->workers) {
+    if (auto started = parts_->workers->Start(); !started) return started;
+  }
+  if (parts_->scheduler) parts_->scheduler->Start();
   return {};
 }
 
 void Application::Stop() {
-  if (parts_ && parts_->server) parts_->server->Stop();
-  if (parts_ && parts_->mail) parts_->mail->Stop();  // mails already accepted still go out
+  if (!parts_) return;
+  if (parts_->server) parts_->server->Stop();
+  if (parts_->scheduler) parts_->scheduler->Stop();
+  if (parts_->workers) parts_->workers->Stop();  // running jobs are asked to stop
+  if (parts_->events) parts_->events->Stop();
 }
 
-std::uint16_t Application::port() const { return parts_->server->port(); }
+std::uint16_t Application::port() const { return parts_->server ? parts_->server->port() : 0; }
 
 const store::MigrationReport& Application::migration() const { return parts_->migration; }
 
@@ -295,7 +431,10 @@ Result<std::string> ImportFile(const Config& config, const std::string& path,
   inventory::Records records(**store, clock, inventory::DefaultRegistry(),
                              inventory::RecordSettings{.audit = !config.audit_disabled});
   inventory::Importer importer(records, inventory::DefaultRegistry());
-  auto result = importer.ImportJson(caller, *file, datacenter, progress);
+  auto result = importer.ImportJson(caller, *file, datacenter, [&](int done, int total) {
+    progress(done, total);
+    return true;
+  });
   if (!result) return Fail(result.error());
   return result->dump(2);
 }

@@ -12,17 +12,24 @@
 
 namespace maestro::app {
 
+// What a process does (ARCHITECTURE.md, roles): serve HTTP, run jobs, fire schedules.
+struct Roles {
+  bool http = true;
+  bool worker = true;
+  bool scheduler = true;
+};
+
 class Application {
  public:
   // Opens the database and brings its schema up to date. REQUIRES: secrets are filled in.
-  static Result<std::unique_ptr<Application>> Create(const Config& config);
+  static Result<std::unique_ptr<Application>> Create(const Config& config, Roles roles = {});
   ~Application();
 
-  // Starts serving HTTP. kUnavailable when the port cannot be bound.
+  // Starts its roles. kUnavailable when the port cannot be bound.
   Status Start();
-  // Drains in-flight requests and stops. Idempotent.
+  // Drains in-flight requests, lets running jobs stop, and stops. Idempotent.
   void Stop();
-  std::uint16_t port() const;
+  std::uint16_t port() const;  // 0 without the HTTP role
   const store::MigrationReport& migration() const;
 
  private:

@@ -286,6 +286,16 @@ Result<Principal> Accounts::AuthenticateJwt(const std::string& token) {
                    .via = Principal::Via::kLogin};
 }
 
+Result<Principal> Accounts::PrincipalOf(const std::string& user_id) {
+  auto rows = store_.Query("SELECT name, is_admin FROM users WHERE id = ?", {user_id});
+  if (!rows) return Fail(rows.error());
+  if (rows->empty()) return Fail(ErrorCode::kNotFound, fmt::format("no user {}", user_id));
+  return Principal{.user_id = user_id,
+                   .name = AsString(rows->At(0, "name")),
+                   .is_admin = AsBool(rows->At(0, "is_admin")),
+                   .via = Principal::Via::kLogin};
+}
+
 Result<Principal> Accounts::AuthenticateApiToken(const std::string& token) {
   auto rows = store_.Query(
       "SELECT t.id, t.user_id, t.expires_at, t.last_used_at, u.name, u.is_admin FROM api_tokens t "

@@ -44,6 +44,9 @@ class Accounts {
   Result<nlohmann::json> Login(const nlohmann::json& body, std::string_view remote);
   // The caller of an "Authorization: Bearer|JWT <token>" header (login JWT or mst_ API token).
   Result<Principal> Authenticate(std::string_view authorization);
+  // The user as a caller, for work done on their behalf (background jobs). kNotFound when the user
+  // is gone.
+  Result<Principal> PrincipalOf(const std::string& user_id);
 
   Result<nlohmann::json> Me(const Principal& caller);
   Result<nlohmann::json> UpdateMe(const Principal& caller, const nlohmann::json& patch);

@@ -58,6 +58,16 @@ SqlCondition AccessCondition(std::string_view record_id_column, const std::strin
           {user_id, level, user_id, level, level}};
 }
 
+SqlCondition HoldersQuery(const std::string& record_id, Role need) {
+  const auto level = static_cast<std::int64_t>(need);
+  return {
+      "SELECT a.principal_id AS user_id FROM acl a WHERE a.record_id = ? AND a.principal_type = "
+      "'user' AND a.role >= ? UNION SELECT m.user_id FROM acl a JOIN team_members m ON "
+      "m.team_id = a.principal_id WHERE a.record_id = ? AND a.principal_type = 'team' AND "
+      "a.role >= ? AND m.role >= ?",
+      {record_id, level, record_id, level, level}};
+}
+
 SqlCondition RoleExpression(std::string_view record_id_column, const std::string& user_id) {
   return {fmt::format("(SELECT COALESCE(MAX(CASE WHEN a.principal_type = 'user' THEN a.role WHEN "
                       "m.role < a.role THEN m.role ELSE a.role END), 0) FROM acl a LEFT JOIN "

@@ -49,6 +49,10 @@ enum class AccessPlan {
 SqlCondition AccessCondition(std::string_view record_id_column, const std::string& user_id,
                              Role need, AccessPlan plan = AccessPlan::kSet);
 
+// A query whose rows are the distinct `user_id`s holding `need` or more on the record `record_id`
+// (directly or through a team): who may be told about it.
+SqlCondition HoldersQuery(const std::string& record_id, Role need);
+
 // A SQL expression giving the user's effective role (0–3) on the record in `record_id_column`.
 SqlCondition RoleExpression(std::string_view record_id_column, const std::string& user_id);
 

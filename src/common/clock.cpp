@@ -3,6 +3,9 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <cctype>
+#include <cstdio>
+
 namespace maestro {
 
 std::string FormatTime(TimePoint time) {
@@ -15,6 +18,31 @@ std::string FormatTime(TimePoint time) {
                      static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
                      clock.hours().count(), clock.minutes().count(), clock.seconds().count(),
                      clock.subseconds().count());
+}
+
+std::optional<TimePoint> ParseTime(std::string_view text) {
+  using namespace std::chrono;
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, ms = 0;
+  char end = 0;
+  const std::string copy(text);
+  const int read =
+      std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec, &end);
+  if (read != 7) return std::nullopt;
+  if (end == '.') {
+    std::size_t digits = 0;
+    const auto dot = copy.find('.');
+    for (std::size_t i = dot + 1; i < copy.size() && std::isdigit(copy[i]) && digits < 3; ++i) {
+      ms = ms * 10 + (copy[i] - '0');
+      ++digits;
+    }
+    if (digits != 3 || copy.substr(dot + 4) != "Z") return std::nullopt;
+  } else if (end != 'Z' || copy.size() != 20) {
+    return std::nullopt;
+  }
+  const year_month_day date{year(y), month(static_cast<unsigned>(mo)),
+                            day(static_cast<unsigned>(d))};
+  if (!date.ok() || h > 23 || mi > 59 || sec > 59) return std::nullopt;
+  return TimePoint(sys_days(date)) + hours(h) + minutes(mi) + seconds(sec) + milliseconds(ms);
 }
 
 }  // namespace maestro

@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace maestro {
 
@@ -36,5 +38,7 @@ class ManualClock final : public Clock {
 
 // RFC 3339 UTC with milliseconds: "2026-11-24T02:16:32.123Z". Sorts as text in time order.
 std::string FormatTime(TimePoint time);
+// Reads what FormatTime writes (milliseconds optional: "2026-11-24T02:16:32Z"); nullopt otherwise.
+std::optional<TimePoint> ParseTime(std::string_view text);
 
 }  // namespace maestro

@@ -155,7 +155,7 @@ Result<Response> RecordResponse(int status, Result<json> record) {
 }
 
 // POST /api/import?format=json&datacenter=<id>, the file as the body or a multipart "file" part.
-// Runs at once and answers 202 with the job already finished (the jobs module will queue it).
+// The file is checked to be JSON, kept as a blob, and imported by an `import` job: 202 {job}.
 Result<Response> Import(Services& services, const Request& request) {
   std::string datacenter;
   for (const auto& [name, value] : request.query) {
@@ -190,21 +190,210 @@ Result<Response> Import(Services& services, const Request& request) {
   if (text.empty()) return Fail(ErrorCode::kBadRequest, "send the file to import as the body");
   auto file = ParseJson(text);
   if (!file) return Fail(ErrorCode::kBadRequest, "the file is not JSON: " + file.error().message);
-  const std::string started = FormatTime(std::chrono::system_clock::now());
-  auto result =
-      services.importer.ImportJson(*request.principal, *file, datacenter, [](int, int) {});
-  if (!result) return Fail(result.error());
-  const int total = (*result)["total"];
-  return Response::Json(
-      202, {{"job",
-             {{"id", NewId()},
-              {"type", "import"},
-              {"status", "succeeded"},
-              {"progress", {{"done", total}, {"total", total}, {"message", "imported"}}},
-              {"result", *result},
-              {"created_at", started},
-              {"started_at", started},
-              {"finished_at", FormatTime(std::chrono::system_clock::now())}}}});
+  if (!file->is_object()) {
+    return Fail(ErrorCode::kBadRequest,
+                "an import file is a JSON object with servers, applications, volumes, snapshots, "
+                "images and flavors lists");
+  }
+  if (!datacenter.empty()) {
+    // Checked now, so that the caller hears of it at once.
+    if (auto found = services.records.Get(*request.principal,
+                                          *services.registry.Find("datacenters"), datacenter);
+        !found) {
+      return Fail(ErrorCode::kValidationFailed, "no such datacenter",
+                  {{"datacenter", "is not a datacenter you can read"}});
+    }
+  }
+  const std::string blob = fmt::format("imports/{}.json", Lower(NewId()));
+  if (auto kept = services.blobs.Put(blob, text, "application/json"); !kept) {
+    return Fail(kept.error());
+  }
+  auto job = services.jobs.Enqueue({.type = "import",
+                                    .args = {{"blob", blob}, {"datacenter", datacenter}},
+                                    .owner_id = request.principal->user_id,
+                                    .max_attempts = 3});
+  if (!job) {
+    (void)services.blobs.Delete(blob);
+    return Fail(job.error());
+  }
+  return Response::Json(202, {{"job", *job}});
+}
+
+// The If-Match version, or 0 when absent.
+Result<std::int64_t> IfMatchVersion(const Request& request) {
+  auto version = IfMatch(request);
+  if (!version) return Fail(version.error());
+  return version->value_or(0);
+}
+
+// A schedule, with its version as ETag.
+Result<Response> ScheduleResponse(int status, Result<json> schedule) {
+  if (!schedule) return Fail(schedule.error());
+  Response response = Response::Json(status, *schedule);
+  response.SetHeader("ETag", fmt::format("\"{}\"", (*schedule)["version"].get<std::int64_t>()));
+  if (status == 201) {
+    response.SetHeader("Location",
+                       fmt::format("/api/schedules/{}", (*schedule)["id"].get<std::string>()));
+  }
+  return response;
+}
+
+Result<Response> Accepted(Result<json> job) {
+  if (!job) return Fail(job.error());
+  return Response::Json(202, {{"job", *job}});
+}
+
+// Only the named query parameters; anything else is a 400 naming it.
+Status OnlyParams(const Request& request, std::initializer_list<std::string_view> known) {
+  for (const auto& [name, value] : request.query) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      std::string list;
+      for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      return Fail(ErrorCode::kBadRequest,
+                  fmt::format("unknown parameter '{}': use {}", name, list));
+    }
+  }
+  return {};
+}
+
+void AddJobRoutes(Router& router, Services& services) {
+  router.Add(
+      {.method = "GET",
+       .pattern = "/api/jobs",
+       .summary = "The caller's jobs, newest first (filters: status, type, schedule)",
+       .tag = "jobs",
+       .access = Access::kUser,
+       .handler = [&](Request& r) -> Result<Response> {
+         if (auto known = OnlyParams(r, {"status", "type", "schedule", "page", "limit"}); !known) {
+           return Fail(known.error());
+         }
+         auto paging = Paging(r);
+         if (!paging) return Fail(paging.error());
+         return Json(
+             200, services.jobs.List(Caller(r).user_id, std::string(r.Query("status").value_or("")),
+                                     std::string(r.Query("type").value_or("")),
+                                     std::string(r.Query("schedule").value_or("")), paging->first,
+                                     paging->second));
+       }});
+  router.Add({.method = "GET",
+              .pattern = "/api/jobs/:id",
+              .summary = "One of the caller's jobs",
+              .tag = "jobs",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
+                return Json(200, services.jobs.Get(Caller(r).user_id, r.params.at("id")));
+              }});
+  router.Add({.method = "POST",
+              .pattern = "/api/jobs/:id/cancel",
+              .summary = "Cancel a queued job, or ask a running one to stop",
+              .tag = "jobs",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
+                return Accepted(services.jobs.Cancel(Caller(r).user_id, r.params.at("id")));
+              }});
+  router.Add({.method = "GET",
+              .pattern = "/api/schedules",
+              .summary = "The caller's schedules, by name",
+              .tag = "jobs",
+              .access = Access::kUser,
+              .handler = [&](Request& r) -> Result<Response> {
+                if (auto known = OnlyParams(r, {"page", "limit"}); !known) {
+                  return Fail(known.error());
+                }
+                auto paging = Paging(r);
+                if (!paging) return Fail(paging.error());
+                return Json(
+                    200, services.schedules.List(Caller(r).user_id, paging->first, paging->second));
+              }});
+  router.Add({.method = "POST",
+              .pattern = "/api/schedules",
+              .summary = "Create a schedule (every or cron)",
+              .tag = "jobs",
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
+              .handler = [&](Request& r) {
+                return ScheduleResponse(201,
+                                        services.schedules.Create(Caller(r).user_id, r.Json()));
+              }});
+  router.Add({.method = "GET",
+              .pattern = "/api/schedules/:id",
+              .summary = "One of the caller's schedules",
+              .tag = "jobs",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
+                return ScheduleResponse(
+                    200, services.schedules.Get(Caller(r).user_id, r.params.at("id")));
+              }});
+  router.Add({.method = "PATCH",
+              .pattern = "/api/schedules/:id",
+              .summary = "Change a schedule (JSON merge patch; If-Match)",
+              .tag = "jobs",
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
+              .handler = [&](Request& r) -> Result<Response> {
+                auto version = IfMatchVersion(r);
+                if (!version) return Fail(version.error());
+                return ScheduleResponse(
+                    200, services.schedules.Patch(Caller(r).user_id, r.params.at("id"), r.Json(),
+                                                  *version));
+              }});
+  router.Add({.method = "PUT",
+              .pattern = "/api/schedules/:id",
+              .summary = "Replace a schedule (If-Match)",
+              .tag = "jobs",
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
+              .handler = [&](Request& r) -> Result<Response> {
+                auto version = IfMatchVersion(r);
+                if (!version) return Fail(version.error());
+                return ScheduleResponse(
+                    200, services.schedules.Replace(Caller(r).user_id, r.params.at("id"), r.Json(),
+                                                    *version));
+              }});
+  router.Add({.method = "DELETE",
+              .pattern = "/api/schedules/:id",
+              .summary = "Delete a schedule (its queued jobs are cancelled)",
+              .tag = "jobs",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
+                return NoContent(services.schedules.Delete(Caller(r).user_id, r.params.at("id")));
+              }});
+  router.Add({.method = "POST",
+              .pattern = "/api/schedules/:id/run",
+              .summary = "Run a schedule's task now",
+              .tag = "jobs",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
+                return Accepted(services.schedules.RunNow(Caller(r).user_id, r.params.at("id")));
+              }});
+  router.Add(
+      {.method = "GET",
+       .pattern = "/api/events",
+       .summary = "The caller's notifications since a time (kept 15 days), newest first",
+       .tag = "jobs",
+       .access = Access::kUser,
+       .handler = [&](Request& r) -> Result<Response> {
+         if (auto known = OnlyParams(r, {"since", "ref", "limit"}); !known) {
+           return Fail(known.error());
+         }
+         std::string since = "0000";
+         if (auto text = r.Query("since")) {
+           if (!ParseTime(*text)) {
+             return Fail(ErrorCode::kBadRequest,
+                         "since must be an RFC 3339 UTC time such as 2026-11-24T08:00:00Z");
+           }
+           since = FormatTime(*ParseTime(*text));
+         }
+         int limit = 100;
+         if (auto text = r.Query("limit")) {
+           auto value = ParseWholeNumber(*text, 1, 500);
+           if (!value)
+             return Fail(ErrorCode::kBadRequest, "limit must be a whole number from 1 to 500");
+           limit = static_cast<int>(*value);
+         }
+         return Json(200, services.events.Since(Caller(r).user_id, since,
+                                                std::string(r.Query("ref").value_or("")), limit));
+       }});
 }
 
 // The routes of one kind, from its registry entry: the same handlers for every kind.
@@ -674,6 +863,7 @@ void AddRoutes(Router& router, Services& services) {
               .tag = "inventory",
               .access = Access::kUser,
               .handler = [&](Request& r) { return Json(200, services.search.Stats(Caller(r))); }});
+  AddJobRoutes(router, services);
   for (const auto& spec : services.registry.kinds()) AddKindRoutes(router, services.records, spec);
 
   // Web UI: static files with SPA fallback. Last, and the least specific pattern.

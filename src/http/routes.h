@@ -6,6 +6,7 @@
 
 #include "auth/accounts.h"
 #include "auth/teams.h"
+#include "blobs/blob_store.h"
 #include "common/metrics.h"
 #include "http/router.h"
 #include "http/static_files.h"
@@ -14,6 +15,9 @@
 #include "inventory/records.h"
 #include "inventory/registry.h"
 #include "inventory/search.h"
+#include "jobs/jobs.h"
+#include "notify/events.h"
+#include "scheduler/schedules.h"
 #include "store/store.h"
 
 namespace maestro::http {
@@ -35,6 +39,10 @@ struct Services {
   inventory::Search& search;
   inventory::Importer& importer;
   inventory::Options& options;
+  jobs::Jobs& jobs;
+  scheduler::Schedules& schedules;
+  notify::Events& events;
+  blobs::BlobStore& blobs;
   const StaticFiles* web;  // null when the web UI is not built
   AppInfo info;
 };

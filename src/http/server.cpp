@@ -7,6 +7,7 @@
 #include <cctype>
 #include <mutex>
 #include <restinio/all.hpp>
+#include <restinio/websocket/websocket.hpp>
 #include <thread>
 
 namespace maestro::http {
@@ -76,16 +77,97 @@ Request ToRequest(const restinio::request_t& incoming) {
   return request;
 }
 
+namespace rws = restinio::websocket::basic;
+
+void Answer(const restinio::request_handle_t& incoming, Response response);
+
 }  // namespace
 
 struct HttpServer::Impl {
   ServerSettings settings;
   Pipeline& pipeline;
+  WebSocketHub* hub;
   std::atomic<std::uint16_t> bound_port = 0;
   std::once_flag stopped;
   restinio::running_server_handle_t<restinio::default_traits_t> server;
 
+  // GET /ws: authenticates a ?token, then upgrades; the hub keeps the connection.
+  restinio::request_handling_status_t OnWebSocket(const restinio::request_handle_t& incoming) {
+    const auto& header = incoming->header();
+    std::string upgrade = header.get_field_or(restinio::http_field::upgrade, "");
+    for (auto& c : upgrade) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (upgrade != "websocket") {
+      Answer(incoming, ErrorResponse({ErrorCode::kBadRequest,
+                                      "GET /ws upgrades to a WebSocket (Upgrade: websocket)"}));
+      return restinio::request_accepted();
+    }
+    std::optional<auth::Principal> principal;
+    auto query = ParseQuery(std::string(header.query()));
+    if (query) {
+      for (const auto& [name, value] : *query) {
+        if (name != "token") continue;
+        auto caller = hub->Authenticate(value);
+        if (!caller) {
+          Answer(incoming, ErrorResponse(caller.error()));
+          return restinio::request_accepted();
+        }
+        principal = std::move(*caller);
+      }
+    }
+    WebSocketHub* const target = hub;
+    auto ws = rws::upgrade<restinio::default_traits_t>(
+        *incoming, rws::activation_t::delayed,
+        [target](const rws::ws_handle_t& handle, const rws::message_handle_t& message) {
+          switch (message->opcode()) {
+            case rws::opcode_t::text_frame:
+              target->Message(handle->connection_id(), message->payload());
+              break;
+            case rws::opcode_t::ping_frame:
+              handle->send_message(rws::final_frame, rws::opcode_t::pong_frame,
+                                   restinio::writable_item_t(message->payload()));
+              break;
+            case rws::opcode_t::connection_close_frame:
+              target->Closed(handle->connection_id());
+              handle->send_message(rws::final_frame, rws::opcode_t::connection_close_frame,
+                                   restinio::writable_item_t(rws::status_code_to_bin(
+                                       rws::status_code_t::normal_closure)));
+              break;
+            default:
+              break;
+          }
+        });
+    const std::uint64_t id = ws->connection_id();
+    std::weak_ptr<rws::ws_t> weak = ws;
+    hub->Open(
+        id, std::move(principal),
+        [ws](const std::string& text) {
+          try {
+            ws->send_message(rws::final_frame, rws::opcode_t::text_frame,
+                             restinio::writable_item_t(text));
+          } catch (const std::exception&) {
+            // closed meanwhile: its close frame removes it from the hub
+          }
+        },
+        [weak](std::uint16_t code, const std::string& reason) {
+          if (auto handle = weak.lock()) {
+            try {
+              std::string payload = rws::status_code_to_bin(static_cast<rws::status_code_t>(code));
+              payload += reason.substr(0, 120);
+              handle->send_message(rws::final_frame, rws::opcode_t::connection_close_frame,
+                                   restinio::writable_item_t(std::move(payload)));
+            } catch (const std::exception&) {
+            }
+          }
+        });
+    activate(*ws);
+    return restinio::request_accepted();
+  }
+
   restinio::request_handling_status_t OnRequest(const restinio::request_handle_t& incoming) {
+    if (hub != nullptr && incoming->header().path() == "/ws" &&
+        incoming->header().method() == restinio::http_method_get()) {
+      return OnWebSocket(incoming);
+    }
     Request request = ToRequest(*incoming);
     Response response;
     if (DecodePercent(incoming->header().path(), false)) {
@@ -99,23 +181,32 @@ struct HttpServer::Impl {
     } else {
       response = ErrorResponse({ErrorCode::kBadRequest, "bad percent-encoding in the path"});
     }
-    auto out = incoming->create_response(restinio::http_status_line_t(
-        restinio::http_status_code_t(static_cast<std::uint16_t>(response.status)),
-        std::string(ReasonPhrase(response.status))));
-    for (auto& [name, value] : response.headers) {
-      if (name == "Connection" && value == "close") {
-        out.connection_close();
-        continue;
-      }
-      out.append_header(name, std::move(value));
-    }
-    out.set_body(std::move(response.body));
-    return out.done();
+    Answer(incoming, std::move(response));
+    return restinio::request_accepted();
   }
 };
 
-HttpServer::HttpServer(ServerSettings settings, Pipeline& pipeline)
-    : impl_(new Impl{.settings = std::move(settings), .pipeline = pipeline}) {}
+namespace {
+
+void Answer(const restinio::request_handle_t& incoming, Response response) {
+  auto out = incoming->create_response(restinio::http_status_line_t(
+      restinio::http_status_code_t(static_cast<std::uint16_t>(response.status)),
+      std::string(ReasonPhrase(response.status))));
+  for (auto& [name, value] : response.headers) {
+    if (name == "Connection" && value == "close") {
+      out.connection_close();
+      continue;
+    }
+    out.append_header(name, std::move(value));
+  }
+  out.set_body(std::move(response.body));
+  out.done();
+}
+
+}  // namespace
+
+HttpServer::HttpServer(ServerSettings settings, Pipeline& pipeline, WebSocketHub* hub)
+    : impl_(new Impl{.settings = std::move(settings), .pipeline = pipeline, .hub = hub}) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
@@ -159,6 +250,7 @@ void HttpServer::Stop() {
       spdlog::warn("stopping with {} requests still running after {} ms", impl.pipeline.in_flight(),
                    impl.settings.drain_timeout.count());
     }
+    if (impl.hub != nullptr) impl.hub->CloseAll();
     // Responses handed to the socket layer are written asynchronously; give them a moment.
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     impl.server->stop();

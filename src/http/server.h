@@ -1,6 +1,7 @@
 // HttpServer: the socket side, on RESTinio (the only file that includes it). Turns each incoming
 // request into a Request, hands it to the Pipeline on a pool of threads, and writes the Response.
-// Stop() drains: no new work is taken, requests in flight finish and are answered.
+// Stop() drains: no new work is taken, requests in flight finish and are answered; WebSocket
+// connections are closed.
 #pragma once
 
 #include <chrono>
@@ -10,6 +11,7 @@
 
 #include "common/error.h"
 #include "http/pipeline.h"
+#include "http/websocket_hub.h"
 
 namespace maestro::http {
 
@@ -25,7 +27,8 @@ struct ServerSettings {
 
 class HttpServer {
  public:
-  HttpServer(ServerSettings settings, Pipeline& pipeline);
+  // With a hub, GET /ws upgrades to a WebSocket whose connections the hub keeps.
+  HttpServer(ServerSettings settings, Pipeline& pipeline, WebSocketHub* hub = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

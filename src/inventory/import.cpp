@@ -200,6 +200,10 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
   };
 
   int done = 0;
+  bool stopped = false;  // the progress callback asked to stop
+  auto tick = [&] {
+    if (!progress(++done, total)) stopped = true;
+  };
   for (const char* section : kSections) {
     if (!file.contains(section) || !file[section].is_array()) continue;
     const EntitySpec& spec = *registry_.Find(section);
@@ -236,7 +240,7 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
       } else {
         ++updated;
       }
-      progress(++done, total);
+      tick();
     };
     auto create = [&](std::vector<Candidate*>& fresh) -> Status {
       if (fresh.empty()) return {};
@@ -250,7 +254,7 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
         } else {
           report_at(fresh[i]->index, (*made)[i].error());
         }
-        progress(++done, total);
+        tick();
       }
       fresh.clear();
       return {};
@@ -295,7 +299,7 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
       json item = NormalizeImported(spec, items[index]);
       if (!item.is_object()) {
         report({ErrorCode::kValidationFailed, "a record must be a JSON object"});
-        progress(++done, total);
+        tick();
         continue;
       }
       // The original's datacenters {name, provider, region, zone} -> our datacenter reference.
@@ -307,7 +311,7 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
         auto id = datacenter_for(given);
         if (!id) {
           report(id.error());
-          progress(++done, total);
+          tick();
           continue;
         }
         datacenter_id = *id;
@@ -331,7 +335,7 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
         report({ErrorCode::kValidationFailed,
                 fmt::format("the record has no {}", key_field),
                 {{key_field, "is required"}}});
-        progress(++done, total);
+        tick();
         continue;
       }
       std::string key = item[key_field];
@@ -347,6 +351,11 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
       chunk.push_back({index, std::move(item), std::move(key), std::move(scope)});
       if (chunk.size() >= kBatchSize) {
         if (auto written = write_chunk(); !written) return Fail(written.error());
+        if (stopped) {
+          return Fail(ErrorCode::kConflict,
+                      fmt::format("the import stopped after {} of {} records; those are kept", done,
+                                  total));
+        }
       }
     }
     if (auto written = write_chunk(); !written) return Fail(written.error());

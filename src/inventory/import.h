@@ -18,8 +18,9 @@
 
 namespace maestro::inventory {
 
-// Called after each record with (done, total).
-using ImportProgress = std::function<void(int done, int total)>;
+// Called after each record with (done, total); false asks the import to stop (it does after the
+// chunk under way, keeping what it wrote, and fails with kConflict).
+using ImportProgress = std::function<bool(int done, int total)>;
 
 class Importer {
  public:

@@ -1,5 +1,5 @@
-// Mailer: sends one e-mail. SmtpMailer talks to SMTP_HOST through libcurl; MailOutbox sends in
-// the background so that a request never waits for (or reveals timing of) mail delivery.
+// Mailer: sends one e-mail. SmtpMailer talks to SMTP_HOST through libcurl; jobs::JobMailer queues
+// a `mail` job, so that a request never waits for (or reveals timing of) mail delivery.
 // Implementations are thread-safe.
 #pragma once
 

@@ -1,4 +1,4 @@
-// SmtpMailer (and MailOutbox over it) against a real SMTP server: the maildev that scripts/test
+// SmtpMailer against a real SMTP server: the maildev that scripts/test
 // starts. Each test mails its own random recipient and reads its mail back through maildev's REST
 // API (GET /email), so tests can share one maildev and run in parallel.
 #include "notify/smtp_mailer.h"
@@ -11,7 +11,6 @@
 #include <thread>
 
 #include "common/ids.h"
-#include "notify/mail_outbox.h"
 #include "support/http_client.h"
 #include "support/test_support.h"
 
@@ -112,23 +111,6 @@ TEST_F(SmtpMailerTest, DeliversPlainTextAlone) {
   // maildev leaves html out (or false) for a mail without an HTML part.
   const auto html = mails[0].value("html", nlohmann::json());
   EXPECT_TRUE(html.is_null() || html == false || html == "") << html.dump();
-}
-
-TEST_F(SmtpMailerTest, OutboxDeliversThroughSmtpAndStopDrains) {
-  SmtpMailer smtp(Settings());
-  {
-    MailOutbox outbox(smtp, OutboxSettings{.retry_delay = 10ms});
-    for (int i = 0; i < 3; ++i) {
-      ASSERT_TRUE(outbox.Send(
-          Mail{.to = recipient_, .subject = "Queued " + std::to_string(i), .text = "x"}));
-    }
-    outbox.Stop();
-  }
-  const auto mails = MailsReceived(3);
-  ASSERT_EQ(mails.size(), 3u);
-  std::set<std::string> subjects;
-  for (const auto& mail : mails) subjects.insert(mail.value("subject", ""));
-  EXPECT_EQ(subjects, (std::set<std::string>{"Queued 0", "Queued 1", "Queued 2"}));
 }
 
 TEST_F(SmtpMailerTest, AnUnreachablePortIsUnavailable) {

@@ -292,6 +292,78 @@ CREATE INDEX records_doc_ipv4_private ON records (kind, (doc #>> '{ipv4_private}
 CREATE INDEX records_search_missing ON records (id) WHERE search IS NULL;
 )sql";
 
+// Background work (jobs), schedules that make jobs, stored notifications, and the leases that
+// elect one scheduler. Jobs are the durable queue of the local JobQueue (workers claim queued rows
+// whose run_after has come) and the state record of the AMQP one (`dispatched` = published to the
+// broker; rows not yet published are published by any worker). A running job belongs to `worker`
+// until `lease_until`; a lease that runs out (its process died) puts the job back in the queue.
+// Event audiences: one user (user_id), or every reader of a record (ref_id, through the acl).
+// The same text on both backends: JSON here is only stored and returned, never queried.
+constexpr std::string_view kJobs = R"sql(
+CREATE TABLE jobs (
+  id                TEXT PRIMARY KEY,
+  type              TEXT NOT NULL,
+  status            TEXT NOT NULL,
+  owner_id          TEXT,
+  schedule_id       TEXT,
+  args              TEXT NOT NULL DEFAULT '{}',
+  progress          TEXT NOT NULL DEFAULT '{}',
+  result            TEXT,
+  error             TEXT,
+  attempts          INTEGER NOT NULL DEFAULT 0,
+  max_attempts      INTEGER NOT NULL DEFAULT 1,
+  run_after         TEXT NOT NULL,
+  dispatched        INTEGER NOT NULL DEFAULT 0,
+  cancel_requested  INTEGER NOT NULL DEFAULT 0,
+  worker            TEXT,
+  lease_until       TEXT,
+  created_at        TEXT NOT NULL,
+  started_at        TEXT,
+  finished_at       TEXT
+);
+CREATE INDEX jobs_ready ON jobs (status, run_after);
+CREATE INDEX jobs_owner ON jobs (owner_id, id);
+CREATE INDEX jobs_schedule ON jobs (schedule_id, id);
+CREATE TABLE schedules (
+  id               TEXT PRIMARY KEY,
+  owner_id         TEXT NOT NULL,
+  name             TEXT NOT NULL,
+  task             TEXT NOT NULL,
+  args             TEXT NOT NULL DEFAULT '{}',
+  every            TEXT,
+  cron             TEXT,
+  enabled          INTEGER NOT NULL DEFAULT 1,
+  run_immediately  INTEGER NOT NULL DEFAULT 0,
+  chain            TEXT NOT NULL DEFAULT '[]',
+  total_run_count  INTEGER NOT NULL DEFAULT 0,
+  failures         INTEGER NOT NULL DEFAULT 0,
+  last_run_at      TEXT,
+  next_run_at      TEXT,
+  last_status      TEXT,
+  message          TEXT,
+  version          INTEGER NOT NULL DEFAULT 1,
+  created_at       TEXT NOT NULL,
+  updated_at       TEXT NOT NULL
+);
+CREATE INDEX schedules_due ON schedules (enabled, next_run_at);
+CREATE INDEX schedules_owner ON schedules (owner_id, id);
+CREATE TABLE events (
+  id        TEXT PRIMARY KEY,
+  at        TEXT NOT NULL,
+  user_id   TEXT,
+  ref_kind  TEXT,
+  ref_id    TEXT,
+  message   TEXT NOT NULL
+);
+CREATE INDEX events_user ON events (user_id, id);
+CREATE INDEX events_ref ON events (ref_id, id);
+CREATE TABLE leases (
+  name    TEXT PRIMARY KEY,
+  holder  TEXT NOT NULL,
+  until   TEXT NOT NULL
+);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "records, edges, acl and history", kRecordsSqlite, kRecordsPostgres},
     Migration{2, "users, teams, API tokens and password resets", kIdentitySqlite,
@@ -302,6 +374,7 @@ constexpr std::array kMigrations = {
     Migration{5, "list order by update time walks an index", kListIndex, kListIndex},
     Migration{6, "search text with a trigram index, key indexes, a change counter on SQLite",
               kSearchSqlite, kSearchPostgres},
+    Migration{7, "jobs, schedules, events and leases", kJobs, kJobs},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

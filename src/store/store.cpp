@@ -23,6 +23,13 @@ Status LockTransaction(Session& session, std::int64_t key) {
   return {};
 }
 
+Status Notify(Session& session, std::string_view channel, std::string_view payload) {
+  if (session.dialect() != Dialect::kPostgres) return {};
+  auto sent = session.Query("SELECT pg_notify(?, ?)", {std::string(channel), std::string(payload)});
+  if (!sent) return Fail(sent.error());
+  return {};
+}
+
 Status PreferHashJoins(Session& session) {
   if (session.dialect() != Dialect::kPostgres) return {};
   if (auto set = session.Exec("SET LOCAL enable_nestloop = off"); !set) return Fail(set.error());

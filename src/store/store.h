@@ -10,6 +10,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,15 @@ class Session {
   virtual Status ExecScript(std::string_view sql) = 0;
 };
 
+// A connection of its own that Store::Listen or Store::TryHoldLock keeps open; closing it (the
+// destructor) ends what it holds.
+class Held {
+ public:
+  virtual ~Held() = default;
+  // False once the connection was lost (and with it a lock it held).
+  virtual bool Alive() = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -59,7 +69,22 @@ class Store {
   virtual Status Ping() = 0;
   // Where the data lives, with any password removed ("sqlite:data/maestro.db").
   virtual std::string Describe() const = 0;
+
+  // Calls `deliver` on a thread of its own with each payload that Notify() sends on `channel`,
+  // from any process using the same database, until the handle is destroyed. PostgreSQL: LISTEN
+  // on a dedicated connection, reconnected after a failure (payloads sent meanwhile are lost).
+  // SQLite: nullptr, as one process owns the database. `channel` is any text.
+  virtual std::unique_ptr<Held> Listen(std::string channel,
+                                       std::function<void(std::string_view payload)> deliver) = 0;
+  // A database-wide lock that lasts as long as the handle and its connection: a PostgreSQL session
+  // advisory lock on a dedicated connection, released by the server when the process dies.
+  // nullptr when another holder has it. SQLite: kUnavailable (use a lease row instead).
+  virtual Result<std::unique_ptr<Held>> TryHoldLock(std::int64_t key) = 0;
 };
+
+// Sends `payload` to the Listen()ers of `channel` when the session's transaction commits
+// (pg_notify, at most ~7,900 bytes). Nothing on SQLite.
+Status Notify(Session& session, std::string_view channel, std::string_view payload);
 
 // Serialises transactions that take the same key, until they end: pg_advisory_xact_lock on
 // PostgreSQL; nothing on SQLite, whose write transactions are serialised already.

@@ -42,7 +42,9 @@ class ImportHttpTest : public ::testing::TestWithParam<Backend> {
   json Import(const json& file, const std::string& query = "?format=json") {
     auto reply = api_->Call("POST", "/api/import" + query, alice_.token, file);
     EXPECT_EQ(reply.status, 202) << reply.body;
-    return ApiClient::Body(reply)["job"];
+    const json queued = ApiClient::Body(reply)["job"];
+    EXPECT_EQ(queued["type"], "import");
+    return api_->AwaitJob(alice_.token, queued.value("id", ""));
   }
   json List(const std::string& kind) {
     return ApiClient::Body(
@@ -197,6 +199,8 @@ TEST_P(ImportHttpTest, TakesAMultipartUploadAndADefaultDatacenter) {
                            {{"Authorization", "Bearer " + alice_.token},
                             {"Content-Type", "multipart/form-data; boundary=" + boundary}});
   ASSERT_EQ(reply.status, 202) << reply.body;
+  EXPECT_EQ(api_->AwaitJob(alice_.token, ApiClient::Body(reply)["job"]["id"])["status"],
+            "succeeded");
   EXPECT_EQ(List("servers")[0]["datacenter"]["id"], dc);
 }
 

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 namespace maestro::testing {
 
 HttpReply ApiClient::Call(const std::string& method, const std::string& target,
@@ -29,6 +32,20 @@ ApiClient::User ApiClient::SignUp(const std::string& name) const {
   EXPECT_EQ(login.status, 200) << login.body;
   const auto body = Body(login);
   return {Body(registered).value("id", ""), body.is_object() ? body.value("token", "") : ""};
+}
+
+nlohmann::json ApiClient::AwaitJob(const std::string& token, const std::string& id,
+                                   int timeout_ms) const {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  nlohmann::json job;
+  while (std::chrono::steady_clock::now() < deadline) {
+    job = Body(Call("GET", "/api/jobs/" + id, token));
+    const std::string status = job.value("status", "");
+    if (status == "succeeded" || status == "failed" || status == "cancelled") return job;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ADD_FAILURE() << "job " << id << " did not end in " << timeout_ms << " ms: " << job.dump();
+  return job;
 }
 
 }  // namespace maestro::testing

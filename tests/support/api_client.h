@@ -32,6 +32,11 @@ class ApiClient {
   // when either step fails.
   User SignUp(const std::string& name) const;
 
+  // Polls GET /api/jobs/<id> until the job has ended (succeeded, failed or cancelled) and returns
+  // it; records a test failure and returns the last answer after `timeout_ms`.
+  nlohmann::json AwaitJob(const std::string& token, const std::string& id,
+                          int timeout_ms = 30000) const;
+
  private:
   std::uint16_t port_;
 };

@@ -2,9 +2,14 @@
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <sys/select.h>
 
+#include <atomic>
+#include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstring>
+#include <thread>
 #include <unordered_map>
 
 #include "store/open.h"
@@ -285,5 +290,132 @@ Status PostgresStore::Ping() {
 }
 
 std::string PostgresStore::Describe() const { return RedactUri(settings_.uri); }
+
+namespace {
+
+struct ConnectionDeleter {
+  void operator()(PGconn* connection) const { PQfinish(connection); }
+};
+using PgConnection = std::unique_ptr<PGconn, ConnectionDeleter>;
+
+// A connection outside the pool, for session state (LISTEN, session locks).
+Result<PgConnection> ConnectAlone(const PostgresSettings& settings, const char* purpose) {
+  const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
+  const std::string timeout = std::to_string(settings.connect_timeout_s);
+  const std::string name = fmt::format("maestro {}", purpose);
+  const char* values[] = {settings.uri.c_str(), timeout.c_str(), name.c_str(), nullptr};
+  PgConnection connection(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
+  if (PQstatus(connection.get()) != CONNECTION_OK) {
+    return Fail(ErrorCode::kUnavailable,
+                fmt::format("cannot connect to PostgreSQL at {}: {}", RedactUri(settings.uri),
+                            TrimMessage(PQerrorMessage(connection.get()))));
+  }
+  PQsetNoticeProcessor(connection.get(), IgnoreNotice, nullptr);
+  return connection;
+}
+
+class PgListener final : public Held {
+ public:
+  PgListener(PostgresSettings settings, std::string channel,
+             std::function<void(std::string_view)> deliver)
+      : settings_(std::move(settings)), channel_(std::move(channel)), deliver_(std::move(deliver)) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~PgListener() override {
+    stop_ = true;
+    thread_.join();
+  }
+  bool Alive() override { return connected_; }
+
+ private:
+  // Connects and LISTENs; false (after a pause) when it cannot.
+  bool Connect() {
+    auto connection = ConnectAlone(settings_, "listener");
+    if (connection) {
+      char* quoted = PQescapeIdentifier(connection->get(), channel_.data(), channel_.size());
+      const std::string sql = fmt::format("LISTEN {}", quoted ? quoted : "\"\"");
+      PQfreemem(quoted);
+      PgResult result(PQexec(connection->get(), sql.c_str()));
+      if (PQresultStatus(result.get()) == PGRES_COMMAND_OK) {
+        connection_ = std::move(*connection);
+        connected_ = true;
+        return true;
+      }
+    }
+    for (int i = 0; i < 20 && !stop_; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return false;
+  }
+
+  void Run() {
+    while (!stop_) {
+      if (!connection_ && !Connect()) continue;
+      const int socket = PQsocket(connection_.get());
+      fd_set read_set;
+      FD_ZERO(&read_set);
+      FD_SET(socket, &read_set);
+      timeval wait{.tv_sec = 0, .tv_usec = 200 * 1000};  // then look at stop_ again
+      if (select(socket + 1, &read_set, nullptr, nullptr, &wait) < 0 && errno != EINTR) {
+        Drop();
+        continue;
+      }
+      if (PQconsumeInput(connection_.get()) == 0 || PQstatus(connection_.get()) != CONNECTION_OK) {
+        Drop();
+        continue;
+      }
+      while (PGnotify* note = PQnotifies(connection_.get())) {
+        deliver_(note->extra ? std::string_view(note->extra) : std::string_view());
+        PQfreemem(note);
+      }
+    }
+  }
+
+  void Drop() {
+    connection_.reset();
+    connected_ = false;
+  }
+
+  const PostgresSettings settings_;
+  const std::string channel_;
+  const std::function<void(std::string_view)> deliver_;
+  PgConnection connection_;
+  std::atomic<bool> connected_ = false;
+  std::atomic<bool> stop_ = false;
+  std::thread thread_;
+};
+
+class PgSessionLock final : public Held {
+ public:
+  explicit PgSessionLock(PgConnection connection) : connection_(std::move(connection)) {}
+  // Asks the server: a lost connection has lost the lock.
+  bool Alive() override {
+    PgResult result(PQexec(connection_.get(), "SELECT 1"));
+    return PQresultStatus(result.get()) == PGRES_TUPLES_OK;
+  }
+
+ private:
+  PgConnection connection_;
+};
+
+}  // namespace
+
+std::unique_ptr<Held> PostgresStore::Listen(std::string channel,
+                                            std::function<void(std::string_view)> deliver) {
+  return std::make_unique<PgListener>(settings_, std::move(channel), std::move(deliver));
+}
+
+Result<std::unique_ptr<Held>> PostgresStore::TryHoldLock(std::int64_t key) {
+  auto connection = ConnectAlone(settings_, "lock");
+  if (!connection) return Fail(connection.error());
+  const std::string text = std::to_string(key);
+  const char* values[] = {text.c_str()};
+  PgResult result(PQexecParams(connection->get(), "SELECT pg_try_advisory_lock($1::bigint)", 1,
+                               nullptr, values, nullptr, nullptr, 0));
+  if (PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
+    return Fail(ErrorFromResult(result.get(), connection->get()));
+  }
+  if (std::string_view(PQgetvalue(result.get(), 0, 0)) != "t") return nullptr;
+  return std::unique_ptr<Held>(std::make_unique<PgSessionLock>(std::move(*connection)));
+}
 
 }  // namespace maestro::store

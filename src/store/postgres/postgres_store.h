@@ -32,6 +32,9 @@ class PostgresStore final : public Store {
   Result<std::int64_t> Exec(std::string_view sql, const Params& params) override;
   Status Ping() override;
   std::string Describe() const override;
+  std::unique_ptr<Held> Listen(std::string channel,
+                               std::function<void(std::string_view payload)> deliver) override;
+  Result<std::unique_ptr<Held>> TryHoldLock(std::int64_t key) override;
 
   class Connection;
 

@@ -250,4 +250,12 @@ Status SqliteStore::Ping() {
 
 std::string SqliteStore::Describe() const { return "sqlite:" + settings_.path; }
 
+std::unique_ptr<Held> SqliteStore::Listen(std::string, std::function<void(std::string_view)>) {
+  return nullptr;
+}
+
+Result<std::unique_ptr<Held>> SqliteStore::TryHoldLock(std::int64_t) {
+  return Fail(ErrorCode::kUnavailable, "SQLite has no session locks: use a lease row");
+}
+
 }  // namespace maestro::store
