@@ -41,7 +41,8 @@ std::optional<TimePoint> ParseTime(std::string_view text) {
   }
   const year_month_day date{year(y), month(static_cast<unsigned>(mo)),
                             day(static_cast<unsigned>(d))};
-  if (!date.ok() || h > 23 || mi > 59 || sec > 59) return std::nullopt;
+  // TimePoint counts nanoseconds: it ends in 2262.
+  if (!date.ok() || y < 1900 || y > 2200 || h > 23 || mi > 59 || sec > 59) return std::nullopt;
   return TimePoint(sys_days(date)) + hours(h) + minutes(mi) + seconds(sec) + milliseconds(ms);
 }
 

@@ -38,7 +38,8 @@ class ManualClock final : public Clock {
 
 // RFC 3339 UTC with milliseconds: "2026-11-24T02:16:32.123Z". Sorts as text in time order.
 std::string FormatTime(TimePoint time);
-// Reads what FormatTime writes (milliseconds optional: "2026-11-24T02:16:32Z"); nullopt otherwise.
+// Reads what FormatTime writes (milliseconds optional: "2026-11-24T02:16:32Z") for years 1900 to
+// 2200; nullopt otherwise.
 std::optional<TimePoint> ParseTime(std::string_view text);
 
 }  // namespace maestro

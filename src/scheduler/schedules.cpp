@@ -84,6 +84,9 @@ store::Value TimeOrNull(const std::optional<TimePoint>& time) {
   return time ? store::Value(FormatTime(*time)) : store::Value(nullptr);
 }
 
+// The 0/1 of an INTEGER flag column (PostgreSQL does not cast a boolean parameter to it).
+store::Value Flag(bool on) { return std::int64_t{on ? 1 : 0}; }
+
 store::Value TextValue(const std::string& text) {
   return text.empty() ? store::Value(nullptr) : store::Value(text);
 }
@@ -279,8 +282,8 @@ Result<json> Schedules::Create(const std::string& owner_id, const json& body) {
       "run_immediately, chain, next_run_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
       "?, ?, ?, ?, ?, ?)",
       {id, owner_id, fields->name, fields->task, fields->args.dump(), TextValue(fields->every),
-       TextValue(fields->cron), fields->enabled, fields->run_immediately, fields->chain.dump(),
-       TimeOrNull(next), FormatTime(now), FormatTime(now)});
+       TextValue(fields->cron), Flag(fields->enabled), Flag(fields->run_immediately),
+       fields->chain.dump(), TimeOrNull(next), FormatTime(now), FormatTime(now)});
   if (!inserted) return Fail(inserted.error());
   if (events_ != nullptr) (void)events_->Signal({.user_id = owner_id}, "schedules-update", id);
   return Get(owner_id, id);
@@ -356,8 +359,8 @@ Result<json> Schedules::Write(const std::string& owner_id, const std::string& id
         "failures END, message = CASE WHEN ? THEN NULL ELSE message END, version = version + 1, "
         "updated_at = ? WHERE id = ?",
         {fields->name, fields->task, fields->args.dump(), TextValue(fields->every),
-         TextValue(fields->cron), fields->enabled, fields->run_immediately, fields->chain.dump(),
-         TimeOrNull(next), switched_on, switched_on, FormatTime(now), id});
+         TextValue(fields->cron), Flag(fields->enabled), Flag(fields->run_immediately),
+         fields->chain.dump(), TimeOrNull(next), switched_on, switched_on, FormatTime(now), id});
     if (!updated) return Fail(updated.error());
     return {};
   });
@@ -423,7 +426,7 @@ Result<int> Schedules::FireDue(TimePoint now, int limit) {
             "SELECT id, owner_id, task, args, every, cron, next_run_at FROM schedules "
             "WHERE enabled = ? AND next_run_at <= ? ORDER BY next_run_at LIMIT ?{}",
             session.dialect() == store::Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : ""),
-        {true, FormatTime(now), std::int64_t{limit}});
+        {Flag(true), FormatTime(now), std::int64_t{limit}});
     if (!rows) return Fail(rows.error());
     std::vector<jobs::NewJob> due;
     const std::string fired_at = FormatTime(now);
@@ -439,7 +442,7 @@ Result<int> Schedules::FireDue(TimePoint now, int limit) {
           "UPDATE schedules SET next_run_at = ?, last_run_at = ?, total_run_count = "
           "total_run_count + 1, last_status = 'queued', run_immediately = ? WHERE id = ? AND "
           "next_run_at = ?",
-          {TimeOrNull(next), fired_at, false, id, previous});
+          {TimeOrNull(next), fired_at, Flag(false), id, previous});
       if (!moved) return Fail(moved.error());
       if (*moved == 0) continue;
       const auto offer = offers_.find(task);
@@ -475,7 +478,7 @@ void Schedules::JobFinished(const jobs::FinishedJob& job) {
     for (const auto& link : schedule["chain"]) {
       auto next = store_.Query(
           "SELECT task, args FROM schedules WHERE id = ? AND owner_id = ? AND enabled = ?",
-          {link.value("schedule", ""), job.owner_id, true});
+          {link.value("schedule", ""), job.owner_id, Flag(true)});
       if (!next || next->empty()) continue;
       const std::string task = store::AsString(next->rows[0][0]);
       const auto offer = offers_.find(task);
@@ -509,7 +512,7 @@ void Schedules::JobFinished(const jobs::FinishedJob& job) {
         "UPDATE schedules SET failures = ?, last_status = 'failed', message = ?, enabled = "
         "CASE WHEN ? THEN ? ELSE enabled END, next_run_at = CASE WHEN ? THEN NULL ELSE "
         "next_run_at END WHERE id = ?",
-        {failures, message, deplete, false, deplete, job.schedule_id});
+        {failures, message, deplete, Flag(false), deplete, job.schedule_id});
     if (deplete) spdlog::warn("schedule {} ({}) {}", job.schedule_id, name, message);
     if (events_ != nullptr) {
       (void)events_->Notify({.user_id = job.owner_id},
@@ -531,7 +534,7 @@ Status Schedules::DepleteNow(const std::string& id, const std::string& reason) {
   auto updated = store_.Exec(
       "UPDATE schedules SET enabled = ?, next_run_at = NULL, last_status = 'failed', message = ? "
       "WHERE id = ?",
-      {false, reason, id});
+      {Flag(false), reason, id});
   if (!updated) return Fail(updated.error());
   return {};
 }

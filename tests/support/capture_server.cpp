@@ -53,20 +53,37 @@ std::string CapturedRequest::Header(const std::string& lower_name) const {
   return {};
 }
 
+namespace {
+
+std::string Reply(int status, const std::string& body,
+                  const std::vector<std::pair<std::string, std::string>>& headers) {
+  std::string reply = "HTTP/1.1 " + std::to_string(status) + " Canned\r\n";
+  for (const auto& [name, value] : headers) reply += name + ": " + value + "\r\n";
+  reply += "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
+  return reply + body;
+}
+
+}  // namespace
+
 CaptureServer::CaptureServer(int status, std::string body,
                              std::vector<std::pair<std::string, std::string>> headers) {
-  reply_ = "HTTP/1.1 " + std::to_string(status) + " Canned\r\n";
-  for (const auto& [name, value] : headers) reply_ += name + ": " + value + "\r\n";
-  reply_ += "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
-  reply_ += body;
+  replies_.push_back(Reply(status, body, headers));
+  Listen();
+}
 
+CaptureServer::CaptureServer(std::vector<int> statuses, std::string body) {
+  for (int status : statuses) replies_.push_back(Reply(status, body, {}));
+  Listen();
+}
+
+void CaptureServer::Listen() {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t length = sizeof address;
   if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-      ::listen(listen_fd_, 1) != 0 ||
+      ::listen(listen_fd_, 8) != 0 ||
       ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
     if (listen_fd_ >= 0) ::close(listen_fd_);
     throw std::runtime_error("CaptureServer: cannot listen on 127.0.0.1");
@@ -84,20 +101,32 @@ std::string CaptureServer::url() const { return "http://127.0.0.1:" + std::to_st
 
 std::optional<CapturedRequest> CaptureServer::Wait() {
   if (thread_.joinable()) thread_.join();
+  if (captured_.empty()) return std::nullopt;
+  return captured_.front();
+}
+
+std::vector<CapturedRequest> CaptureServer::WaitAll() {
+  if (thread_.joinable()) thread_.join();
   return captured_;
 }
 
 void CaptureServer::Serve() {
+  for (const auto& reply : replies_) {
+    if (!ServeOne(reply)) return;
+  }
+}
+
+bool CaptureServer::ServeOne(const std::string& reply) {
   pollfd item{.fd = listen_fd_, .events = POLLIN, .revents = 0};
-  if (::poll(&item, 1, kWaitMs) <= 0) return;
+  if (::poll(&item, 1, kWaitMs) <= 0) return false;
   const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-  if (fd < 0) return;
+  if (fd < 0) return false;
 
   std::string raw;
   std::size_t header_end = std::string::npos;
   if (!ReceiveUntil(fd, raw, [&] { return (header_end = raw.find("\r\n\r\n")) != raw.npos; })) {
     ::close(fd);
-    return;
+    return false;
   }
   CapturedRequest request;
   std::string_view head(raw.data(), header_end);
@@ -107,7 +136,7 @@ void CaptureServer::Serve() {
   const auto second_space = first_line.find(' ', space + 1);
   if (space == std::string_view::npos || second_space == std::string_view::npos) {
     ::close(fd);
-    return;
+    return false;
   }
   request.method = std::string(first_line.substr(0, space));
   request.target = std::string(first_line.substr(space + 1, second_space - space - 1));
@@ -138,13 +167,14 @@ void CaptureServer::Serve() {
   const std::size_t body_start = header_end + 4;
   if (!ReceiveUntil(fd, raw, [&] { return raw.size() >= body_start + body_length; })) {
     ::close(fd);
-    return;
+    return false;
   }
   request.body = raw.substr(body_start, body_length);
-  captured_ = std::move(request);
-  SendAll(fd, reply_);
+  captured_.push_back(std::move(request));
+  SendAll(fd, reply);
   ::shutdown(fd, SHUT_WR);
   ::close(fd);
+  return true;
 }
 
 }  // namespace maestro::testing

@@ -1,8 +1,8 @@
 // CaptureServer: a one-shot HTTP listener for tests of outgoing requests (signatures, headers).
 //
-// Listens on 127.0.0.1 on a port the kernel picks, accepts exactly one connection on a background
-// thread, reads one request (headers and a Content-Length body), answers it with the canned
-// reply, and keeps what it received. Not reusable: one server per request under test.
+// Listens on 127.0.0.1 on a port the kernel picks, accepts one connection per canned reply on a
+// background thread (one, or one per status given), reads each request (headers and a
+// Content-Length body), answers it, and keeps what it received. Not reusable.
 // Thread-safe in the way tests use it: construct, point a client at port(), then Wait().
 #pragma once
 
@@ -29,6 +29,8 @@ class CaptureServer {
   // The reply to give: status, body and extra headers (Content-Length and Connection are added).
   explicit CaptureServer(int status = 200, std::string body = {},
                          std::vector<std::pair<std::string, std::string>> headers = {});
+  // One request per status, answered in order with that status and `body`.
+  CaptureServer(std::vector<int> statuses, std::string body);
   ~CaptureServer();
   CaptureServer(const CaptureServer&) = delete;
   CaptureServer& operator=(const CaptureServer&) = delete;
@@ -38,14 +40,18 @@ class CaptureServer {
   std::string url() const;
   // Waits for the request (at most 30 s). nullopt when none arrived or it was malformed.
   std::optional<CapturedRequest> Wait();
+  // Waits for every request (each at most 30 s); returns those that came, in order.
+  std::vector<CapturedRequest> WaitAll();
 
  private:
+  void Listen();
   void Serve();
+  bool ServeOne(const std::string& reply);
 
   int listen_fd_ = -1;
   std::uint16_t port_ = 0;
-  std::string reply_;
-  std::optional<CapturedRequest> captured_;
+  std::vector<std::string> replies_;
+  std::vector<CapturedRequest> captured_;
   std::thread thread_;
 };
 

@@ -22,6 +22,8 @@ class TestServer {
   std::uint16_t port() const { return app_ ? app_->port() : 0; }
   ApiClient& api() { return *api_; }
   store::Store* store() { return database_.store(); }
+  // The database's URI, to open more stores on it (another node).
+  const std::string& db_uri() const { return database_.uri(); }
 
  private:
   TempDir dir_;
