@@ -189,8 +189,8 @@ describe('maestro serve with THEME=green', () => {
       const nav = page.locator('[data-testid=side-nav]')
       for (const [title, route] of Object.entries(SECTION_PATHS)) {
         await nav.getByRole('link', { name: title, exact: true }).click()
-        if (route.startsWith('/inventory/') || route === '/settings') {
-          // The inventory and the settings need a user: signed out, they ask for a sign-in first.
+        if (route.startsWith('/inventory/') || route === '/settings' || route === '/scheduler') {
+          // The inventory, the scheduler and the settings need a user: signed out, they ask for a sign-in first.
           await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('redirect') === route)
           await expectText(page, 'h1', 'Sign in to Maestro')
           await page.goto(`${server.url}/`)
@@ -354,8 +354,8 @@ describe('maestro serve without THEME', () => {
 
     const { page, close, assertClean } = await openPage()
     try {
-      await page.goto(`${server.url}/scheduler`)
-      await expectText(page, 'h1', 'Scheduler')
+      await page.goto(`${server.url}/graphs`)
+      await expectText(page, 'h1', 'Graphs')
       await expectText(page, '[data-testid=server-version]', `Maestro ${body.version}`)
       await expectTheme(page, 'lotus')
       assertClean()

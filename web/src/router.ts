@@ -14,12 +14,16 @@ import EntityListPage from './pages/EntityListPage.vue'
 import ForgotPasswordPage from './pages/ForgotPasswordPage.vue'
 import HomePage from './pages/HomePage.vue'
 import ImportPage from './pages/ImportPage.vue'
+import JobsPage from './pages/JobsPage.vue'
 import LoginPage from './pages/LoginPage.vue'
 import NotFoundPage from './pages/NotFoundPage.vue'
 import ProfilePage from './pages/ProfilePage.vue'
 import RegisterPage from './pages/RegisterPage.vue'
 import ResourcesPage from './pages/ResourcesPage.vue'
 import ResetPasswordPage from './pages/ResetPasswordPage.vue'
+import ScheduleFormPage from './pages/ScheduleFormPage.vue'
+import SchedulePage from './pages/SchedulePage.vue'
+import SchedulesPage from './pages/SchedulesPage.vue'
 import SectionPlaceholderPage from './pages/SectionPlaceholderPage.vue'
 import SettingsPage from './pages/SettingsPage.vue'
 import TeamPage from './pages/TeamPage.vue'
@@ -88,6 +92,28 @@ const routes: RouteRecordRaw[] = [
     component: ImportPage,
     meta: { title: 'Import', auth: true },
   },
+  { path: '/scheduler', name: 'scheduler', component: SchedulesPage, meta: { title: 'Scheduler', auth: true } },
+  {
+    path: '/scheduler/new',
+    name: 'schedule-new',
+    component: ScheduleFormPage,
+    meta: { title: 'New schedule', auth: true },
+  },
+  {
+    path: '/scheduler/:id',
+    name: 'schedule',
+    component: SchedulePage,
+    props: true,
+    meta: { title: 'Schedule', auth: true },
+  },
+  {
+    path: '/scheduler/:id/edit',
+    name: 'schedule-edit',
+    component: ScheduleFormPage,
+    props: true,
+    meta: { title: 'Edit schedule', auth: true },
+  },
+  { path: '/jobs', name: 'jobs', component: JobsPage, meta: { title: 'Jobs', auth: true } },
   { path: '/settings', name: 'settings', component: SettingsPage, meta: { title: 'Settings', auth: true } },
   { path: '/teams', name: 'teams', component: TeamsPage, meta: { title: 'Teams', auth: true } },
   {

@@ -146,6 +146,7 @@ export const SECTIONS: readonly Section[] = [
     group: 'Administration',
     icon: 'clock-history',
     purpose: 'Interval and cron jobs that run discovery, reports and webhooks.',
+    built: true,
   },
   {
     path: '/teams',

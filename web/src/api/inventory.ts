@@ -3,6 +3,7 @@
 // JSON import and the global option lists.
 
 import { json, query, request } from './client'
+import type { Job } from './jobs'
 
 /** One bar of a breakdown: a value of the field (`(none)` when unset) and how many records have it. */
 export interface StatBucket {
@@ -59,22 +60,26 @@ export interface ImportResult {
   errors: ImportError[]
 }
 
-export interface ImportJob {
-  id: string
-  type: string
-  status: string
-  result?: ImportResult | null
-}
-
-/** Uploads a file of the original's JSON format; the job has run when the answer comes. */
-export async function importJson(file: Blob, datacenter?: string): Promise<ImportJob> {
+/**
+ * Uploads a file of the original's JSON format. The import runs as a job: the
+ * answer (202) is the queued job, whose `result` is the ImportResult once it
+ * has succeeded (follow it with realtime/follow.ts).
+ */
+export async function importJson(file: Blob, datacenter?: string): Promise<Job> {
   const form = new FormData()
   form.append('file', file)
-  const answer = await request<{ job: ImportJob }>(`/api/import${query({ format: 'json', datacenter })}`, {
+  const answer = await request<{ job: Job }>(`/api/import${query({ format: 'json', datacenter })}`, {
     method: 'POST',
     body: form,
   })
   return answer.job
+}
+
+/** The import report of a job, when it has one. */
+export function importResult(job: Pick<Job, 'result'>): ImportResult | null {
+  const result = job.result as Partial<ImportResult> | null | undefined
+  if (typeof result !== 'object' || result === null || typeof result.total !== 'number') return null
+  return { total: 0, created: 0, updated: 0, unchanged: 0, failed: 0, ...result, errors: result.errors ?? [] }
 }
 
 export type Options = Record<string, unknown>

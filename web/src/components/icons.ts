@@ -3,7 +3,9 @@
 
 import arrowCounterclockwise from 'bootstrap-icons/icons/arrow-counterclockwise.svg?raw'
 import arrowLeft from 'bootstrap-icons/icons/arrow-left.svg?raw'
+import arrowRepeat from 'bootstrap-icons/icons/arrow-repeat.svg?raw'
 import barChartLine from 'bootstrap-icons/icons/bar-chart-line.svg?raw'
+import bell from 'bootstrap-icons/icons/bell.svg?raw'
 import bezier2 from 'bootstrap-icons/icons/bezier2.svg?raw'
 import boxArrowInRight from 'bootstrap-icons/icons/box-arrow-in-right.svg?raw'
 import boxArrowRight from 'bootstrap-icons/icons/box-arrow-right.svg?raw'
@@ -21,6 +23,7 @@ import download from 'bootstrap-icons/icons/download.svg?raw'
 import database from 'bootstrap-icons/icons/database.svg?raw'
 import diagram2 from 'bootstrap-icons/icons/diagram-2.svg?raw'
 import envelope from 'bootstrap-icons/icons/envelope.svg?raw'
+import exclamationCircle from 'bootstrap-icons/icons/exclamation-circle.svg?raw'
 import exclamationTriangle from 'bootstrap-icons/icons/exclamation-triangle.svg?raw'
 import eye from 'bootstrap-icons/icons/eye.svg?raw'
 import eyeSlash from 'bootstrap-icons/icons/eye-slash.svg?raw'
@@ -28,9 +31,12 @@ import fileEarmarkBarGraph from 'bootstrap-icons/icons/file-earmark-bar-graph.sv
 import funnel from 'bootstrap-icons/icons/funnel.svg?raw'
 import gear from 'bootstrap-icons/icons/gear.svg?raw'
 import hddRack from 'bootstrap-icons/icons/hdd-rack.svg?raw'
+import hourglassSplit from 'bootstrap-icons/icons/hourglass-split.svg?raw'
 import infoCircle from 'bootstrap-icons/icons/info-circle.svg?raw'
 import key from 'bootstrap-icons/icons/key.svg?raw'
 import link45deg from 'bootstrap-icons/icons/link-45deg.svg?raw'
+import link from 'bootstrap-icons/icons/link.svg?raw'
+import listTask from 'bootstrap-icons/icons/list-task.svg?raw'
 import list from 'bootstrap-icons/icons/list.svg?raw'
 import lock from 'bootstrap-icons/icons/lock.svg?raw'
 import palette from 'bootstrap-icons/icons/palette.svg?raw'
@@ -39,6 +45,7 @@ import people from 'bootstrap-icons/icons/people.svg?raw'
 import peopleFill from 'bootstrap-icons/icons/people-fill.svg?raw'
 import person from 'bootstrap-icons/icons/person.svg?raw'
 import personPlus from 'bootstrap-icons/icons/person-plus.svg?raw'
+import playFill from 'bootstrap-icons/icons/play-fill.svg?raw'
 import plug from 'bootstrap-icons/icons/plug.svg?raw'
 import plusLg from 'bootstrap-icons/icons/plus-lg.svg?raw'
 import puzzle from 'bootstrap-icons/icons/puzzle.svg?raw'
@@ -47,14 +54,18 @@ import share from 'bootstrap-icons/icons/share.svg?raw'
 import shieldLock from 'bootstrap-icons/icons/shield-lock.svg?raw'
 import signpostSplit from 'bootstrap-icons/icons/signpost-split.svg?raw'
 import speedometer2 from 'bootstrap-icons/icons/speedometer2.svg?raw'
+import stopCircle from 'bootstrap-icons/icons/stop-circle.svg?raw'
 import trash from 'bootstrap-icons/icons/trash.svg?raw'
 import windowStack from 'bootstrap-icons/icons/window-stack.svg?raw'
+import xCircle from 'bootstrap-icons/icons/x-circle.svg?raw'
 import xLg from 'bootstrap-icons/icons/x-lg.svg?raw'
 
 export const ICONS = {
   'arrow-counterclockwise': arrowCounterclockwise,
   'arrow-left': arrowLeft,
+  'arrow-repeat': arrowRepeat,
   'bar-chart-line': barChartLine,
+  bell,
   bezier2,
   'box-arrow-in-right': boxArrowInRight,
   'box-arrow-right': boxArrowRight,
@@ -72,6 +83,7 @@ export const ICONS = {
   download,
   'diagram-2': diagram2,
   envelope,
+  'exclamation-circle': exclamationCircle,
   'exclamation-triangle': exclamationTriangle,
   eye,
   'eye-slash': eyeSlash,
@@ -79,10 +91,13 @@ export const ICONS = {
   funnel,
   gear,
   'hdd-rack': hddRack,
+  'hourglass-split': hourglassSplit,
   'info-circle': infoCircle,
   key,
   'link-45deg': link45deg,
+  link,
   list,
+  'list-task': listTask,
   lock,
   palette,
   pencil,
@@ -90,6 +105,7 @@ export const ICONS = {
   'people-fill': peopleFill,
   person,
   'person-plus': personPlus,
+  'play-fill': playFill,
   plug,
   'plus-lg': plusLg,
   puzzle,
@@ -98,8 +114,10 @@ export const ICONS = {
   'shield-lock': shieldLock,
   'signpost-split': signpostSplit,
   speedometer2,
+  'stop-circle': stopCircle,
   trash,
   'window-stack': windowStack,
+  'x-circle': xCircle,
   'x-lg': xLg,
 } as const
 
