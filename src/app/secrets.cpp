@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -66,6 +67,19 @@ Status EnsureSecrets(Config& config, std::vector<std::string>& notes) {
     notes.push_back(fmt::format("created the data directory {}", dir.string()));
   }
   const fs::path path = dir / "secrets.json";
+  // Several processes started together (serve, worker, scheduler) must agree on one set of
+  // secrets: reading, generating and writing happen under a lock on the data directory.
+  const fs::path lock_path = dir / ".secrets.lock";
+  const int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock < 0 || ::flock(lock, LOCK_EX) != 0) {
+    if (lock >= 0) ::close(lock);
+    return Fail(ErrorCode::kUnavailable,
+                fmt::format("cannot lock {}: {}", lock_path.string(), std::strerror(errno)));
+  }
+  struct Unlock {
+    int fd;
+    ~Unlock() { ::close(fd); }  // closing releases the lock
+  } unlock{lock};
 
   nlohmann::json stored = nlohmann::json::object();
   if (fs::exists(path, error)) {

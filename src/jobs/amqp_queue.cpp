@@ -33,6 +33,8 @@ Result<Target> ParseUrl(const std::string& url) {
     return Fail(ErrorCode::kBadRequest,
                 "the broker URL must look like amqp://user:password@host:5672/vhost");
   }
+  // "amqp://host/" names the empty vhost, which nobody has: take it as the default "/".
+  if (info.vhost == nullptr || *info.vhost == '\0') info.vhost = const_cast<char*>("/");
   Target target{
       .host = info.host,
       .port = info.port,

@@ -111,6 +111,7 @@ class Jobs {
   Result<nlohmann::json> Read(const std::string& id);
 
   const Clock& clock() const { return clock_; }
+  std::chrono::milliseconds lease() const { return settings_.lease; }
   store::Store& store() { return store_; }
 
  private:

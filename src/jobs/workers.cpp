@@ -238,7 +238,9 @@ void Workers::Execute(const JobRow& job) {
 }
 
 void Workers::Keep() {
-  const auto period = std::chrono::milliseconds(1000);
+  // Leases are renewed three times in their life, and looked at as often.
+  const auto renew_every = jobs_.lease() / 3;
+  const auto period = std::min<std::chrono::milliseconds>(std::chrono::seconds(1), renew_every);
   auto last_renew = steady_clock::now();
   while (!stopping_) {
     {
@@ -246,7 +248,7 @@ void Workers::Keep() {
       keeper_wake_.wait_for(lock, period, [&] { return stopping_.load(); });
     }
     if (stopping_) break;
-    if (steady_clock::now() - last_renew >= std::chrono::seconds(3)) {
+    if (steady_clock::now() - last_renew >= renew_every) {
       last_renew = steady_clock::now();
       if (auto renewed = jobs_.Renew(id_); !renewed) {
         spdlog::warn("job leases not renewed: {}", renewed.error().message);

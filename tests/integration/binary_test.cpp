@@ -15,9 +15,8 @@
 
 #include "store/migrations.h"
 #include "support/http_client.h"
+#include "support/process.h"
 #include "support/test_support.h"
-
-extern char** environ;
 
 namespace maestro {
 namespace {
@@ -29,48 +28,11 @@ struct Run {
   std::string output;  // stdout and stderr
 };
 
-// Starts the binary with `args` and `env` (added to a clean environment), output to `log`.
 pid_t Spawn(const std::vector<std::string>& args, const std::vector<std::string>& env,
             const std::string& log, const std::string& input = "/dev/null") {
-  std::vector<char*> argv;
-  std::string binary = MAESTRO_BINARY;
-  argv.push_back(binary.data());
-  std::vector<std::string> arg_copies = args;
-  for (auto& a : arg_copies) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_copies = env;
-  // ASan in the dev build: keep its settings, and the PATH.
-  for (const char* keep : {"PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
-    if (const char* value = std::getenv(keep))
-      env_copies.push_back(std::string(keep) + "=" + value);
-  }
-  std::vector<char*> envp;
-  for (auto& e : env_copies) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, input.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  pid_t pid = -1;
-  EXPECT_EQ(posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), envp.data()), 0);
-  posix_spawn_file_actions_destroy(&actions);
-  return pid;
+  return testing::Spawn(MAESTRO_BINARY, args, env, log, input);
 }
-
-int WaitExit(pid_t pid, std::chrono::seconds limit = std::chrono::seconds(20)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  int status = 0;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (::waitpid(pid, &status, WNOHANG) == pid) {
-      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ::kill(pid, SIGKILL);
-  ::waitpid(pid, &status, 0);
-  return -1;
-}
+using testing::WaitExit;
 
 Run RunToEnd(const std::vector<std::string>& args, const std::vector<std::string>& env,
              const TempDir& dir, const std::string& input = {}) {
@@ -83,13 +45,7 @@ Run RunToEnd(const std::vector<std::string>& args, const std::vector<std::string
   return run;
 }
 
-bool WaitHealthy(std::uint16_t port) {
-  for (int i = 0; i < 1000; ++i) {
-    if (testing::HttpRequest(port, "GET", "/health").status == 200) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
-}
+using testing::WaitHealthy;
 
 TEST(BinaryTest, VersionPrintsTheVersion) {
   TempDir dir;
@@ -100,7 +56,8 @@ TEST(BinaryTest, VersionPrintsTheVersion) {
 
 TEST(BinaryTest, EverySubcommandHasHelp) {
   TempDir dir;
-  for (const char* command : {"serve", "migrate", "version", "config", "admin", "import"}) {
+  for (const char* command :
+       {"serve", "worker", "scheduler", "migrate", "version", "config", "admin", "import"}) {
     auto run = RunToEnd({command, "--help"}, {}, dir);
     EXPECT_EQ(run.exit_code, 0) << command;
     EXPECT_NE(run.output.find("Usage"), std::string::npos) << command << ": " << run.output;
