@@ -381,6 +381,8 @@ std::uint16_t Application::port() const { return parts_->server ? parts_->server
 
 const store::MigrationReport& Application::migration() const { return parts_->migration; }
 
+notify::Events& Application::events() { return *parts_->events; }
+
 Result<std::string> CreateUser(const Config& config, const std::string& name,
                                const std::string& email, const std::string& password, bool admin) {
   store::MigrationReport report;

@@ -8,6 +8,7 @@
 
 #include "app/config.h"
 #include "common/error.h"
+#include "notify/events.h"
 #include "store/migrations.h"
 
 namespace maestro::app {
@@ -30,6 +31,8 @@ class Application {
   // Drains in-flight requests, lets running jobs stop, and stops. Idempotent.
   void Stop();
   std::uint16_t port() const;  // 0 without the HTTP role
+  // Publishes to the live UI (benchmarks, and later modules' wiring).
+  notify::Events& events();
   const store::MigrationReport& migration() const;
 
  private:

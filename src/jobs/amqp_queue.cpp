@@ -128,15 +128,20 @@ class AmqpConsumer final : public Consumer {
   AmqpConsumer(Jobs& jobs, const Target& target, const AmqpSettings& settings)
       : jobs_(jobs), target_(target), settings_(settings) {}
 
+  // Connects (and starts consuming) unless connected.
+  Status Open() {
+    if (connection_) return {};
+    auto opened = Connection::Open(target_, settings_.queue, settings_.prefetch);
+    if (!opened) return Fail(opened.error());
+    connection_ = std::move(*opened);
+    ++generation_;
+    return {};
+  }
+
   Result<std::optional<JobRow>> Next(const std::string& worker,
                                      std::chrono::milliseconds wait) override {
     const auto deadline = std::chrono::steady_clock::now() + wait;
-    if (!connection_) {
-      auto opened = Connection::Open(target_, settings_.queue, settings_.prefetch);
-      if (!opened) return Fail(opened.error());
-      connection_ = std::move(*opened);
-      ++generation_;
-    }
+    if (auto opened = Open(); !opened) return Fail(opened.error());
     while (true) {
       const auto left = std::chrono::duration_cast<std::chrono::microseconds>(
           deadline - std::chrono::steady_clock::now());
@@ -210,7 +215,9 @@ class AmqpQueue final : public JobQueue {
   }
 
   Result<std::unique_ptr<Consumer>> Consume() override {
-    return std::unique_ptr<Consumer>(std::make_unique<AmqpConsumer>(jobs_, target_, settings_));
+    auto consumer = std::make_unique<AmqpConsumer>(jobs_, target_, settings_);
+    if (auto opened = consumer->Open(); !opened) return Fail(opened.error());
+    return std::unique_ptr<Consumer>(std::move(consumer));
   }
 
   Status Dispatch() override {

@@ -118,6 +118,18 @@ TEST(JobProcessTest, RabbitMqSpreadsJobsAndRedeliversTheJobOfAKilledWorker) {
     workers.push_back(
         Start({"worker"}, env, (dir.path() / fmt::format("worker{}.log", i)).string()));
   }
+  // Both consuming before the first job, or the first one up may take them all (its prefetch).
+  ASSERT_TRUE(Eventually(
+      [&] {
+        for (int i = 0; i < 2; ++i) {
+          if (testing::ReadFile(dir.path() / fmt::format("worker{}.log", i))
+                  .find("job workers on") == std::string::npos) {
+            return false;
+          }
+        }
+        return true;
+      },
+      20s));
   SystemClock clock;
   jobs::Jobs jobs(*database.store(), clock);
   auto queue = jobs::MakeAmqpQueue(jobs, {.url = amqp});
@@ -125,8 +137,8 @@ TEST(JobProcessTest, RabbitMqSpreadsJobsAndRedeliversTheJobOfAKilledWorker) {
   jobs.SetQueue(queue->get());
 
   std::vector<std::string> ids;
-  for (int i = 0; i < 16; ++i) {
-    auto job = jobs.Enqueue({.type = "noop", .args = {{"sleep_ms", 300}}});
+  for (int i = 0; i < 40; ++i) {  // more than one worker's prefetch (2 threads × 8)
+    auto job = jobs.Enqueue({.type = "noop", .args = {{"sleep_ms", 200}}});
     ASSERT_TRUE(job) << job.error().message;
     ids.push_back((*job)["id"]);
   }
