@@ -223,7 +223,7 @@ Result<std::optional<JobRow>> Jobs::ClaimDue(const std::string& worker) {
         fmt::format("UPDATE jobs SET status = 'running', worker = ?, lease_until = ?, attempts = "
                     "attempts + 1, started_at = COALESCE(started_at, ?) WHERE status = 'queued' "
                     "AND id = (SELECT id FROM jobs WHERE status = 'queued' AND run_after <= ? "
-                    "ORDER BY run_after, id LIMIT 1{}) RETURNING {}",
+                    "ORDER BY run_after LIMIT 1{}) RETURNING {}",
                     SkipLocked(session.dialect()), kClaimed),
         {worker, lease, now, now});
     if (!rows) return Fail(rows.error());

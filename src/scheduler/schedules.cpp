@@ -428,29 +428,46 @@ Result<int> Schedules::FireDue(TimePoint now, int limit) {
             session.dialect() == store::Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : ""),
         {Flag(true), FormatTime(now), std::int64_t{limit}});
     if (!rows) return Fail(rows.error());
-    std::vector<jobs::NewJob> due;
     const std::string fired_at = FormatTime(now);
+    // Each due schedule's next run, then one compare-and-set on next_run_at for all of them: a
+    // run fires once even if two schedulers race, and a batch is one statement, not one per row.
+    struct Due {
+      std::string owner;
+      std::string task;
+      json args;
+    };
+    std::map<std::string, Due> by_id;
+    std::string sql =
+        "UPDATE schedules SET next_run_at = v.column3, last_run_at = ?, "
+        "total_run_count = total_run_count + 1, last_status = 'queued', "
+        "run_immediately = ? FROM (VALUES ";
+    store::Params params = {fired_at, Flag(false)};
     for (const auto& row : rows->rows) {
       const std::string id = store::AsString(row[0]);
-      const std::string task = store::AsString(row[2]);
       Fields fields{.every = store::AsString(row[4]), .cron = store::AsString(row[5])};
       const std::string previous = store::AsString(row[6]);
-      const auto anchor = ParseTime(previous).value_or(now);
-      const auto next = NextRun(fields, now, anchor);
-      // Compare-and-set on next_run_at: a run fires once even if two schedulers race.
-      auto moved = session.Exec(
-          "UPDATE schedules SET next_run_at = ?, last_run_at = ?, total_run_count = "
-          "total_run_count + 1, last_status = 'queued', run_immediately = ? WHERE id = ? AND "
-          "next_run_at = ?",
-          {TimeOrNull(next), fired_at, Flag(false), id, previous});
+      const auto next = NextRun(fields, now, ParseTime(previous).value_or(now));
+      sql += by_id.empty() ? "(?, ?, ?)" : ", (?, ?, ?)";
+      params.insert(params.end(), {id, previous, TimeOrNull(next)});
+      by_id[id] = {store::AsString(row[1]), store::AsString(row[2]),
+                   ParsedOr(row[3], json::object())};
+    }
+    std::vector<jobs::NewJob> due;
+    if (!by_id.empty()) {
+      sql +=
+          ") AS v WHERE schedules.id = v.column1 AND schedules.next_run_at = v.column2 "
+          "RETURNING schedules.id";
+      auto moved = session.Query(sql, params);
       if (!moved) return Fail(moved.error());
-      if (*moved == 0) continue;
-      const auto offer = offers_.find(task);
-      due.push_back({.type = task,
-                     .args = ParsedOr(row[3], json::object()),
-                     .owner_id = store::AsString(row[1]),
-                     .schedule_id = id,
-                     .max_attempts = offer == offers_.end() ? 1 : offer->second.max_attempts});
+      for (const auto& row : moved->rows) {
+        const auto& fired = by_id.at(store::AsString(row[0]));
+        const auto offer = offers_.find(fired.task);
+        due.push_back({.type = fired.task,
+                       .args = fired.args,
+                       .owner_id = fired.owner,
+                       .schedule_id = store::AsString(row[0]),
+                       .max_attempts = offer == offers_.end() ? 1 : offer->second.max_attempts});
+      }
     }
     auto inserted = jobs_.Insert(session, due);
     if (!inserted) return Fail(inserted.error());
