@@ -267,6 +267,13 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config, R
     parts->queue = std::move(*queue);
   }
   parts->jobs->SetQueue(parts->queue.get());
+  metrics.Describe("maestro_jobs_queued", MetricType::kGauge,
+                   "Jobs waiting in the queue (all nodes: read from the database).");
+  metrics.OnRender([jobs = parts->jobs.get()](MetricsRegistry& registry) {
+    if (auto queued = jobs->QueuedCount()) {
+      registry.Set("maestro_jobs_queued", {}, static_cast<double>(*queued));
+    }
+  });
   parts->mail = std::make_unique<jobs::JobMailer>(*parts->jobs);
   spdlog::info("uploads in {}; mail {}", parts->blobs->Describe(),
                config.smtp_host.empty()
@@ -324,6 +331,7 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config, R
       .importer = *parts->importer,
       .options = *parts->options,
       .jobs = *parts->jobs,
+      .queue = *parts->queue,
       .schedules = *parts->schedules,
       .events = *parts->events,
       .blobs = *parts->blobs,

@@ -40,8 +40,14 @@ Result<Response> Ready(const Services& services) {
       database["error"] = "migrations are pending: run `maestro migrate`";
     }
   }
-  return Response::Json(ready ? 200 : 503,
-                        {{"status", ready ? "ready" : "unavailable"}, {"database", database}});
+  json queue = {{"through", services.queue.Describe()}};
+  if (auto ping = services.queue.Ping(); !ping) {
+    ready = false;
+    queue["error"] = ping.error().message;
+  }
+  return Response::Json(
+      ready ? 200 : 503,
+      {{"status", ready ? "ready" : "unavailable"}, {"database", database}, {"jobs", queue}});
 }
 
 Result<Response> Metrics(Services& services) {

@@ -15,6 +15,7 @@
 #include "inventory/records.h"
 #include "inventory/registry.h"
 #include "inventory/search.h"
+#include "jobs/job_queue.h"
 #include "jobs/jobs.h"
 #include "notify/events.h"
 #include "scheduler/schedules.h"
@@ -40,6 +41,7 @@ struct Services {
   inventory::Importer& importer;
   inventory::Options& options;
   jobs::Jobs& jobs;
+  jobs::JobQueue& queue;
   scheduler::Schedules& schedules;
   notify::Events& events;
   blobs::BlobStore& blobs;

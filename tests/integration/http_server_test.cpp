@@ -66,6 +66,36 @@ TEST_F(HttpServerTest, ReadyReportsTheDatabaseAndSchemaVersion) {
   EXPECT_EQ(body["status"], "ready");
   EXPECT_EQ(body["database"]["backend"], "sqlite");
   EXPECT_EQ(body["database"]["schema_version"], body["database"]["latest_schema_version"]);
+  EXPECT_EQ(body["jobs"]["through"], "the database (local queue)");
+}
+
+TEST(HttpServerBrokerTest, ReadyNamesTheBrokerAndABrokerThatDoesNotAnswerStopsTheStart) {
+  auto amqp = testing::TestPeerVariable("MAESTRO_TEST_AMQP_URL");
+  ASSERT_TRUE(amqp);
+  TempDir dir;
+  app::Config config;
+  config.data_dir = dir.str();
+  config.port = 0;
+  config.bind = "127.0.0.1";
+  config.secret_jwt = std::string(40, 'b');
+  config.broker_url = *amqp;
+  {
+    auto created = app::Application::Create(config);
+    ASSERT_TRUE(created) << created.error().message;
+    ASSERT_TRUE((*created)->Start());
+    auto ready = HttpRequest((*created)->port(), "GET", "/ready");
+    EXPECT_EQ(ready.status, 200) << ready.body;
+    EXPECT_NE(json::parse(ready.body)["jobs"]["through"].get<std::string>().find("RabbitMQ"),
+              std::string::npos)
+        << ready.body;
+    EXPECT_EQ(ready.body.find("guest:guest"), std::string::npos) << "no password shown";
+  }
+  config.broker_url = "amqp://guest:guest@127.0.0.1:" + std::to_string(testing::FreePort()) + "/";
+  auto refused = app::Application::Create(config);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(refused.error().message.find("cannot connect"), std::string::npos)
+      << refused.error().message;
 }
 
 TEST_F(HttpServerTest, ApiRootNamesTheAppVersionAndTheme) {
@@ -95,6 +125,7 @@ TEST_F(HttpServerTest, MetricsCountRequestsAndShowProcessFigures) {
       << reply.body;
   EXPECT_NE(reply.body.find("maestro_process_resident_memory_bytes "), std::string::npos);
   EXPECT_NE(reply.body.find("maestro_process_uptime_seconds "), std::string::npos);
+  EXPECT_NE(reply.body.find("maestro_jobs_queued 0"), std::string::npos) << reply.body;
   EXPECT_NE(
       reply.body.find(
           R"(maestro_http_request_duration_seconds_bucket{route="/health",method="GET",status="200",le="+Inf"} 2)"),
