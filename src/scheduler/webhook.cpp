@@ -13,7 +13,6 @@ namespace {
 using nlohmann::json;
 
 constexpr std::array kMethods = {"GET", "POST", "PUT", "PATCH", "DELETE"};
-constexpr std::size_t kKeptReply = 2000;
 
 bool IsHeaderName(std::string_view name) {
   if (name.empty() || name.size() > 100) return false;
@@ -116,10 +115,9 @@ jobs::JobType WebhookJob(std::chrono::seconds timeout) {
             }
             auto reply = Perform(call);
             if (!reply) return Fail(reply.error());  // kUnavailable: retried
-            const json result = {
-                {"status", reply->status},
-                {"reply", reply->body.substr(0, kKeptReply)},
-            };
+            // The reply's size only: a webhook may point inside the network Maestro runs in
+            // (a metadata service, an admin port), and its answers are not the caller's to read.
+            const json result = {{"status", reply->status}, {"reply_bytes", reply->body.size()}};
             const long status = reply->status;
             if (status >= 200 && status < 300) {
               (void)context.Progress(1, 1, fmt::format("HTTP {}", status));

@@ -22,7 +22,7 @@ describe('job presentation', () => {
   })
 
   it('sums up a result in one line', () => {
-    expect(resultSummary({ type: 'webhook', status: 'succeeded', result: { status: 204, reply: '' } })).toBe('HTTP 204')
+    expect(resultSummary({ type: 'webhook', status: 'succeeded', result: { status: 204, reply_bytes: 0 } })).toBe('HTTP 204')
     expect(
       resultSummary({
         type: 'import',

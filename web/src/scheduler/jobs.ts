@@ -62,7 +62,7 @@ export function resultSummary(job: Pick<Job, 'type' | 'status' | 'result'>): str
   const result = job.result
   if (result === null || result === undefined) return ''
   if (isRecord(result)) {
-    if (typeof result.status === 'number' && (job.type === 'webhook' || 'reply' in result)) {
+    if (typeof result.status === 'number' && (job.type === 'webhook' || 'reply_bytes' in result)) {
       return `HTTP ${result.status}`
     }
     if (typeof result.total === 'number' && typeof result.created === 'number') {
