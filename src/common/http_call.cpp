@@ -1,27 +1,14 @@
 #include "common/http_call.h"
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <memory>
-#include <mutex>
+
+#include "common/curl.h"
 
 namespace maestro {
 namespace {
-
-// curl_global_init is not guaranteed thread-safe on every build of libcurl: run it once, before
-// the first handle, however many threads get here together. It is reference-counted, so other
-// modules calling it too is harmless.
-void EnsureCurl() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-struct CurlDeleter {
-  void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
 
 struct Sink {
   std::string* body;

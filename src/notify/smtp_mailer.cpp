@@ -9,21 +9,11 @@
 #include <memory>
 #include <mutex>
 
+#include "common/curl.h"
 #include "common/ids.h"
 
 namespace maestro::notify {
 namespace {
-
-// See blobs/s3_blob_store.cpp: curl_global_init once, before the first handle.
-void EnsureCurl() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-struct CurlDeleter {
-  void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
 
 bool IsAsciiAddressCharacter(char c) {
   // RFC 5321 mailbox characters we accept: atext plus '.', '@'; no quoting, no brackets.
