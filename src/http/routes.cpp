@@ -10,6 +10,7 @@
 #include "common/ids.h"
 #include "common/json_util.h"
 #include "common/validation.h"
+#include "discovery/providers.h"
 #include "http/openapi.h"
 #include "store/migrations.h"
 
@@ -870,6 +871,14 @@ void AddRoutes(Router& router, Services& services) {
               .access = Access::kUser,
               .handler = [&](Request& r) { return Json(200, services.search.Stats(Caller(r))); }});
   AddJobRoutes(router, services);
+  router.Add({.method = "GET",
+              .pattern = "/api/providers",
+              .summary = "The providers Maestro discovers from: credentials, resources, policy",
+              .tag = "discovery",
+              .access = Access::kUser,
+              .handler = [](Request&) -> Result<Response> {
+                return Response::Json(200, discovery::DescribeProviders());
+              }});
   for (const auto& spec : services.registry.kinds()) AddKindRoutes(router, services.records, spec);
 
   // Web UI: static files with SPA fallback. Last, and the least specific pattern.
