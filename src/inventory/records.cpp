@@ -201,8 +201,9 @@ Status Records::RenderRelations(store::Session* session, const auth::Principal& 
     params.insert(params.end(), ids.begin(), ids.end());
     params.insert(params.end(), access.params.begin(), access.params.end());
     sql += fmt::format(
-        "{5}SELECT {6} AS side, {0} AS mine, o.id AS id, {2} AS name, LOWER({2}) AS sort_name, "
-        "e.attrs AS attrs FROM edges e JOIN records o ON o.id = {1} WHERE e.relation = ? AND "
+        "{5}SELECT {6} AS side, {0} AS mine, o.id AS id, o.kind AS kind, {2} AS name, LOWER({2}) "
+        "AS sort_name, e.attrs AS attrs FROM edges e JOIN records o ON o.id = {1} WHERE "
+        "e.relation = ? AND "
         "o.active = ? AND {0} IN ({3}) AND {4}",
         mine, theirs, name, Marks(ids.size()), access.sql, s == 0 ? "" : " UNION ALL ", s);
   }
@@ -212,8 +213,9 @@ Status Records::RenderRelations(store::Session* session, const auth::Principal& 
   for (std::size_t i = 0; i < rows->size(); ++i) {
     const RelationSide& side = sides.at(static_cast<std::size_t>(AsInt(rows->At(i, "side"))));
     const bool with_attrs = side.forward && !side.relation->attrs.empty();
-    const json other = {{"id", AsString(rows->At(i, "id"))},
-                        {"name", AsString(rows->At(i, "name"))}};
+    json other = {{"id", AsString(rows->At(i, "id"))}, {"name", AsString(rows->At(i, "name"))}};
+    // A side that may reach several kinds (load balancer targets) says which each item is.
+    if (side.others.size() > 1) other["kind"] = AsString(rows->At(i, "kind"));
     json item = other;
     if (with_attrs) {
       item = json{{side.relation->id_key, other}};
@@ -260,7 +262,7 @@ Result<std::vector<Records::RelationWrite>> Records::TakeRelations(const EntityS
       json attrs = json::object();
       if (item.is_object()) {
         for (const auto& [name, attr] : item.items()) {
-          if (name == key || name == "name") continue;
+          if (name == key || name == "name" || name == "kind") continue;  // as reads show them
           const FieldSpec* known = nullptr;
           if (with_attrs) {
             for (const auto& candidate : side.relation->attrs) {

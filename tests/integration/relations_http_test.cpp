@@ -129,7 +129,14 @@ TEST_P(RelationsHttpTest, TargetsTakeServersOrApplicationsOnly) {
   const std::string dc = Create("datacenters", {{"name", "dc"}, {"provider", "AWS"}});
   const std::string lb = Create(
       "applications", {{"name", "lb"}, {"family", "Loadbalance"}, {"targets", {server, app}}});
-  EXPECT_EQ(Get("applications", lb)["targets"].size(), 2u);
+  const json targets = Get("applications", lb)["targets"];
+  EXPECT_EQ(targets, json({{{"id", app}, {"name", "backend"}, {"kind", "applications"}},
+                           {{"id", server}, {"name", "node-1"}, {"kind", "servers"}}}))
+      << "each target says its kind, so the UI can link it";
+  // What a read shows can be written back as it is.
+  auto same = Patch("applications", lb, {{"targets", targets}});
+  EXPECT_EQ(same.status, 200) << same.body;
+  EXPECT_EQ(Get("applications", lb)["targets"], targets);
   EXPECT_EQ(Patch("applications", lb, {{"targets", {dc}}}).status, 422);
   EXPECT_EQ(Patch("applications", lb, {{"targets", "node-1"}}).status, 422);
 }
