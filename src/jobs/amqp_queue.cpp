@@ -208,7 +208,8 @@ class AmqpQueue final : public JobQueue {
   }
 
   void Announce(const std::vector<std::string>&) override {
-    if (auto dispatched = Dispatch(); !dispatched) {
+    std::lock_guard lock(mutex_);
+    if (auto dispatched = PublishDue(); !dispatched) {
       spdlog::warn("jobs wait in the database until the broker answers: {}",
                    dispatched.error().message);
     }
@@ -220,8 +221,27 @@ class AmqpQueue final : public JobQueue {
     return std::unique_ptr<Consumer>(std::move(consumer));
   }
 
+  // The workers' keeper, every second: also publishes again what may have been lost.
   Status Dispatch() override {
     std::lock_guard lock(mutex_);
+    if (auto stale = jobs_.UndispatchStale(settings_.republish_after); !stale) {
+      return Fail(stale.error());
+    } else if (*stale > 0) {
+      spdlog::warn("{} jobs published long ago are still queued: publishing them again", *stale);
+    }
+    return PublishDue();
+  }
+
+  Status Ping() override {
+    std::lock_guard lock(mutex_);
+    return Connect();
+  }
+
+  void WakeAll() override {}  // consumers wake by themselves within their wait
+
+ private:
+  // Publishes the due jobs not handed over yet. REQUIRES: mutex_ held.
+  Status PublishDue() {
     while (true) {
       auto ids = jobs_.TakeUndispatched(500);
       if (!ids) return Fail(ids.error());
@@ -235,14 +255,6 @@ class AmqpQueue final : public JobQueue {
     }
   }
 
-  Status Ping() override {
-    std::lock_guard lock(mutex_);
-    return Connect();
-  }
-
-  void WakeAll() override {}  // consumers wake by themselves within their wait
-
- private:
   Status Connect() {
     if (publisher_) return {};
     auto opened = Connection::Open(target_, settings_.queue, 0);

@@ -53,6 +53,9 @@ struct AmqpSettings {
   std::string url;  // amqp://user:password@host:port/vhost
   std::string queue = "maestro.jobs";
   int prefetch = 8;  // unacknowledged messages per worker thread
+  // A published job still queued this long after it was due is published again (its message may
+  // have been lost with a broker that crashed; publishing has no confirms).
+  std::chrono::milliseconds republish_after{std::chrono::minutes(10)};
 };
 // kBadRequest when the URL cannot be read; kUnavailable when the broker does not answer.
 Result<std::unique_ptr<JobQueue>> MakeAmqpQueue(Jobs& jobs, AmqpSettings settings);

@@ -337,6 +337,12 @@ Status Jobs::Undispatch(const std::vector<std::string>& ids) {
   return {};
 }
 
+Result<std::int64_t> Jobs::UndispatchStale(std::chrono::milliseconds stale) {
+  return store_.Exec(
+      "UPDATE jobs SET dispatched = 0 WHERE status = 'queued' AND dispatched = 1 AND run_after < ?",
+      {FormatTime(clock_.Now() - stale)});
+}
+
 Result<std::int64_t> Jobs::QueuedCount() {
   auto rows = store_.Query("SELECT COUNT(*) FROM jobs WHERE status = 'queued'", {});
   if (!rows) return Fail(rows.error());

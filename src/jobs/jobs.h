@@ -105,6 +105,10 @@ class Jobs {
   Result<std::vector<std::string>> TakeUndispatched(int limit);
   // Hands them back (publishing failed).
   Status Undispatch(const std::vector<std::string>& ids);
+  // Jobs handed to the broker that still wait `stale` after they were due: their message may have
+  // been lost with a broker that crashed, so they are handed over again (a duplicate message is
+  // dropped by ClaimById). Returns how many.
+  Result<std::int64_t> UndispatchStale(std::chrono::milliseconds stale);
   // Jobs waiting in the queue (for /metrics).
   Result<std::int64_t> QueuedCount();
   // The job as the API shows it, by id, whoever owns it (for events).

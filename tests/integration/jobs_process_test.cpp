@@ -174,6 +174,17 @@ TEST(JobProcessTest, RabbitMqSpreadsJobsAndRedeliversTheJobOfAKilledWorker) {
   EXPECT_EQ(state.attempts, 2);
   const pid_t survivor = victim == workers[0] ? workers[1] : workers[0];
   EXPECT_EQ(PidOf(state.worker), survivor);
+
+  // A job marked as published long ago whose message never reached the broker (lost in a crash):
+  // the workers publish it again, and it runs.
+  auto lost = jobs.Enqueue({.type = "noop", .delay = std::chrono::hours(1)});
+  ASSERT_TRUE(lost);
+  const std::string lost_id = (*lost)["id"];
+  ASSERT_TRUE(database.store()->Exec(
+      "UPDATE jobs SET dispatched = 1, run_after = '2020-01-01T00:00:00.000Z' WHERE id = ?",
+      {lost_id}));
+  EXPECT_TRUE(
+      Eventually([&] { return StateOf(*database.store(), lost_id).status == "succeeded"; }, 20s));
   ::kill(survivor, SIGTERM);
   EXPECT_EQ(testing::WaitExit(survivor), 0) << testing::ReadFile(dir.path() / "worker0.log");
 }
