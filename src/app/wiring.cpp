@@ -123,21 +123,6 @@ std::unique_ptr<notify::Mailer> MakeMailDelivery(const Config& config) {
   });
 }
 
-// The access rule of the auth module, for the events of the notify module (below it).
-notify::ReadRule EventReadRule() {
-  return {.readable =
-              [](std::string_view column, const std::string& user_id) {
-                auto condition = auth::AccessCondition(column, user_id, auth::Role::kRead,
-                                                       auth::AccessPlan::kPerRow);
-                return std::pair{condition.sql, condition.params};
-              },
-          .readers =
-              [](const std::string& record_id) {
-                auto query = auth::HoldersQuery(record_id, auth::Role::kRead);
-                return std::pair{query.sql, query.params};
-              }};
-}
-
 // `noop`: waits `sleep_ms` (at most a minute) in steps, reporting progress; for benchmarks and
 // checks of a deployment's workers.
 jobs::JobType NoopJob() {
@@ -175,11 +160,9 @@ jobs::JobType ImportJob(inventory::Importer& importer, auth::Accounts& accounts,
             }
             auto file = ParseJson(bytes->bytes);
             if (!file) return Fail(ErrorCode::kBadRequest, "the file is not JSON");
-            bool stop = false;
             auto report = importer.ImportJson(
                 *caller, *file, context.args().value("datacenter", ""), [&](int done, int total) {
-                  if (!context.Progress(done, total, "importing")) stop = true;
-                  return !stop;
+                  return context.Progress(done, total, "importing").has_value();  // false: stop
                 });
             if (!report && report.error().code == ErrorCode::kUnavailable) return report;
             (void)blobs.Delete(blob);
@@ -255,7 +238,8 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config, R
 
   parts->blobs = MakeBlobStore(config);
   parts->mail_delivery = MakeMailDelivery(config);
-  parts->events = std::make_unique<notify::Events>(*parts->store, parts->clock, EventReadRule());
+  parts->events =
+      std::make_unique<notify::Events>(*parts->store, parts->clock, auth::EventReadRule());
   parts->jobs = std::make_unique<jobs::Jobs>(
       *parts->store, parts->clock,
       jobs::JobSettings{.lease = std::chrono::seconds(config.job_lease_s)});

@@ -68,6 +68,19 @@ SqlCondition HoldersQuery(const std::string& record_id, Role need) {
       {record_id, level, record_id, level, level}};
 }
 
+notify::ReadRule EventReadRule() {
+  return {.readable =
+              [](std::string_view column, const std::string& user_id) {
+                auto condition = AccessCondition(column, user_id, Role::kRead, AccessPlan::kPerRow);
+                return std::pair{condition.sql, condition.params};
+              },
+          .readers =
+              [](const std::string& record_id) {
+                auto query = HoldersQuery(record_id, Role::kRead);
+                return std::pair{query.sql, query.params};
+              }};
+}
+
 SqlCondition RoleExpression(std::string_view record_id_column, const std::string& user_id) {
   return {fmt::format("(SELECT COALESCE(MAX(CASE WHEN a.principal_type = 'user' THEN a.role WHEN "
                       "m.role < a.role THEN m.role ELSE a.role END), 0) FROM acl a LEFT JOIN "

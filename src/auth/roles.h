@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "notify/events.h"
 #include "store/value.h"
 
 namespace maestro::auth {
@@ -52,6 +53,10 @@ SqlCondition AccessCondition(std::string_view record_id_column, const std::strin
 // A query whose rows are the distinct `user_id`s holding `need` or more on the record `record_id`
 // (directly or through a team): who may be told about it.
 SqlCondition HoldersQuery(const std::string& record_id, Role need);
+
+// The access rule above, for the events of the notify module (which sits below this one): who
+// hears of a record, and which kept events a user may read.
+notify::ReadRule EventReadRule();
 
 // A SQL expression giving the user's effective role (0–3) on the record in `record_id_column`.
 SqlCondition RoleExpression(std::string_view record_id_column, const std::string& user_id);

@@ -1,6 +1,8 @@
 #include "common/ids.h"
 
+#include <fmt/format.h>
 #include <sodium.h>
+#include <unistd.h>
 
 #include <array>
 #include <chrono>
@@ -79,6 +81,12 @@ std::string RandomHex(std::size_t bytes) {
                  raw.size());
   hex.pop_back();
   return hex;
+}
+
+std::string ProcessTag() {
+  char host[256] = {};
+  ::gethostname(host, sizeof(host) - 1);
+  return fmt::format("{}:{}:{}", host, ::getpid(), RandomHex(3));
 }
 
 }  // namespace maestro

@@ -16,5 +16,8 @@ std::string NewId();
 bool IsId(std::string_view text);
 // Hex text of `bytes` cryptographically random bytes (secrets, tokens).
 std::string RandomHex(std::size_t bytes);
+// "<host>:<pid>:<random>": names one running process among many (job workers, schedulers),
+// readable in the database and in logs. A new value on each call.
+std::string ProcessTag();
 
 }  // namespace maestro

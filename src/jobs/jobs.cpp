@@ -155,42 +155,21 @@ Result<json> Jobs::List(const std::string& owner_id, const std::string& status,
     where += " AND schedule_id = ?";
     params.emplace_back(schedule);
   }
-  json body;
-  auto read = store_.Transaction(
-      [&](store::Session& session) -> Status {
-        auto total =
-            session.Query(fmt::format("SELECT COUNT(*) FROM jobs WHERE {}", where), params);
-        if (!total) return Fail(total.error());
-        store::Params paged = params;
-        paged.emplace_back(std::int64_t{limit});
-        paged.emplace_back(std::int64_t{(page - 1) * limit});
-        auto rows = session.Query(
-            fmt::format("SELECT {} FROM jobs WHERE {} ORDER BY id DESC LIMIT ? OFFSET ?", kColumns,
-                        where),
-            paged);
-        if (!rows) return Fail(rows.error());
-        json items = json::array();
-        for (std::size_t i = 0; i < rows->size(); ++i) items.push_back(JobJson(*rows, i));
-        body = {{"items", std::move(items)},
-                {"total", store::AsInt(total->rows.at(0).at(0))},
-                {"page", page},
-                {"limit", limit}};
-        return {};
-      },
-      store::TransactionMode::kRead);
-  if (!read) return Fail(read.error());
-  return body;
+  auto found =
+      store::ReadPage(store_, kColumns, "jobs WHERE " + where, params, "id DESC", page, limit);
+  if (!found) return Fail(found.error());
+  json items = json::array();
+  for (std::size_t i = 0; i < found->rows.size(); ++i) items.push_back(JobJson(found->rows, i));
+  return json{
+      {"items", std::move(items)}, {"total", found->total}, {"page", page}, {"limit", limit}};
 }
 
 Result<json> Jobs::Get(const std::string& owner_id, const std::string& id) {
-  auto job = Read(id);
-  if (!job) return job;
-  auto owner = store_.Query("SELECT owner_id FROM jobs WHERE id = ?", {id});
-  if (!owner) return Fail(owner.error());
-  if (owner->empty() || store::AsString(owner->rows.at(0).at(0)) != owner_id) {
-    return Fail(ErrorCode::kNotFound, fmt::format("no job {}", id));
-  }
-  return job;
+  auto rows = store_.Query(
+      fmt::format("SELECT {} FROM jobs WHERE id = ? AND owner_id = ?", kColumns), {id, owner_id});
+  if (!rows) return Fail(rows.error());
+  if (rows->empty()) return Fail(ErrorCode::kNotFound, fmt::format("no job {}", id));
+  return JobJson(*rows, 0);
 }
 
 Result<json> Jobs::Cancel(const std::string& owner_id, const std::string& id) {

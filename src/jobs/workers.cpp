@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include "common/ids.h"
 #include "scheduler/timing.h"
@@ -14,13 +13,6 @@ using nlohmann::json;
 using std::chrono::steady_clock;
 
 constexpr auto kProgressEvery = std::chrono::milliseconds(250);
-
-// "<host>:<pid>:<random>": unique per process, readable in the jobs table.
-std::string WorkerId() {
-  char host[256] = {};
-  ::gethostname(host, sizeof(host) - 1);
-  return fmt::format("{}:{}:{}", host, ::getpid(), RandomHex(3));
-}
 
 }  // namespace
 
@@ -50,15 +42,15 @@ Status JobContext::Progress(std::int64_t done, std::int64_t total, std::string m
   const auto now = steady_clock::now();
   if (now - last_sent_ >= kProgressEvery || done >= total) {
     last_sent_ = now;
-    const json progress = {{"done", done}, {"total", total}, {"message", std::move(message)}};
-    if (auto stored = jobs_.Progress(job_.id, worker_, progress); !stored) {
+    progress_ = {{"done", done}, {"total", total}, {"message", std::move(message)}};
+    if (auto stored = jobs_.Progress(job_.id, worker_, progress_); !stored) {
       spdlog::warn("job {}: progress not recorded: {}", job_.id, stored.error().message);
     }
     if (events_ != nullptr) {
       (void)events_->Job(job_.owner_id, {{"id", job_.id},
                                          {"job_type", job_.type},
                                          {"status", "running"},
-                                         {"progress", progress}});
+                                         {"progress", progress_}});
     }
   }
   return Check();
@@ -71,7 +63,7 @@ Workers::Workers(Jobs& jobs, JobQueue& queue, notify::Events* events, MetricsReg
       events_(events),
       metrics_(metrics),
       settings_(settings),
-      id_(WorkerId()) {
+      id_(ProcessTag()) {
   if (metrics_ != nullptr) {
     metrics_->Describe("maestro_jobs_total", MetricType::kCounter,
                        "Jobs this process ran, by type and outcome.");
@@ -147,7 +139,7 @@ void Workers::Execute(const JobRow& job) {
     (void)events_->Job(job.owner_id, {{"id", job.id},
                                       {"job_type", job.type},
                                       {"status", "running"},
-                                      {"progress", {{"done", 0}, {"total", 0}, {"message", ""}}}});
+                                      {"progress", context.progress()}});
   }
   Result<json> outcome = json(nullptr);
   if (type == types_.end()) {
@@ -217,15 +209,12 @@ void Workers::Execute(const JobRow& job) {
   if (metrics_ != nullptr) {
     metrics_->Add("maestro_jobs_total", {{"type", job.type}, {"status", status}}, 1);
   }
-  if (events_ != nullptr) {
-    if (auto read = jobs_.Read(job.id)) {
-      json message = {{"id", job.id},
-                      {"job_type", job.type},
-                      {"status", (*read)["status"]},
-                      {"progress", (*read)["progress"]},
-                      {"error", (*read)["error"]}};
-      (void)events_->Job(job.owner_id, message);
-    }
+  if (events_ != nullptr) {  // what the row now holds, without reading it back
+    (void)events_->Job(job.owner_id, {{"id", job.id},
+                                      {"job_type", job.type},
+                                      {"status", status},
+                                      {"progress", context.progress()},
+                                      {"error", error.empty() ? json(nullptr) : json(error)}});
   }
   if (status == "queued") return;
   const FinishedJob finished{.id = job.id,
@@ -248,7 +237,12 @@ void Workers::Keep() {
       keeper_wake_.wait_for(lock, period, [&] { return stopping_.load(); });
     }
     if (stopping_) break;
-    if (steady_clock::now() - last_renew >= renew_every) {
+    bool running = false;
+    {
+      std::lock_guard lock(mutex_);
+      running = !running_.empty();
+    }
+    if (running && steady_clock::now() - last_renew >= renew_every) {  // no write when idle
       last_renew = steady_clock::now();
       if (auto renewed = jobs_.Renew(id_); !renewed) {
         spdlog::warn("job leases not renewed: {}", renewed.error().message);

@@ -43,6 +43,8 @@ class JobContext {
   Status Check();
   bool cancelled() const { return cancelled_; }
   bool timed_out() const { return timed_out_; }
+  // The progress last recorded (what the jobs table holds).
+  const nlohmann::json& progress() const { return progress_; }
 
  private:
   Jobs& jobs_;
@@ -52,6 +54,7 @@ class JobContext {
   std::atomic<bool>& cancelled_;
   const std::string& worker_;
   bool timed_out_ = false;
+  nlohmann::json progress_ = {{"done", 0}, {"total", 0}, {"message", ""}};
   std::chrono::steady_clock::time_point last_sent_{};
   std::chrono::steady_clock::time_point last_checked_{};
 };

@@ -45,7 +45,7 @@ Status Events::Start() {
   auto schema = store_.Query("SELECT current_schema()", {});
   if (!schema) return Fail(schema.error());
   channel_ = "maestro_events." + store::AsString(schema->rows.at(0).at(0));
-  listener_ = store_.Listen(channel_, [this](std::string_view payload) { Deliver(payload); });
+  listener_ = store_.Listen(channel_, [this](std::string_view payload) { Received(payload); });
   return {};
 }
 
@@ -109,33 +109,37 @@ Status Events::Publish(const Audience& audience, const json& message, bool keep)
         [&](store::Session& session) { return store::Notify(session, channel_, payload); });
     if (!sent) return sent;
   }
-  if (store_.dialect() != store::Dialect::kPostgres || !listener_) Deliver(payload);
+  if (store_.dialect() != store::Dialect::kPostgres || !listener_) Deliver(audience, text);
   return {};
 }
 
-void Events::Deliver(std::string_view payload) {
-  std::vector<Subscriber> subscribers;
-  {
-    std::lock_guard lock(mutex_);
-    subscribers = subscribers_;
-  }
-  if (subscribers.empty()) return;
+// A NOTIFY payload from any node: {audience, message}.
+void Events::Received(std::string_view payload) {
   auto parsed = ParseJson(payload);
   if (!parsed || !parsed->is_object()) {
     spdlog::warn("events: a message that is not JSON was ignored");
     return;
   }
   const json& audience = (*parsed)["audience"];
-  Delivery delivery{.message = (*parsed)["message"].dump()};
-  const std::string user = audience.value("user", "");
-  const std::string ref = audience.value("ref", "");
-  if (!user.empty()) {
-    delivery.users.push_back(user);
-  } else if (!ref.empty()) {
-    auto [sql, params] = rule_.readers(ref);
+  Deliver({.user_id = audience.value("user", ""), .ref_id = audience.value("ref", "")},
+          (*parsed)["message"].dump());
+}
+
+void Events::Deliver(const Audience& audience, std::string message) {
+  std::vector<Subscriber> subscribers;
+  {
+    std::lock_guard lock(mutex_);
+    subscribers = subscribers_;
+  }
+  if (subscribers.empty()) return;
+  Delivery delivery{.message = std::move(message)};
+  if (!audience.user_id.empty()) {
+    delivery.users.push_back(audience.user_id);
+  } else if (!audience.ref_id.empty()) {
+    auto [sql, params] = rule_.readers(audience.ref_id);
     auto rows = store_.Query(sql, params);
     if (!rows) {
-      spdlog::warn("events: cannot find who reads {}: {}", ref, rows.error().message);
+      spdlog::warn("events: cannot find who reads {}: {}", audience.ref_id, rows.error().message);
       return;
     }
     for (const auto& row : rows->rows) delivery.users.push_back(store::AsString(row.at(0)));

@@ -85,7 +85,8 @@ class Events {
 
  private:
   Status Publish(const Audience& audience, const nlohmann::json& message, bool keep);
-  void Deliver(std::string_view payload);
+  void Received(std::string_view payload);
+  void Deliver(const Audience& audience, std::string message);
 
   store::Store& store_;
   const Clock& clock_;

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include "common/ids.h"
 
@@ -11,12 +10,6 @@ namespace {
 
 constexpr std::int64_t kLockKey = 0x6d61657374726f;  // "maestro"
 constexpr auto kCheckEvery = std::chrono::seconds(1);
-
-std::string SchedulerId() {
-  char host[256] = {};
-  ::gethostname(host, sizeof(host) - 1);
-  return fmt::format("{}:{}:{}", host, ::getpid(), RandomHex(3));
-}
 
 }  // namespace
 
@@ -27,7 +20,7 @@ Scheduler::Scheduler(store::Store& store, const Clock& clock, Schedules& schedul
       schedules_(schedules),
       events_(events),
       settings_(settings),
-      id_(SchedulerId()) {}
+      id_(ProcessTag()) {}
 
 Scheduler::~Scheduler() { Stop(); }
 

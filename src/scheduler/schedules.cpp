@@ -19,9 +19,12 @@ constexpr std::string_view kColumns =
     "id, owner_id, name, task, args, every, cron, enabled, run_immediately, chain, "
     "total_run_count, failures, last_run_at, next_run_at, last_status, message, version, "
     "created_at, updated_at";
-constexpr std::array kReadOnly = {"id",          "total_run_count", "last_run_at",
-                                  "next_run_at", "last_status",     "message",
-                                  "version",     "created_at",      "updated_at"};
+constexpr std::array kReadOnly = {"id",          "total_run_count", "failures", "last_run_at",
+                                  "next_run_at", "last_status",     "message",  "version",
+                                  "created_at",  "updated_at"};
+// The tasks of DATA-MODEL.md; those no module offers yet are refused as not available.
+constexpr std::array kTasks = {"webhook", "sync", "report", "graph"};
+constexpr std::string_view kTaskList = "webhook, sync, report or graph";
 constexpr int kMaxChain = 10;
 constexpr std::int64_t kMaxCountdown = 86400;
 
@@ -103,28 +106,13 @@ void Schedules::Offer(TaskOffer offer) {
 }
 
 Result<json> Schedules::List(const std::string& owner_id, int page, int limit) {
-  json body;
-  auto read = store_.Transaction(
-      [&](store::Session& session) -> Status {
-        auto total = session.Query("SELECT COUNT(*) FROM schedules WHERE owner_id = ?", {owner_id});
-        if (!total) return Fail(total.error());
-        auto rows = session.Query(
-            fmt::format("SELECT {} FROM schedules WHERE owner_id = ? ORDER BY name, id LIMIT ? "
-                        "OFFSET ?",
-                        kColumns),
-            {owner_id, std::int64_t{limit}, std::int64_t{(page - 1) * limit}});
-        if (!rows) return Fail(rows.error());
-        json items = json::array();
-        for (const auto& row : rows->rows) items.push_back(ScheduleJson(row));
-        body = {{"items", std::move(items)},
-                {"total", store::AsInt(total->rows.at(0).at(0))},
-                {"page", page},
-                {"limit", limit}};
-        return {};
-      },
-      store::TransactionMode::kRead);
-  if (!read) return Fail(read.error());
-  return body;
+  auto found = store::ReadPage(store_, kColumns, "schedules WHERE owner_id = ?", {owner_id},
+                               "name, id", page, limit);
+  if (!found) return Fail(found.error());
+  json items = json::array();
+  for (const auto& row : found->rows.rows) items.push_back(ScheduleJson(row));
+  return json{
+      {"items", std::move(items)}, {"total", found->total}, {"page", page}, {"limit", limit}};
 }
 
 Result<json> Schedules::Get(const std::string& owner_id, const std::string& id) {
@@ -145,10 +133,9 @@ Result<Fields> Check(const json& body, const std::map<std::string, TaskOffer>& o
   FieldCheck check(body);
   Fields fields;
   for (const char* name : kReadOnly) {
+    check.Allow(name);  // one problem each: read-only, not also unknown
     if (body.contains(name)) check.Problem(name, "is read-only");
   }
-  check.Allow("failures");
-  if (body.contains("failures")) check.Problem("failures", "is read-only");
   fields.name = check.RequiredText("name", {.min = 1, .max = 200}).value_or("");
   fields.enabled = check.Boolean("enabled").value_or(true);
   fields.run_immediately = check.Boolean("run_immediately").value_or(false);
@@ -156,18 +143,18 @@ Result<Fields> Check(const json& body, const std::map<std::string, TaskOffer>& o
   check.Allow("task");
   const TaskOffer* offer = nullptr;
   if (!body.contains("task") || body["task"].is_null()) {
-    check.Problem("task", "is required: webhook, sync, report or graph");
+    check.Problem("task", fmt::format("is required: {}", kTaskList));
   } else if (!body["task"].is_string()) {
-    check.Problem("task", "must be text: webhook, sync, report or graph");
+    check.Problem("task", fmt::format("must be text: {}", kTaskList));
   } else {
     fields.task = body["task"];
     if (auto found = offers.find(fields.task); found != offers.end()) {
       offer = &found->second;
-    } else if (fields.task == "sync" || fields.task == "report" || fields.task == "graph") {
+    } else if (std::find(kTasks.begin(), kTasks.end(), fields.task) != kTasks.end()) {
       check.Problem("task",
                     fmt::format("'{}' is not available in this version of Maestro", fields.task));
     } else {
-      check.Problem("task", "must be one of webhook, sync, report, graph");
+      check.Problem("task", fmt::format("must be one of {}", kTaskList));
     }
   }
   check.Allow("args");
@@ -315,8 +302,6 @@ Result<json> Schedules::Patch(const std::string& owner_id, const std::string& id
 
 Result<json> Schedules::Replace(const std::string& owner_id, const std::string& id,
                                 const json& body, std::int64_t if_version) {
-  auto current = Get(owner_id, id);
-  if (!current) return current;
   return Write(owner_id, id, body, if_version);
 }
 

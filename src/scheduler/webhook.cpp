@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "common/http_call.h"
+#include "common/validation.h"
 
 namespace maestro::scheduler {
 namespace {
@@ -93,10 +94,7 @@ jobs::JobType WebhookJob(std::chrono::seconds timeout) {
             if (args.contains("headers")) {
               for (const auto& [name, value] : args["headers"].items()) {
                 call.headers.push_back(fmt::format("{}: {}", name, value.get<std::string>()));
-                std::string lower = name;
-                for (auto& c : lower)
-                  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-                has_type = has_type || lower == "content-type";
+                has_type = has_type || Lower(name) == "content-type";
               }
             }
             if (args.contains("body") && !args["body"].is_null()) {

@@ -36,6 +36,29 @@ Status PreferHashJoins(Session& session) {
   return {};
 }
 
+Result<Page> ReadPage(Store& store, std::string_view columns, std::string_view from,
+                      const Params& params, std::string_view order, int page, int limit) {
+  Page out;
+  auto read = store.Transaction(
+      [&](Session& session) -> Status {
+        auto total = session.Query(fmt::format("SELECT COUNT(*) FROM {}", from), params);
+        if (!total) return Fail(total.error());
+        out.total = AsInt(total->rows.at(0).at(0));
+        Params paged = params;
+        paged.emplace_back(std::int64_t{limit});
+        paged.emplace_back(std::int64_t{(page - 1) * static_cast<std::int64_t>(limit)});
+        auto rows = session.Query(
+            fmt::format("SELECT {} FROM {} ORDER BY {} LIMIT ? OFFSET ?", columns, from, order),
+            paged);
+        if (!rows) return Fail(rows.error());
+        out.rows = std::move(*rows);
+        return {};
+      },
+      TransactionMode::kRead);
+  if (!read) return Fail(read.error());
+  return out;
+}
+
 std::string_view ForUpdate(Dialect dialect) {
   return dialect == Dialect::kPostgres ? " FOR UPDATE" : "";
 }

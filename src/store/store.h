@@ -97,6 +97,15 @@ Status LockTransaction(Session& session, std::int64_t key);
 // call this first. Nothing on SQLite.
 Status PreferHashJoins(Session& session);
 
+// One page of the rows of `from` (a table and its condition: "jobs WHERE owner_id = ?") in
+// `order`, with the count of all of them, read in one snapshot. `page` counts from 1.
+struct Page {
+  Rows rows;
+  std::int64_t total = 0;
+};
+Result<Page> ReadPage(Store& store, std::string_view columns, std::string_view from,
+                      const Params& params, std::string_view order, int page, int limit);
+
 // " FOR UPDATE" on PostgreSQL (row lock for read-modify-write), "" on SQLite (whose write
 // transactions hold the database lock already).
 std::string_view ForUpdate(Dialect dialect);

@@ -436,17 +436,7 @@ TEST(CrossNodeEventsTest, ReachReadersConnectedToAnyNode) {
   auto other_node = store::OpenStore({.uri = server.db_uri(), .pool_size = 2});
   ASSERT_TRUE(other_node) << other_node.error().message;
   SystemClock clock;
-  notify::Events events(**other_node, clock,
-                        {.readable =
-                             [](std::string_view column, const std::string& user) {
-                               auto c = auth::AccessCondition(column, user, auth::Role::kRead);
-                               return std::pair{c.sql, c.params};
-                             },
-                         .readers =
-                             [](const std::string& id) {
-                               auto q = auth::HoldersQuery(id, auth::Role::kRead);
-                               return std::pair{q.sql, q.params};
-                             }});
+  notify::Events events(**other_node, clock, auth::EventReadRule());
   ASSERT_TRUE(events.Start());
   ASSERT_TRUE(events.Signal({.ref_id = record}, "datacenters-" + record, record));
   for (WsClient* client : {&owner_ws, &reader_ws}) {
