@@ -19,8 +19,11 @@
 #include "blobs/s3_blob_store.h"
 #include "common/json_util.h"
 #include "common/metrics.h"
+#include "common/secret_box.h"
 #include "common/validation.h"
 #include "common/version.h"
+#include "discovery/connections.h"
+#include "discovery/sync.h"
 #include "http/pipeline.h"
 #include "http/router.h"
 #include "http/routes.h"
@@ -186,6 +189,9 @@ struct Application::Parts {
   std::unique_ptr<jobs::JobQueue> queue;
   std::unique_ptr<jobs::JobMailer> mail;
   std::unique_ptr<scheduler::Schedules> schedules;
+  std::optional<SecretBox> secret_box;
+  std::unique_ptr<discovery::Connections> connections;
+  std::unique_ptr<discovery::SyncEngine> sync;
   std::unique_ptr<jobs::Workers> workers;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<http::WebSocketHub> hub;
@@ -286,6 +292,21 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config, R
   parts->schedules = std::make_unique<scheduler::Schedules>(*parts->store, parts->clock,
                                                             *parts->jobs, parts->events.get());
   parts->schedules->Offer(scheduler::WebhookOffer());
+  // `serve` always has a key (generated into the data dir when not configured).
+  if (!config.secret_key.empty()) {
+    auto box = SecretBox::FromHex(config.secret_key);
+    if (!box) return Fail(ErrorCode::kBadRequest, "MAESTRO_SECRET_KEY: " + box.error().message);
+    parts->secret_box = std::move(*box);
+  }
+  parts->connections = std::make_unique<discovery::Connections>(
+      *parts->store, parts->clock, *parts->records, *parts->schedules, *parts->jobs,
+      parts->events.get(), parts->secret_box ? &*parts->secret_box : nullptr,
+      discovery::ConnectorSettings{.timeout = std::chrono::seconds(config.timeout_s),
+                                   .blobs = parts->blobs.get()});
+  parts->schedules->Offer(parts->connections->SyncOffer());
+  parts->sync = std::make_unique<discovery::SyncEngine>(
+      *parts->store, parts->clock, inventory::DefaultRegistry(), *parts->records,
+      *parts->connections, *parts->accounts, *parts->schedules);
   if (roles.worker) {
     parts->workers =
         std::make_unique<jobs::Workers>(*parts->jobs, *parts->queue, parts->events.get(), &metrics,
@@ -294,6 +315,7 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config, R
     parts->workers->Register(scheduler::WebhookJob(std::chrono::seconds(config.timeout_s)));
     parts->workers->Register(ImportJob(*parts->importer, *parts->accounts, *parts->blobs));
     parts->workers->Register(jobs::MailJob(*parts->mail_delivery));
+    parts->workers->Register(parts->sync->Job());
     parts->workers->OnFinished([schedules = parts->schedules.get()](const jobs::FinishedJob& job) {
       schedules->JobFinished(job);
     });
@@ -317,6 +339,7 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config, R
       .jobs = *parts->jobs,
       .queue = *parts->queue,
       .schedules = *parts->schedules,
+      .connections = *parts->connections,
       .events = *parts->events,
       .blobs = *parts->blobs,
       .web = parts->web ? &*parts->web : nullptr,

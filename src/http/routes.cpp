@@ -263,6 +263,124 @@ Status OnlyParams(const Request& request, std::initializer_list<std::string_view
   return {};
 }
 
+// A connection, with its version as ETag.
+Result<Response> ConnectionResponse(int status, Result<json> connection) {
+  if (!connection) return Fail(connection.error());
+  Response response = Response::Json(status, *connection);
+  response.SetHeader("ETag", fmt::format("\"{}\"", (*connection)["version"].get<std::int64_t>()));
+  if (status == 201) {
+    response.SetHeader("Location",
+                       fmt::format("/api/connections/{}", (*connection)["id"].get<std::string>()));
+  }
+  return response;
+}
+
+// Files a connection reads (Terraform state, Ansible facts, JSON): at most this large.
+constexpr std::uint64_t kUploadLimit = 256ull * 1024 * 1024;
+
+void AddConnectionRoutes(Router& router, Services& services) {
+  router.Add({.method = "GET",
+              .pattern = "/api/connections",
+              .summary = "The caller's connections, by name (credentials never shown)",
+              .tag = "discovery",
+              .access = Access::kUser,
+              .handler = [&](Request& r) -> Result<Response> {
+                if (auto known = OnlyParams(r, {"page", "limit"}); !known) {
+                  return Fail(known.error());
+                }
+                auto paging = Paging(r);
+                if (!paging) return Fail(paging.error());
+                return Json(200,
+                            services.connections.List(Caller(r), paging->first, paging->second));
+              }});
+  router.Add({.method = "POST",
+              .pattern = "/api/connections",
+              .summary = "Create a connection and the schedules of its resources",
+              .tag = "discovery",
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
+              .handler = [&](Request& r) {
+                return ConnectionResponse(201, services.connections.Create(Caller(r), r.Json()));
+              }});
+  router.Add({.method = "GET",
+              .pattern = "/api/connections/:id",
+              .summary = "One of the caller's connections",
+              .tag = "discovery",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
+                return ConnectionResponse(200,
+                                          services.connections.Get(Caller(r), r.params.at("id")));
+              }});
+  for (const char* method : {"PATCH", "PUT"}) {
+    const bool merge = std::string_view(method) == "PATCH";
+    router.Add({.method = method,
+                .pattern = "/api/connections/:id",
+                .summary = merge ? "Change a connection (JSON merge patch; If-Match)"
+                                 : "Replace a connection (If-Match)",
+                .tag = "discovery",
+                .access = Access::kUser,
+                .body = BodyKind::kJson,
+                .handler = [&services, merge](Request& r) -> Result<Response> {
+                  auto version = IfMatchVersion(r);
+                  if (!version) return Fail(version.error());
+                  return ConnectionResponse(
+                      200, merge ? services.connections.Patch(Caller(r), r.params.at("id"),
+                                                              r.Json(), *version)
+                                 : services.connections.Replace(Caller(r), r.params.at("id"),
+                                                                r.Json(), *version));
+                }});
+  }
+  router.Add({.method = "DELETE",
+              .pattern = "/api/connections/:id",
+              .summary = "Delete a connection and its schedules (discovered records stay)",
+              .tag = "discovery",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
+                return NoContent(services.connections.Delete(Caller(r), r.params.at("id")));
+              }});
+  router.Add({.method = "POST",
+              .pattern = "/api/connections/:id/sync",
+              .summary = "Sync now: a job per resource ({resources?: [name]})",
+              .tag = "discovery",
+              .access = Access::kUser,
+              .handler = [&](Request& r) -> Result<Response> {
+                json body = nullptr;
+                if (!r.body.empty()) {
+                  auto parsed = ParseJson(r.body);
+                  if (!parsed) return Fail(ErrorCode::kBadRequest, "the body is not JSON");
+                  body = std::move(*parsed);
+                }
+                auto jobs = services.connections.Sync(Caller(r), r.params.at("id"), body);
+                if (!jobs) return Fail(jobs.error());
+                return Response::Json(202, *jobs);
+              }});
+  router.Add({.method = "POST",
+              .pattern = "/api/connections/:id/test",
+              .summary = "Try the connection's credentials with the cheapest call",
+              .tag = "discovery",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
+                return Json(200, services.connections.Test(Caller(r), r.params.at("id")));
+              }});
+  router.Add({.method = "POST",
+              .pattern = "/api/uploads",
+              .summary = "Keep a file for a connection to read (credentials.upload = the id)",
+              .tag = "discovery",
+              .access = Access::kUser,
+              .max_body = kUploadLimit,
+              .handler = [&](Request& r) -> Result<Response> {
+                if (r.body.empty()) {
+                  return Fail(ErrorCode::kBadRequest, "the body is empty: send the file's bytes");
+                }
+                const std::string id = Lower(NewId());
+                auto put = services.blobs.Put(
+                    fmt::format("uploads/{}/{}", Lower(Caller(r).user_id), id), r.body,
+                    std::string(r.Header("content-type").value_or("application/octet-stream")));
+                if (!put) return Fail(put.error());
+                return Response::Json(201, {{"upload", id}, {"size", r.body.size()}});
+              }});
+}
+
 void AddJobRoutes(Router& router, Services& services) {
   router.Add(
       {.method = "GET",
@@ -871,6 +989,7 @@ void AddRoutes(Router& router, Services& services) {
               .access = Access::kUser,
               .handler = [&](Request& r) { return Json(200, services.search.Stats(Caller(r))); }});
   AddJobRoutes(router, services);
+  AddConnectionRoutes(router, services);
   router.Add({.method = "GET",
               .pattern = "/api/providers",
               .summary = "The providers Maestro discovers from: credentials, resources, policy",

@@ -8,6 +8,7 @@
 #include "auth/teams.h"
 #include "blobs/blob_store.h"
 #include "common/metrics.h"
+#include "discovery/connections.h"
 #include "http/router.h"
 #include "http/static_files.h"
 #include "inventory/import.h"
@@ -43,6 +44,7 @@ struct Services {
   jobs::Jobs& jobs;
   jobs::JobQueue& queue;
   scheduler::Schedules& schedules;
+  discovery::Connections& connections;
   notify::Events& events;
   blobs::BlobStore& blobs;
   const StaticFiles* web;  // null when the web UI is not built

@@ -446,9 +446,9 @@ Status Records::WriteHistories(store::Session& session, const auth::Principal& c
     const HistoryEntry& entry = entries[i];
     const json& before = entry.before != nullptr ? *entry.before : nothing;
     const json changes = json::diff(Changeable(before), Changeable(*entry.after));
-    sql += (i == 0 ? "" : ", ") + ("(?, ?, ?, 'user', ?, ?, " + param + ", " + param + ")");
-    params.insert(params.end(), {entry.id, entry.version, at, caller.user_id, entry.action,
-                                 changes.dump(), Snapshot(*entry.after).dump()});
+    sql += (i == 0 ? "" : ", ") + ("(?, ?, ?, ?, ?, ?, " + param + ", " + param + ")");
+    params.insert(params.end(), {entry.id, entry.version, at, caller.actor_type, caller.actor(),
+                                 entry.action, changes.dump(), Snapshot(*entry.after).dump()});
   }
   if (auto written = session.Exec(sql, params); !written) return Fail(written.error());
   return {};
@@ -638,50 +638,53 @@ Result<std::vector<Result<json>>> Records::CreateMany(const auth::Principal& cal
     }
   }
   auto done = store_.Transaction([&](store::Session& session) -> Status {
-    auto owner_name = OwnerName(session, "user", caller.user_id);
-    if (!owner_name) return Fail(owner_name.error());
-    // Records without relations, of a kind without unique names, cannot be refused once checked:
-    // they are written together. The others one by one, each under a savepoint, so that a
-    // refusal (a relation to an unreadable record, a name in use) undoes only that record.
-    std::vector<const NewDocument*> together;
-    std::vector<std::size_t> together_at;
-    for (std::size_t i = 0; i < prepared.size(); ++i) {
-      if (!prepared[i]) continue;
-      if (prepared[i]->relations.empty() && spec.unique_field.empty()) {
-        together.push_back(&*prepared[i]);
-        together_at.push_back(i);
-        continue;
-      }
-      if (auto saved = session.Exec("SAVEPOINT one_record"); !saved) return Fail(saved.error());
-      std::vector<json> one;
-      auto inserted = Insert(session, caller, spec, {&*prepared[i]}, "user", caller.user_id,
-                             *owner_name, source, one);
-      if (!inserted && (inserted.error().code == ErrorCode::kInternal ||
-                        inserted.error().code == ErrorCode::kUnavailable)) {
-        return inserted;
-      }
-      if (!inserted) {
-        if (auto undone = session.Exec("ROLLBACK TO SAVEPOINT one_record"); !undone)
-          return Fail(undone.error());
-        results[i] = Fail(inserted.error());
-      } else {
-        results[i] = std::move(one.at(0));
-      }
-      if (auto released = session.Exec("RELEASE SAVEPOINT one_record"); !released)
-        return Fail(released.error());
-    }
-    std::vector<json> written;
-    if (auto inserted = Insert(session, caller, spec, together, "user", caller.user_id, *owner_name,
-                               source, written);
-        !inserted) {
-      return inserted;
-    }
-    for (std::size_t k = 0; k < together_at.size(); ++k)
-      results[together_at[k]] = std::move(written[k]);
-    return {};
+    return CreatePrepared(session, caller, spec, prepared, source, results);
   });
   if (!done) return Fail(done.error());
   return results;
+}
+
+Result<std::vector<Result<json>>> Records::CreateMany(store::Session& session,
+                                                      const auth::Principal& caller,
+                                                      const EntitySpec& spec,
+                                                      const std::vector<json>& bodies,
+                                                      const std::string& source) {
+  std::vector<Result<json>> results;
+  std::vector<std::optional<NewDocument>> prepared;
+  for (const json& body : bodies) {
+    auto one = Prepare(spec, body);
+    if (one) {
+      prepared.emplace_back(std::move(*one));
+      results.emplace_back(json());
+    } else {
+      prepared.emplace_back();
+      results.emplace_back(Fail(one.error()));
+    }
+  }
+  if (auto done = CreatePrepared(session, caller, spec, prepared, source, results); !done) {
+    return Fail(done.error());
+  }
+  return results;
+}
+
+Result<json> Records::Update(store::Session& session, const auth::Principal& caller,
+                             const EntitySpec& spec, const std::string& id,
+                             const std::function<json(const json& record)>& change,
+                             std::optional<bool> active) {
+  auto loaded = Load(session, caller, spec, id, Role::kWrite, true);
+  if (!loaded) return Fail(loaded.error());
+  const bool was_active = loaded->record["active"].get<bool>();
+  const bool restoring = active.value_or(was_active) && !was_active;
+  if (restoring && loaded->role < Role::kAdmin) {
+    return Fail(ErrorCode::kForbidden, "restoring a record needs admin on it");
+  }
+  json fields = change(loaded->record);
+  if (!fields.is_object()) {
+    return Fail(ErrorCode::kValidationFailed, "the record must be a JSON object");
+  }
+  if (auto relations = TakeRelations(spec, fields); !relations) return Fail(relations.error());
+  return Save(session, caller, spec, *loaded, UserFields(registry_, spec, fields),
+              active.value_or(was_active), "");
 }
 
 Result<json> Records::Get(const auth::Principal& caller, const EntitySpec& spec,
@@ -699,6 +702,53 @@ Result<json> Records::Get(const auth::Principal& caller, const EntitySpec& spec,
       store::TransactionMode::kNone);
   if (!done) return Fail(done.error());
   return result;
+}
+
+Status Records::CreatePrepared(store::Session& session, const auth::Principal& caller,
+                               const EntitySpec& spec,
+                               const std::vector<std::optional<NewDocument>>& prepared,
+                               const std::string& source, std::vector<Result<json>>& results) {
+  auto owner_name = OwnerName(session, "user", caller.user_id);
+  if (!owner_name) return Fail(owner_name.error());
+  // Records without relations, of a kind without unique names, cannot be refused once checked:
+  // they are written together. The others one by one, each under a savepoint, so that a
+  // refusal (a relation to an unreadable record, a name in use) undoes only that record.
+  std::vector<const NewDocument*> together;
+  std::vector<std::size_t> together_at;
+  for (std::size_t i = 0; i < prepared.size(); ++i) {
+    if (!prepared[i]) continue;
+    if (prepared[i]->relations.empty() && spec.unique_field.empty()) {
+      together.push_back(&*prepared[i]);
+      together_at.push_back(i);
+      continue;
+    }
+    if (auto saved = session.Exec("SAVEPOINT one_record"); !saved) return Fail(saved.error());
+    std::vector<json> one;
+    auto inserted = Insert(session, caller, spec, {&*prepared[i]}, "user", caller.user_id,
+                           *owner_name, source, one);
+    if (!inserted && (inserted.error().code == ErrorCode::kInternal ||
+                      inserted.error().code == ErrorCode::kUnavailable)) {
+      return inserted;
+    }
+    if (!inserted) {
+      if (auto undone = session.Exec("ROLLBACK TO SAVEPOINT one_record"); !undone)
+        return Fail(undone.error());
+      results[i] = Fail(inserted.error());
+    } else {
+      results[i] = std::move(one.at(0));
+    }
+    if (auto released = session.Exec("RELEASE SAVEPOINT one_record"); !released)
+      return Fail(released.error());
+  }
+  std::vector<json> written;
+  if (auto inserted = Insert(session, caller, spec, together, "user", caller.user_id, *owner_name,
+                             source, written);
+      !inserted) {
+    return inserted;
+  }
+  for (std::size_t k = 0; k < together_at.size(); ++k)
+    results[together_at[k]] = std::move(written[k]);
+  return {};
 }
 
 namespace {
@@ -1222,10 +1272,11 @@ Result<json> Records::History(const auth::Principal& caller, const EntitySpec& s
         auto total = session.Query("SELECT COUNT(*) AS n FROM history WHERE record_id = ?", {id});
         if (!total) return Fail(total.error());
         auto rows = session.Query(
-            "SELECT h.version, h.at, h.actor_type, h.actor_id, h.action, h.changes, u.name AS "
-            "actor_name "
-            "FROM history h LEFT JOIN users u ON h.actor_type = 'user' AND u.id = h.actor_id WHERE "
-            "h.record_id = ? ORDER BY h.version DESC LIMIT ? OFFSET ?",
+            "SELECT h.version, h.at, h.actor_type, h.actor_id, h.action, h.changes, "
+            "COALESCE(u.name, c.name) AS actor_name FROM history h "
+            "LEFT JOIN users u ON h.actor_type = 'user' AND u.id = h.actor_id "
+            "LEFT JOIN connections c ON h.actor_type = 'connection' AND c.id = h.actor_id "
+            "WHERE h.record_id = ? ORDER BY h.version DESC LIMIT ? OFFSET ?",
             {id, std::int64_t{limit}, std::int64_t{page - 1} * limit});
         if (!rows) return Fail(rows.error());
         json items = json::array();

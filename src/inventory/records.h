@@ -4,6 +4,7 @@
 // whose role is too low gives 403. Thread-safe: state is in the Store.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
@@ -41,6 +42,21 @@ class Records {
                                                          const EntitySpec& spec,
                                                          const std::vector<nlohmann::json>& bodies,
                                                          const std::string& source);
+  // The same inside the caller's transaction (discovery writes records and its own keys at once).
+  Result<std::vector<Result<nlohmann::json>>> CreateMany(store::Session& session,
+                                                         const auth::Principal& caller,
+                                                         const EntitySpec& spec,
+                                                         const std::vector<nlohmann::json>& bodies,
+                                                         const std::string& source);
+  // Discovery's change of a record inside the caller's transaction: `change` gets the record as
+  // GET shows it and gives its new fields (relation fields are left as they are); `active` false
+  // deactivates it, true restores it (needs admin), nullopt keeps it. Checked as PUT checks a
+  // body; no new version when nothing changed.
+  Result<nlohmann::json> Update(
+      store::Session& session, const auth::Principal& caller, const EntitySpec& spec,
+      const std::string& id,
+      const std::function<nlohmann::json(const nlohmann::json& record)>& change,
+      std::optional<bool> active);
   Result<nlohmann::json> Get(const auth::Principal& caller, const EntitySpec& spec,
                              const std::string& id);
   // {items, total, page, limit}
@@ -114,6 +130,10 @@ class Records {
                                 const std::string& owner_id);
   // Inserts prepared records with their owner's grant, relations and first history entry, a
   // statement per table for each group of rows; `results` are the records as GET shows them.
+  Status CreatePrepared(store::Session& session, const auth::Principal& caller,
+                        const EntitySpec& spec,
+                        const std::vector<std::optional<NewDocument>>& prepared,
+                        const std::string& source, std::vector<Result<nlohmann::json>>& results);
   Status Insert(store::Session& session, const auth::Principal& caller, const EntitySpec& spec,
                 const std::vector<const NewDocument*>& prepared, const std::string& owner_type,
                 const std::string& owner_id, const std::string& owner_name,

@@ -364,6 +364,47 @@ CREATE TABLE leases (
 );
 )sql";
 
+// Discovery (DATA-MODEL.md, connections): a connection's credentials are sealed (SecretBox) in
+// their own column, never in history. `discovered` keys each discovered record by the provider's
+// own id within its owner and datacenter, and keeps what the provider last said of it: the checksum
+// (no change, no write) and the fields as provided (a field a person edited is kept until the
+// provider changes that same field).
+constexpr std::string_view kDiscovery = R"sql(
+CREATE TABLE connections (
+  id             TEXT PRIMARY KEY,
+  owner_id       TEXT NOT NULL,
+  name           TEXT NOT NULL,
+  provider       TEXT NOT NULL,
+  datacenter_id  TEXT NOT NULL,
+  regions        TEXT NOT NULL DEFAULT '[]',
+  endpoint       TEXT,
+  enabled        INTEGER NOT NULL DEFAULT 1,
+  resources      TEXT NOT NULL DEFAULT '{}',
+  status         TEXT NOT NULL DEFAULT '{}',
+  credentials    TEXT NOT NULL,
+  version        INTEGER NOT NULL DEFAULT 1,
+  created_at     TEXT NOT NULL,
+  updated_at     TEXT NOT NULL
+);
+CREATE INDEX connections_owner ON connections (owner_id, name);
+CREATE TABLE discovered (
+  record_id      TEXT PRIMARY KEY REFERENCES records (id) ON DELETE CASCADE,
+  owner_id       TEXT NOT NULL,
+  datacenter_id  TEXT NOT NULL,
+  kind           TEXT NOT NULL,
+  provider_id    TEXT NOT NULL,
+  connection_id  TEXT NOT NULL,
+  resource       TEXT NOT NULL,
+  region         TEXT NOT NULL,
+  checksum       TEXT NOT NULL,
+  provided       TEXT NOT NULL,
+  orphaned       INTEGER NOT NULL DEFAULT 0,
+  seen_at        TEXT NOT NULL
+);
+CREATE UNIQUE INDEX discovered_key ON discovered (owner_id, datacenter_id, kind, provider_id);
+CREATE INDEX discovered_listing ON discovered (connection_id, resource, region);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "records, edges, acl and history", kRecordsSqlite, kRecordsPostgres},
     Migration{2, "users, teams, API tokens and password resets", kIdentitySqlite,
@@ -375,6 +416,7 @@ constexpr std::array kMigrations = {
     Migration{6, "search text with a trigram index, key indexes, a change counter on SQLite",
               kSearchSqlite, kSearchPostgres},
     Migration{7, "jobs, schedules, events and leases", kJobs, kJobs},
+    Migration{8, "connections and what they discovered", kDiscovery, kDiscovery},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -121,12 +121,23 @@ bool CaptureServer::ServeOne(const std::string& reply) {
   if (::poll(&item, 1, kWaitMs) <= 0) return false;
   const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
   if (fd < 0) return false;
+  auto request = ReadRequest(fd);
+  if (!request) {
+    ::close(fd);
+    return false;
+  }
+  captured_.push_back(std::move(*request));
+  SendAll(fd, reply);
+  ::shutdown(fd, SHUT_WR);
+  ::close(fd);
+  return true;
+}
 
+std::optional<CapturedRequest> ReadRequest(int fd) {
   std::string raw;
   std::size_t header_end = std::string::npos;
   if (!ReceiveUntil(fd, raw, [&] { return (header_end = raw.find("\r\n\r\n")) != raw.npos; })) {
-    ::close(fd);
-    return false;
+    return std::nullopt;
   }
   CapturedRequest request;
   std::string_view head(raw.data(), header_end);
@@ -135,8 +146,7 @@ bool CaptureServer::ServeOne(const std::string& reply) {
   const auto space = first_line.find(' ');
   const auto second_space = first_line.find(' ', space + 1);
   if (space == std::string_view::npos || second_space == std::string_view::npos) {
-    ::close(fd);
-    return false;
+    return std::nullopt;
   }
   request.method = std::string(first_line.substr(0, space));
   request.target = std::string(first_line.substr(space + 1, second_space - space - 1));
@@ -166,15 +176,61 @@ bool CaptureServer::ServeOne(const std::string& reply) {
       std::strtoull(request.Header("content-length").c_str(), nullptr, 10));
   const std::size_t body_start = header_end + 4;
   if (!ReceiveUntil(fd, raw, [&] { return raw.size() >= body_start + body_length; })) {
-    ::close(fd);
-    return false;
+    return std::nullopt;
   }
   request.body = raw.substr(body_start, body_length);
-  captured_.push_back(std::move(request));
-  SendAll(fd, reply);
-  ::shutdown(fd, SHUT_WR);
-  ::close(fd);
-  return true;
+  return request;
+}
+
+ReplayServer::ReplayServer(Handler handler) : handler_(std::move(handler)) {
+  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+      ::listen(listen_fd_, 64) != 0 ||
+      ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    if (listen_fd_ >= 0) ::close(listen_fd_);
+    throw std::runtime_error("ReplayServer: cannot listen on 127.0.0.1");
+  }
+  port_ = ntohs(address.sin_port);
+  thread_ = std::thread([this] { Serve(); });
+}
+
+ReplayServer::~ReplayServer() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+  ::close(listen_fd_);
+}
+
+std::string ReplayServer::url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+std::vector<CapturedRequest> ReplayServer::requests() const {
+  std::lock_guard lock(mutex_);
+  return requests_;
+}
+
+void ReplayServer::Serve() {
+  while (!stopping_) {
+    pollfd item{.fd = listen_fd_, .events = POLLIN, .revents = 0};
+    if (::poll(&item, 1, 100) <= 0) continue;
+    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) continue;
+    auto request = ReadRequest(fd);
+    if (request) {
+      ReplayReply reply = handler_(*request);
+      {
+        std::lock_guard lock(mutex_);
+        requests_.push_back(std::move(*request));
+      }
+      std::vector<std::pair<std::string, std::string>> headers = reply.headers;
+      headers.emplace_back("Content-Type", reply.content_type);
+      SendAll(fd, Reply(reply.status, reply.body, headers));
+      ::shutdown(fd, SHUT_WR);
+    }
+    ::close(fd);
+  }
 }
 
 }  // namespace maestro::testing

@@ -6,7 +6,10 @@
 // Thread-safe in the way tests use it: construct, point a client at port(), then Wait().
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -52,6 +55,42 @@ class CaptureServer {
   std::uint16_t port_ = 0;
   std::vector<std::string> replies_;
   std::vector<CapturedRequest> captured_;
+  std::thread thread_;
+};
+
+// Reads one HTTP/1.1 request (headers and a Content-Length body) from a connected socket.
+std::optional<CapturedRequest> ReadRequest(int fd);
+
+struct ReplayReply {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// ReplayServer: a loopback HTTP server that answers every request with what `handler` says,
+// one connection at a time, until destroyed — the providers' APIs in connector tests (the
+// handler checks signatures and tokens, pages, throttles). Keeps every request it served.
+class ReplayServer {
+ public:
+  using Handler = std::function<ReplayReply(const CapturedRequest&)>;
+  explicit ReplayServer(Handler handler);
+  ~ReplayServer();
+  ReplayServer(const ReplayServer&) = delete;
+  ReplayServer& operator=(const ReplayServer&) = delete;
+
+  std::string url() const;
+  std::vector<CapturedRequest> requests() const;
+
+ private:
+  void Serve();
+
+  Handler handler_;
+  int listen_fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stopping_ = false;
+  mutable std::mutex mutex_;
+  std::vector<CapturedRequest> requests_;
   std::thread thread_;
 };
 

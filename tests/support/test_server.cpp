@@ -12,6 +12,7 @@ TestServer::TestServer(store::Backend backend)
   config_.bind = "127.0.0.1";
   config_.db_uri = database_.uri();
   config_.secret_jwt = std::string(40, 't');
+  config_.secret_key = std::string(64, '5');
   auto created = app::Application::Create(config_);
   if (!created) {
     ADD_FAILURE() << created.error().message;

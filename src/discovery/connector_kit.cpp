@@ -1,0 +1,179 @@
+#include "discovery/connector_kit.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+#include <thread>
+
+#include "blobs/blob_store.h"
+#include "common/validation.h"
+#include "inventory/catalogues.h"
+
+namespace maestro::discovery {
+
+using nlohmann::json;
+
+namespace {
+
+bool Throttled(const HttpReply& reply) {
+  if (reply.status == 429 || reply.status == 503) return true;
+  if (reply.status != 400) return false;
+  for (std::string_view code : {"Throttling", "RequestLimitExceeded", "TooManyRequests"}) {
+    if (reply.body.find(code) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// What the provider said, short: the first 300 characters of its reply.
+std::string Said(const HttpReply& reply) {
+  std::string text = reply.body.substr(0, 300);
+  for (char& c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  return text;
+}
+
+}  // namespace
+
+Result<HttpReply> CallProvider(const HttpCall& call, const ConnectorSettings& settings,
+                               std::string_view what) {
+  auto pause = settings.backoff;
+  for (int attempt = 1;; ++attempt) {
+    auto reply = Perform(call);
+    if (!reply) {
+      return Fail(ErrorCode::kUnavailable,
+                  fmt::format("{}: no answer ({}); check the endpoint and the network", what,
+                              reply.error().message));
+    }
+    if (Throttled(*reply) && attempt < settings.attempts) {
+      std::this_thread::sleep_for(pause);
+      pause *= 2;
+      continue;
+    }
+    if (reply->status >= 200 && reply->status < 300) return reply;
+    const std::string message = fmt::format("{}: HTTP {}: {}", what, reply->status, Said(*reply));
+    if (Throttled(*reply)) {
+      return Fail(ErrorCode::kUnavailable,
+                  fmt::format("{} (still throttled after {} attempts)", message, attempt));
+    }
+    // AWS names refused credentials and permissions in the body, whatever the status.
+    for (std::string_view code : {"AuthFailure", "InvalidClientTokenId", "SignatureDoesNotMatch"}) {
+      if (reply->body.find(code) != std::string::npos) {
+        return Fail(ErrorCode::kUnauthorized, message + " — check the credentials");
+      }
+    }
+    for (std::string_view code : {"UnauthorizedOperation", "AccessDenied"}) {
+      if (reply->body.find(code) != std::string::npos) {
+        return Fail(ErrorCode::kForbidden,
+                    message + " — give the read-only permissions of GET /api/providers");
+      }
+    }
+    if (reply->status == 401) {
+      return Fail(ErrorCode::kUnauthorized, message + " — check the credentials");
+    }
+    if (reply->status == 403) {
+      return Fail(ErrorCode::kForbidden,
+                  message + " — give the read-only permissions of GET /api/providers");
+    }
+    if (reply->status >= 500) return Fail(ErrorCode::kUnavailable, message);
+    return Fail(ErrorCode::kBadRequest, message);
+  }
+}
+
+std::optional<FlavorSize> FindFlavor(std::string_view provider, std::string_view api_name) {
+  // The catalogue names providers by label: AWS, Azure, DigitalOcean.
+  static const auto* index = [] {
+    auto* map = new std::map<std::pair<std::string, std::string>, FlavorSize, std::less<>>();
+    for (const auto& flavor : inventory::DefaultFlavors()) {
+      std::string label = Text(flavor["provider"]);
+      for (char& c : label) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      (*map)[{label, Text(flavor["api_name"])}] = {flavor.value("vcpus", 0),
+                                                   flavor.value("memory", 0.0)};
+    }
+    return map;
+  }();
+  auto found = index->find(std::pair<std::string, std::string>(provider, api_name));
+  if (found == index->end()) return std::nullopt;
+  return found->second;
+}
+
+std::string TagValue(const json& tags, std::string_view key) {
+  if (!tags.is_array()) return "";
+  for (const auto& tag : tags) {
+    if (tag.is_object() && Text(tag.value("key", json())) == key)
+      return Text(tag.value("value", json()));
+  }
+  return "";
+}
+
+double GibFromMib(double mib) { return std::round(mib / 1024.0 * 100.0) / 100.0; }
+
+std::string Text(const json& value) { return value.is_string() ? value.get<std::string>() : ""; }
+
+Result<std::string> ReadSource(const ConnectorSettings& settings) {
+  const json& credentials = settings.credentials;
+  if (credentials.contains("upload")) {
+    if (settings.blobs == nullptr) return Fail(ErrorCode::kInternal, "no blob store");
+    const std::string key =
+        fmt::format("uploads/{}/{}", Lower(settings.owner_id), Lower(Text(credentials["upload"])));
+    auto blob = settings.blobs->Get(key);
+    if (!blob) {
+      if (blob.error().code == ErrorCode::kNotFound) {
+        return Fail(ErrorCode::kBadRequest,
+                    "the uploaded file is gone: upload it again (POST /api/uploads)");
+      }
+      return Fail(blob.error());
+    }
+    return std::move(blob->bytes);
+  }
+  if (credentials.contains("s3")) {
+    const json& s3 = credentials["s3"];
+    const std::string endpoint = s3.value("endpoint", "https://s3.amazonaws.com");
+    const std::string region = s3.value("region", "us-east-1");
+    std::string path = Text(s3["path"]);
+    while (path.starts_with('/')) path.erase(0, 1);
+    HttpCall call{.url = fmt::format("{}/{}/{}", endpoint, Text(s3["bucket"]), path),
+                  .timeout = settings.timeout};
+    if (s3.contains("access_key")) {
+      call.aws_sigv4 = "aws:amz:" + region + ":s3";
+      call.username = Text(s3["access_key"]);
+      call.password = Text(s3.value("secret_key", json("")));
+    }
+    auto reply =
+        CallProvider(call, settings, fmt::format("S3 GET {}/{}", Text(s3["bucket"]), path));
+    if (!reply) return Fail(reply.error());
+    return std::move(reply->body);
+  }
+  return Fail(ErrorCode::kValidationFailed,
+              "this version reads files from an upload or from S3; SSH is not available yet");
+}
+
+bool Supports(std::string_view provider, std::string_view resource) {
+  static const std::map<std::string_view, std::vector<std::string_view>> kSupported = {
+      {"aws",
+       {"server-list", "volumes-list", "snapshot-list", "images-list", "security-list",
+        "network-list", "loadbalance-list", "dbs-list"}},
+      {"digitalocean",
+       {"server-list", "volumes-list", "snapshot-list", "images-list", "loadbalance-list",
+        "cdns-list", "container-orchestration-list", "network-list"}},
+      {"json",
+       {"server-list", "applications-list", "volumes-list", "snapshot-list", "images-list",
+        "flavor-list"}},
+      {"terraform", {"server-list", "volumes-list", "storage-list"}},
+  };
+  auto found = kSupported.find(provider);
+  if (found == kSupported.end()) return false;
+  return std::find(found->second.begin(), found->second.end(), resource) != found->second.end();
+}
+
+Result<std::unique_ptr<Connector>> MakeConnector(const ConnectorSettings& settings) {
+  if (settings.provider == "aws") return MakeAws(settings);
+  if (settings.provider == "digitalocean") return MakeDigitalOcean(settings);
+  if (settings.provider == "json" || settings.provider == "terraform") return MakeFile(settings);
+  return Fail(ErrorCode::kValidationFailed,
+              fmt::format("the {} connector is not available in this version of Maestro",
+                          settings.provider));
+}
+
+}  // namespace maestro::discovery

@@ -1,0 +1,45 @@
+// What connectors share (internal to the discovery module): calls with throttling back-off and
+// errors classified the same way for every provider, the flavor catalogue, small translations.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/http_call.h"
+#include "discovery/connector.h"
+
+namespace maestro::discovery {
+
+// Performs `call`, pausing and retrying while the provider throttles (429, 503, or a reply body
+// naming Throttling / RequestLimitExceeded / TooManyRequests), up to settings.attempts. Then:
+// 401 → kUnauthorized, 403 → kForbidden, other 4xx → kBadRequest, 5xx and no answer →
+// kUnavailable; each message says `what` was called and what the provider said (never the
+// request's headers, where credentials travel).
+Result<HttpReply> CallProvider(const HttpCall& call, const ConnectorSettings& settings,
+                               std::string_view what);
+
+// vCPUs and memory (GiB) of a public size from the flavor catalogue, by provider and API name.
+struct FlavorSize {
+  int vcpus = 0;
+  double memory = 0;
+};
+std::optional<FlavorSize> FindFlavor(std::string_view provider, std::string_view api_name);
+
+// "web-1" → tags value, for tags given as {key, value} items.
+std::string TagValue(const nlohmann::json& tags, std::string_view key);
+// GiB from MiB, two decimals.
+double GibFromMib(double mib);
+// The text of `value` when it is text, else "".
+std::string Text(const nlohmann::json& value);
+
+// The file connectors (json, terraform, ansible): the source's bytes (upload, ssh or s3).
+Result<std::string> ReadSource(const ConnectorSettings& settings);
+
+std::unique_ptr<Connector> MakeAws(const ConnectorSettings& settings);
+std::unique_ptr<Connector> MakeDigitalOcean(const ConnectorSettings& settings);
+std::unique_ptr<Connector> MakeFile(const ConnectorSettings& settings);
+
+}  // namespace maestro::discovery
