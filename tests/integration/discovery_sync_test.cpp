@@ -1,0 +1,560 @@
+// Connections and syncs through the HTTP API, on both backends, against replay servers that speak
+// the providers' protocols: AWS Query/XML with Signature V4 checked, DigitalOcean's bearer-token
+// JSON with links.pages paging, and uploaded files (Terraform state). Published payloads come from
+// ../shared/fixtures/providers (read by path).
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "support/api_client.h"
+#include "support/capture_server.h"
+#include "support/http_client.h"
+#include "support/test_server.h"
+#include "support/test_support.h"
+
+namespace maestro {
+namespace {
+
+using nlohmann::json;
+using store::Backend;
+using testing::ApiClient;
+using testing::CapturedRequest;
+using testing::ReplayReply;
+using testing::ReplayServer;
+
+constexpr const char* kAccessKey = "AKIDMAESTROTEST";
+constexpr const char* kSecretKey = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYSECRETKEY";
+
+std::string Fixture(const std::string& path) {
+  return testing::ReadFile(testing::SourceDir().parent_path() / "shared" / "fixtures" /
+                           "providers" / path);
+}
+
+// The value of one form field of a Query request body.
+std::string FormValue(const std::string& body, const std::string& key) {
+  const std::string needle = key + "=";
+  std::size_t at = 0;
+  while ((at = body.find(needle, at)) != std::string::npos) {
+    if (at == 0 || body[at - 1] == '&') {
+      const auto end = body.find('&', at);
+      return body.substr(at + needle.size(),
+                         end == std::string::npos ? std::string::npos : end - at - needle.size());
+    }
+    at += needle.size();
+  }
+  return "";
+}
+
+// An EC2 instance the fake account holds.
+struct Instance {
+  std::string id;
+  std::string name;
+  std::string ip;
+  std::string type = "t3.micro";
+  std::string state = "running";
+};
+
+std::string InstanceXml(const Instance& i) {
+  return fmt::format(
+      "<item><instanceId>{}</instanceId><imageId>ami-1</imageId><instanceState><code>16</code>"
+      "<name>{}</name></instanceState><privateDnsName>ip.internal</privateDnsName><instanceType>{}"
+      "</instanceType><placement><availabilityZone>us-east-1a</availabilityZone></placement>"
+      "<privateIpAddress>{}</privateIpAddress><tagSet><item><key>Name</key><value>{}</value></item>"
+      "<item><key>environment</key><value>prod</value></item></tagSet></item>",
+      i.id, i.state, i.type, i.ip, i.name);
+}
+
+// AWS as far as the connector needs it: checks each request's Signature V4 header, pages
+// DescribeInstances `page_size` at a time, and fails or throttles on request.
+class FakeAws {
+ public:
+  FakeAws() : server_([this](const CapturedRequest& request) { return Answer(request); }) {}
+
+  std::string url() const { return server_.url(); }
+  std::vector<CapturedRequest> requests() const { return server_.requests(); }
+
+  void Set(std::vector<Instance> instances) {
+    std::lock_guard lock(mutex_);
+    instances_ = std::move(instances);
+  }
+  std::size_t page_size = 2;
+  std::atomic<int> throttle_next{0};  // so many calls answer Throttling first
+  std::atomic<int> fail_page{-1};     // this page (0-based) answers 500
+  std::string fixture;                // when set, DescribeInstances answers this
+
+  // Problems of the Authorization header ("" when it is well formed for `service`).
+  static std::string SignatureProblem(const CapturedRequest& request, const std::string& service) {
+    static const std::regex shape(
+        "AWS4-HMAC-SHA256 Credential=([A-Z0-9]+)/(\\d{8})/([a-z0-9-]+)/([a-z0-9]+)/aws4_request, "
+        "SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})");
+    std::smatch m;
+    const std::string header = request.Header("authorization");
+    if (!std::regex_match(header, m, shape)) return "malformed: " + header;
+    if (m[4] != service) return "service " + m[4].str();
+    const std::string date = request.Header("x-amz-date");
+    if (!std::regex_match(date, std::regex("\\d{8}T\\d{6}Z")) || date.substr(0, 8) != m[2]) {
+      return "x-amz-date " + date + " does not match the scope date " + m[2].str();
+    }
+    const std::string signed_headers = m[5];
+    if (signed_headers.find("host") == std::string::npos ||
+        signed_headers.find("x-amz-date") == std::string::npos) {
+      return "signed headers " + signed_headers;
+    }
+    return "";
+  }
+
+ private:
+  ReplayReply Answer(const CapturedRequest& request) {
+    const std::string action = FormValue(request.body, "Action");
+    const std::string service = action == "GetCallerIdentity" ? "sts" : "ec2";
+    if (auto problem = SignatureProblem(request, service); !problem.empty()) {
+      return {.status = 400,
+              .body =
+                  "<Response><Errors><Error><Code>IncompleteSignature</Code>"
+                  "<Message>" +
+                  problem + "</Message></Error></Errors></Response>",
+              .content_type = "text/xml"};
+    }
+    if (request.Header("authorization").find(std::string("Credential=") + kAccessKey + "/") ==
+        std::string::npos) {
+      return {.status = 401,
+              .body =
+                  "<Response><Errors><Error><Code>AuthFailure</Code><Message>AWS was not able "
+                  "to validate the provided access credentials</Message></Error></Errors>"
+                  "</Response>",
+              .content_type = "text/xml"};
+    }
+    if (throttle_next > 0) {
+      --throttle_next;
+      return {.status = 400,
+              .body =
+                  "<Response><Errors><Error><Code>Throttling</Code><Message>Rate exceeded"
+                  "</Message></Error></Errors></Response>",
+              .content_type = "text/xml"};
+    }
+    if (action == "GetCallerIdentity") {
+      return {.body =
+                  "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::"
+                  "123456789012:user/maestro</Arn><Account>123456789012</Account>"
+                  "</GetCallerIdentityResult></GetCallerIdentityResponse>",
+              .content_type = "text/xml"};
+    }
+    if (action != "DescribeInstances") return {.status = 400, .body = "<Error/>"};
+    if (!fixture.empty()) return {.body = fixture, .content_type = "text/xml"};
+    std::lock_guard lock(mutex_);
+    const std::string token = FormValue(request.body, "NextToken");
+    const std::size_t first = token.empty() ? 0 : std::stoul(token);
+    if (static_cast<int>(first / page_size) == fail_page) {
+      // Not a transient error, so that the job is not retried.
+      return {.status = 400,
+              .body =
+                  "<Response><Errors><Error><Code>InvalidParameterValue</Code></Error>"
+                  "</Errors></Response>",
+              .content_type = "text/xml"};
+    }
+    std::string items;
+    for (std::size_t i = first; i < std::min(instances_.size(), first + page_size); ++i) {
+      items += InstanceXml(instances_[i]);
+    }
+    const std::string next =
+        first + page_size < instances_.size() ? std::to_string(first + page_size) : "";
+    return {.body = fmt::format("<DescribeInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/"
+                                "2016-11-15/\"><reservationSet><item><instancesSet>{}"
+                                "</instancesSet></item></reservationSet>{}"
+                                "</DescribeInstancesResponse>",
+                                items, next.empty() ? "" : "<nextToken>" + next + "</nextToken>"),
+            .content_type = "text/xml"};
+  }
+
+  std::mutex mutex_;
+  std::vector<Instance> instances_;
+  ReplayServer server_;
+};
+
+class DiscoverySyncTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(server_.started());
+    alice_ = api_->SignUp("alice");
+    auto datacenter = api_->Call("POST", "/api/datacenters", alice_.token,
+                                 {{"name", "aws-prod"}, {"provider", "AWS"}});
+    ASSERT_EQ(datacenter.status, 201) << datacenter.body;
+    datacenter_ = ApiClient::Body(datacenter)["id"];
+  }
+
+  json Create(const json& body, int expected = 201) {
+    auto created = api_->Call("POST", "/api/connections", alice_.token, body);
+    EXPECT_EQ(created.status, expected) << created.body;
+    return ApiClient::Body(created);
+  }
+
+  json AwsConnection(const std::string& endpoint, json extra = json::object()) {
+    json body = {{"name", "prod account"},
+                 {"provider", "aws"},
+                 {"datacenter", datacenter_},
+                 {"regions", {"us-east-1"}},
+                 {"endpoint", endpoint},
+                 {"enabled", false},  // no schedule runs by itself: the test syncs
+                 {"resources", {{"server-list", {{"enabled", true}}}}},
+                 {"credentials", {{"access_key", kAccessKey}, {"secret_key", kSecretKey}}}};
+    body.update(extra);
+    return Create(body);
+  }
+
+  // Syncs one resource now and waits for its job.
+  json Sync(const std::string& id, const std::string& resource = "server-list") {
+    auto sync = api_->Call("POST", "/api/connections/" + id + "/sync", alice_.token,
+                           {{"resources", {resource}}});
+    EXPECT_EQ(sync.status, 202) << sync.body;
+    const json jobs = ApiClient::Body(sync)["jobs"];
+    EXPECT_EQ(jobs.size(), 1u);
+    return api_->AwaitJob(alice_.token, jobs[0].value("id", ""));
+  }
+
+  // The servers of the datacenter (active or not), by hostname.
+  std::map<std::string, json> Servers() {
+    std::map<std::string, json> out;
+    for (const char* active : {"true", "false"}) {
+      auto list =
+          api_->Call("GET", fmt::format("/api/servers?limit=200&active={}", active), alice_.token);
+      EXPECT_EQ(list.status, 200) << list.body;
+      const json body = ApiClient::Body(list);
+      for (const auto& item : body["items"]) out[item["hostname"]] = item;
+    }
+    return out;
+  }
+
+  testing::TestServer server_{GetParam()};
+  ApiClient* api_ = &server_.api();
+  ApiClient::User alice_;
+  std::string datacenter_;
+};
+
+TEST_P(DiscoverySyncTest, ConnectionsKeepCredentialsSealedAndOwnTheirSchedules) {
+  // Bad bodies: each problem named.
+  auto bad = api_->Call("POST", "/api/connections", alice_.token,
+                        {{"name", "x"},
+                         {"provider", "aws"},
+                         {"datacenter", "nope"},
+                         {"resources", {{"teleport-list", {{"enabled", true}}}}},
+                         {"credentials", {{"access_key", kAccessKey}}},
+                         {"colour", "red"}});
+  ASSERT_EQ(bad.status, 422) << bad.body;
+  std::string problems;
+  const json bad_body = ApiClient::Body(bad);
+  for (const auto& detail : bad_body["error"]["details"]) {
+    problems += detail.value("field", "") + "|";
+  }
+  for (const char* field : {"datacenter|", "resources.teleport-list|", "credentials.secret_key|",
+                            "colour|", "regions|"}) {
+    EXPECT_NE(problems.find(field), std::string::npos) << field << " in " << problems;
+  }
+  EXPECT_EQ(api_->Call("POST", "/api/connections", alice_.token, json::array()).status, 400);
+  EXPECT_EQ(ApiClient::Body(
+                api_->Call("POST", "/api/connections", alice_.token,
+                           {{"name", "x"},
+                            {"provider", "nowhere"},
+                            {"datacenter", datacenter_},
+                            {"credentials", json::object()}}))["error"]["details"][0]["field"],
+            "provider");
+
+  // Created enabled: a schedule per resource, run at once.
+  json connection = Create({{"name", "do"},
+                            {"provider", "digitalocean"},
+                            {"datacenter", datacenter_},
+                            {"endpoint", "http://127.0.0.1:9"},
+                            {"resources",
+                             {{"server-list", {{"enabled", true}, {"every", "10m"}}},
+                              {"volumes-list", {{"enabled", false}}}}},
+                            {"credentials", {{"token", kSecretKey}}}});
+  const std::string id = connection["id"];
+  EXPECT_EQ(connection["credentials"], json({{"token", "set"}}));
+  const std::string schedule = connection["resources"]["server-list"]["schedule"];
+  EXPECT_FALSE(connection["resources"]["volumes-list"].contains("schedule"));
+  auto scheduled = api_->Call("GET", "/api/schedules/" + schedule, alice_.token);
+  ASSERT_EQ(scheduled.status, 200) << scheduled.body;
+  EXPECT_EQ(ApiClient::Body(scheduled)["task"], "sync");
+  EXPECT_EQ(ApiClient::Body(scheduled)["every"], "10m");
+  EXPECT_EQ(ApiClient::Body(scheduled)["args"],
+            json({{"connection", id}, {"resource", "server-list"}}));
+
+  // Another user sees none of it.
+  const auto bob = api_->SignUp("bob");
+  EXPECT_EQ(api_->Call("GET", "/api/connections/" + id, bob.token).status, 404);
+  EXPECT_EQ(ApiClient::Body(api_->Call("GET", "/api/connections", bob.token))["total"], 0);
+
+  // A patch of the name keeps the credentials; "set" sent back keeps them too.
+  auto renamed = api_->Call("PATCH", "/api/connections/" + id, alice_.token,
+                            {{"name", "do main"}, {"credentials", {{"token", "set"}}}});
+  ASSERT_EQ(renamed.status, 200) << renamed.body;
+  EXPECT_EQ(ApiClient::Body(renamed)["credentials"], json({{"token", "set"}}));
+  // Disabling the resource removes its schedule; the connection's switch reaches the others.
+  auto disabled = api_->Call("PATCH", "/api/connections/" + id, alice_.token,
+                             {{"resources", {{"server-list", {{"enabled", false}}}}}});
+  ASSERT_EQ(disabled.status, 200) << disabled.body;
+  EXPECT_EQ(api_->Call("GET", "/api/schedules/" + schedule, alice_.token).status, 404);
+  EXPECT_EQ(
+      api_->Call("PATCH", "/api/connections/" + id, alice_.token, {{"provider", "aws"}}).status,
+      422);
+
+  // The secret never comes back, and is stored sealed only.
+  for (const auto& reply : {api_->Call("GET", "/api/connections", alice_.token),
+                            api_->Call("GET", "/api/connections/" + id, alice_.token),
+                            api_->Call("GET", "/api/events", alice_.token),
+                            api_->Call("GET", "/api/jobs", alice_.token)}) {
+    EXPECT_EQ(reply.body.find(kSecretKey), std::string::npos) << reply.body;
+  }
+  for (const char* table : {"connections", "schedules", "jobs", "events", "history", "records"}) {
+    auto rows = server_.store()->Query(fmt::format("SELECT * FROM {}", table), {});
+    ASSERT_TRUE(rows) << rows.error().message;
+    for (const auto& row : rows->rows) {
+      for (const auto& value : row) {
+        if (store::IsNull(value)) continue;
+        const auto text = store::AsString(value);
+        EXPECT_EQ(text.find(kSecretKey), std::string::npos) << table;
+      }
+    }
+  }
+
+  // Deleting it removes its schedules.
+  auto enabled = api_->Call("PATCH", "/api/connections/" + id, alice_.token,
+                            {{"resources", {{"server-list", {{"enabled", true}}}}}});
+  const std::string again = ApiClient::Body(enabled)["resources"]["server-list"]["schedule"];
+  EXPECT_EQ(api_->Call("DELETE", "/api/connections/" + id, alice_.token).status, 204);
+  EXPECT_EQ(api_->Call("GET", "/api/schedules/" + again, alice_.token).status, 404);
+  EXPECT_EQ(api_->Call("GET", "/api/connections/" + id, alice_.token).status, 404);
+}
+
+TEST_P(DiscoverySyncTest, AwsServersSyncPageByPageThenOnlyWhatChanged) {
+  FakeAws aws;
+  aws.Set({{"i-001", "web-1", "10.0.0.1"},
+           {"i-002", "web-2", "10.0.0.2"},
+           {"i-003", "db-1", "10.0.0.3", "m5.large"},
+           {"i-004", "cache-1", "10.0.0.4", "t3.micro", "stopped"},
+           {"i-005", "old-1", "10.0.0.5"}});
+  const json connection = AwsConnection(aws.url());
+  const std::string id = connection["id"];
+
+  auto tested = api_->Call("POST", "/api/connections/" + id + "/test", alice_.token);
+  ASSERT_EQ(tested.status, 200) << tested.body;
+  EXPECT_EQ(ApiClient::Body(tested)["ok"], true) << tested.body;
+  EXPECT_NE(ApiClient::Body(tested)["message"].get<std::string>().find("123456789012"),
+            std::string::npos);
+
+  aws.throttle_next = 1;  // the first listing call is throttled, then retried
+  json job = Sync(id);
+  ASSERT_EQ(job["status"], "succeeded") << job.dump();
+  EXPECT_EQ(job["result"]["created"], 5) << job.dump();
+  // Every call was signed for ec2 (or sts) in us-east-1 with the access key; three pages listed.
+  int describe = 0;
+  for (const auto& request : aws.requests()) {
+    const bool sts = FormValue(request.body, "Action") == "GetCallerIdentity";
+    EXPECT_EQ(FakeAws::SignatureProblem(request, sts ? "sts" : "ec2"), "");
+    EXPECT_NE(request.Header("authorization").find("/us-east-1/"), std::string::npos);
+    if (!sts) ++describe;
+  }
+  EXPECT_EQ(describe, 4);  // a throttled call and three pages
+
+  auto servers = Servers();
+  ASSERT_EQ(servers.size(), 5u);
+  const json& web = servers.at("Web-1");  // the Name tag, capitalised as the original did
+  EXPECT_EQ(web["ipv4_private"], "10.0.0.1");
+  EXPECT_EQ(web["environment"], "prod");
+  EXPECT_EQ(web["status"], "Active");
+  EXPECT_EQ(web["cpu"], 2);  // t3.micro from the flavor catalogue
+  EXPECT_EQ(web["memory"], 1);
+  EXPECT_EQ(web["source"], "connection:" + id);
+  EXPECT_EQ(web["datacenter"]["id"], datacenter_);
+  EXPECT_EQ(web["datacenter"]["region"], "us-east-1");
+  EXPECT_EQ(web["datacenter"]["zone"], "us-east-1a");
+  EXPECT_EQ(web["datacenter"]["instance_id"], "i-001");
+  EXPECT_EQ(servers.at("Cache-1")["status"], "Stopped");
+  EXPECT_EQ(servers.at("Db-1")["cpu"], 2);
+  EXPECT_EQ(servers.at("Db-1")["memory"], 8);
+  auto history =
+      api_->Call("GET", "/api/servers/" + web["id"].get<std::string>() + "/history", alice_.token);
+  const json first = ApiClient::Body(history)["items"][0];
+  EXPECT_EQ(first["actor"], json({{"type", "connection"}, {"id", id}, {"name", "prod account"}}));
+
+  auto status = ApiClient::Body(api_->Call("GET", "/api/connections/" + id, alice_.token));
+  EXPECT_EQ(status["status"]["server-list"]["state"], "success");
+  EXPECT_EQ(status["status"]["server-list"]["counts"]["created"], 5);
+
+  // Nothing changed: nothing written.
+  job = Sync(id);
+  EXPECT_EQ(job["result"]["unchanged"], 5) << job.dump();
+  EXPECT_EQ(job["result"]["updated"], 0);
+  EXPECT_EQ(Servers().at("Web-1")["version"], web["version"]);
+
+  // A person edits web-1's role and environment; the provider then changes web-1's size and
+  // drops old-1: the size changes, the person's role stays, old-1 becomes an orphan.
+  auto edited = api_->Call("PATCH", "/api/servers/" + web["id"].get<std::string>(), alice_.token,
+                           {{"role", "frontend"}});
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  aws.Set({{"i-001", "web-1", "10.0.0.1", "t3.large"},
+           {"i-002", "web-2", "10.0.0.2"},
+           {"i-003", "db-1", "10.0.0.3", "m5.large"},
+           {"i-004", "cache-1", "10.0.0.4", "t3.micro", "stopped"}});
+  job = Sync(id);
+  EXPECT_EQ(job["result"]["updated"], 1) << job.dump();
+  EXPECT_EQ(job["result"]["unchanged"], 3);
+  EXPECT_EQ(job["result"]["deactivated"], 1);
+  servers = Servers();
+  EXPECT_EQ(servers.at("Web-1")["role"], "frontend");
+  EXPECT_EQ(servers.at("Web-1")["memory"], 8);
+  EXPECT_EQ(servers.at("Old-1")["active"], false);
+  EXPECT_EQ(servers.at("Web-1")["active"], true);
+
+  // A listing that fails half way deactivates nothing, though cache-1 is missing from it.
+  aws.Set({{"i-001", "web-1", "10.0.0.1", "t3.large"},
+           {"i-002", "web-2", "10.0.0.2"},
+           {"i-003", "db-1", "10.0.0.3", "m5.large"}});
+  aws.fail_page = 1;
+  job = Sync(id);
+  EXPECT_EQ(job["status"], "failed") << job.dump();
+  EXPECT_EQ(Servers().at("Cache-1")["active"], true);
+  status = ApiClient::Body(api_->Call("GET", "/api/connections/" + id, alice_.token));
+  EXPECT_EQ(status["status"]["server-list"]["state"], "warning");
+
+  // The instance coming back restores its record.
+  aws.fail_page = -1;
+  aws.Set({{"i-001", "web-1", "10.0.0.1", "t3.large"},
+           {"i-002", "web-2", "10.0.0.2"},
+           {"i-003", "db-1", "10.0.0.3", "m5.large"},
+           {"i-004", "cache-1", "10.0.0.4", "t3.micro", "stopped"},
+           {"i-005", "old-1", "10.0.0.5"}});
+  job = Sync(id);
+  EXPECT_EQ(job["result"]["updated"], 1) << job.dump();
+  EXPECT_EQ(Servers().at("Old-1")["active"], true);
+}
+
+TEST_P(DiscoverySyncTest, RefusedCredentialsPutTheConnectionInDanger) {
+  FakeAws aws;
+  aws.Set({{"i-001", "web-1", "10.0.0.1"}});
+  const json connection = AwsConnection(
+      aws.url(), {{"credentials", {{"access_key", "AKIDWRONG"}, {"secret_key", kSecretKey}}}});
+  const std::string id = connection["id"];
+  auto tested =
+      ApiClient::Body(api_->Call("POST", "/api/connections/" + id + "/test", alice_.token));
+  EXPECT_EQ(tested["ok"], false);
+  EXPECT_NE(tested["message"].get<std::string>().find("AuthFailure"), std::string::npos);
+  const json job = Sync(id);
+  EXPECT_EQ(job["status"], "failed");
+  const auto status = ApiClient::Body(api_->Call("GET", "/api/connections/" + id, alice_.token));
+  EXPECT_EQ(status["status"]["server-list"]["state"], "danger") << status.dump();
+  EXPECT_EQ(job.dump().find(kSecretKey), std::string::npos);
+  EXPECT_TRUE(Servers().empty());
+}
+
+TEST_P(DiscoverySyncTest, ThePublishedDescribeInstancesExampleTranslates) {
+  FakeAws aws;
+  aws.fixture = Fixture("aws/ec2-describe-instances.aws-api-reference-example.xml");
+  const json connection = AwsConnection(aws.url());
+  const json job = Sync(connection["id"]);
+  ASSERT_EQ(job["status"], "succeeded") << job.dump();
+  const auto servers = Servers();
+  ASSERT_EQ(servers.size(), 1u);
+  const json& server = servers.begin()->second;
+  EXPECT_EQ(server["hostname"], "Server_1");
+  EXPECT_EQ(server["ipv4_private"], "192.168.1.88");
+  EXPECT_EQ(server["ipv4_public"], "54.194.252.215");
+  EXPECT_EQ(server["dns_public"], "ec2-54-194-252-215.eu-west-1.compute.amazonaws.com");
+  EXPECT_EQ(server["datacenter"]["zone"], "eu-west-1c");
+  EXPECT_EQ(server["datacenter"]["instance_type"], "t2.micro");
+  EXPECT_EQ(server["datacenter"]["image_id"], "ami-bff32ccc");
+  EXPECT_EQ(server["auth"], json::parse(R"([{"name": "my_keypair", "type": "PKI"}])"));
+  EXPECT_EQ(server["memory"], 1);  // t2.micro from the catalogue
+  EXPECT_EQ(server["status"], "Active");
+}
+
+TEST_P(DiscoverySyncTest, DigitalOceanDropletsPageByPageWithTheToken) {
+  const std::string page1 = Fixture("digitalocean/droplets-list-all.json");
+  const std::string page2 = Fixture("digitalocean/droplets-list-gpu.json");
+  std::string base;
+  ReplayServer digitalocean([&](const CapturedRequest& request) -> ReplayReply {
+    if (request.Header("authorization") != std::string("Bearer ") + kSecretKey) {
+      return {.status = 401,
+              .body = R"({"id":"unauthorized","message":"Unable to authenticate you"})"};
+    }
+    if (request.target.starts_with("/v2/droplets?page=2")) return {.body = page2};
+    if (request.target.starts_with("/v2/droplets")) {
+      json first = json::parse(page1);
+      first["links"]["pages"]["next"] = base + "/v2/droplets?page=2&per_page=200";
+      return {.body = first.dump()};
+    }
+    return {.status = 404, .body = R"({"id":"not_found"})"};
+  });
+  base = digitalocean.url();
+  const json connection = Create({{"name", "do"},
+                                  {"provider", "digitalocean"},
+                                  {"datacenter", datacenter_},
+                                  {"endpoint", base},
+                                  {"enabled", false},
+                                  {"credentials", {{"token", kSecretKey}}}});
+  const json job = Sync(connection["id"]);
+  ASSERT_EQ(job["status"], "succeeded") << job.dump();
+  const std::size_t expected =
+      json::parse(page1)["droplets"].size() + json::parse(page2)["droplets"].size();
+  EXPECT_EQ(job["result"]["created"], expected);
+  const auto servers = Servers();
+  const json& droplet = servers.at("example.com");
+  EXPECT_EQ(droplet["cpu"], 1);
+  EXPECT_EQ(droplet["memory"], 1);
+  EXPECT_EQ(droplet["ipv4_private"], "10.128.192.124");
+  EXPECT_EQ(droplet["ipv4_public"], "192.241.165.154");
+  EXPECT_EQ(droplet["os"]["dist"], "Ubuntu");
+  EXPECT_EQ(droplet["datacenter"]["region"], "nyc3");
+  EXPECT_EQ(droplet["environment"], "prod");  // the env:prod tag
+  EXPECT_EQ(droplet["status"], "Active");
+  EXPECT_EQ(digitalocean.requests().size(), 2u);
+}
+
+TEST_P(DiscoverySyncTest, AnUploadedTerraformStateIsSynced) {
+  const std::string state =
+      Fixture("terraform/state-v4.tf0.12.29.aws-instance.driftctl.tfstate.json");
+  auto upload = testing::HttpRequest(
+      server_.port(), "POST", "/api/uploads", state,
+      {{"Authorization", "Bearer " + alice_.token}, {"Content-Type", "application/json"}});
+  ASSERT_EQ(upload.status, 201) << upload.body;
+  const std::string blob = json::parse(upload.body)["upload"];
+  const json connection = Create({{"name", "tf"},
+                                  {"provider", "terraform"},
+                                  {"datacenter", datacenter_},
+                                  {"enabled", false},
+                                  {"credentials", {{"upload", blob}}}});
+  EXPECT_EQ(connection["credentials"], json({{"upload", "set"}}));
+  auto tested = ApiClient::Body(api_->Call(
+      "POST", "/api/connections/" + connection["id"].get<std::string>() + "/test", alice_.token));
+  EXPECT_EQ(tested["ok"], true) << tested.dump();
+  const json job = Sync(connection["id"]);
+  ASSERT_EQ(job["status"], "succeeded") << job.dump();
+  const auto servers = Servers();
+  ASSERT_EQ(servers.size(), 1u);
+  const json& server = servers.at("i-0d3650a23f4e45dc0");  // no Name tag: the instance id
+  EXPECT_EQ(server["ipv4_private"], "172.31.22.12");
+  EXPECT_EQ(server["ipv4_public"], "35.180.126.180");
+  EXPECT_EQ(server["datacenter"]["instance_type"], "t3.nano");
+  EXPECT_EQ(server["cpu"], 2);
+  EXPECT_EQ(server["memory"], 0.5);
+  // A file that is not a state is refused and deactivates nothing.
+  auto junk = testing::HttpRequest(server_.port(), "POST", "/api/uploads", "not json",
+                                   {{"Authorization", "Bearer " + alice_.token}});
+  auto patched =
+      api_->Call("PATCH", "/api/connections/" + connection["id"].get<std::string>(), alice_.token,
+                 {{"credentials", {{"upload", json::parse(junk.body)["upload"]}}}});
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  const json failed = Sync(connection["id"]);
+  EXPECT_EQ(failed["status"], "failed");
+  EXPECT_EQ(Servers().at("i-0d3650a23f4e45dc0")["active"], true);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, DiscoverySyncTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) { return testing::BackendName(info.param); });
+
+}  // namespace
+}  // namespace maestro
