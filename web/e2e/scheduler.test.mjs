@@ -96,7 +96,7 @@ describe('schedules, Run now, toasts and jobs', () => {
       await page.waitForURL('**/scheduler/new')
       await expectText(page, 'h1', 'New schedule')
       assert.equal(await page.locator('[data-task=sync] input').isDisabled(), true, 'sync is not offered yet')
-      await expectTextMatch(page, '[data-task=sync]', /coming with discovery/i)
+      await expectTextMatch(page, '[data-task=sync]', /each connection makes its own/i)
       await page.fill('#schedule-name', NAME)
       await page.fill('#schedule-url', `${receiver.url}/hook?from=maestro`)
       await page.click('[data-testid=timing-cron]')

@@ -160,12 +160,12 @@ describe('maestro serve with THEME=green', () => {
       await expectText(page, 'h1', 'Welcome to Maestro')
       const nav = page.locator('[data-testid=side-nav]')
 
-      await nav.getByRole('link', { name: 'Connections', exact: true }).click()
-      await page.waitForURL('**/discovery/connections')
-      await expectText(page, 'h1', 'Connections')
+      await nav.getByRole('link', { name: 'Graphs', exact: true }).click()
+      await page.waitForURL('**/graphs')
+      await expectText(page, 'h1', 'Graphs')
       assert.match(
         await page.locator('[data-testid=coming-soon]').innerText(),
-        /Connections — coming in a later release of Maestro\.\s+Nothing is stored here yet\./,
+        /Graphs — coming in a later release of Maestro\.\s+Nothing is stored here yet\./,
       )
 
       await nav.getByRole('link', { name: 'Reports', exact: true }).click()
@@ -174,8 +174,8 @@ describe('maestro serve with THEME=green', () => {
       assert.equal(await page.title(), 'Reports · Maestro')
 
       await page.goBack()
-      await page.waitForURL('**/discovery/connections')
-      await expectText(page, 'h1', 'Connections')
+      await page.waitForURL('**/graphs')
+      await expectText(page, 'h1', 'Graphs')
       assertClean()
     } finally {
       await close()
@@ -189,8 +189,8 @@ describe('maestro serve with THEME=green', () => {
       const nav = page.locator('[data-testid=side-nav]')
       for (const [title, route] of Object.entries(SECTION_PATHS)) {
         await nav.getByRole('link', { name: title, exact: true }).click()
-        if (route.startsWith('/inventory/') || route === '/settings' || route === '/scheduler') {
-          // The inventory, the scheduler and the settings need a user: signed out, they ask for a sign-in first.
+        if (route.startsWith('/inventory/') || route.startsWith('/discovery/') || route === '/settings' || route === '/scheduler') {
+          // The inventory, discovery, the scheduler and the settings need a user: signed out, they ask for a sign-in first.
           await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('redirect') === route)
           await expectText(page, 'h1', 'Sign in to Maestro')
           await page.goto(`${server.url}/`)
@@ -218,9 +218,6 @@ describe('maestro serve with THEME=green', () => {
       const active = page.locator('[data-testid=side-nav] a[aria-current=page]')
       assert.equal((await active.innerText()).trim(), 'Graphs')
       await expectText(page, '[data-testid=server-version]', `Maestro ${info.version}`)
-
-      await page.goto(`${server.url}/discovery/connections`)
-      await expectText(page, 'h1', 'Connections')
 
       // An inventory page needs a user: signed out, it is the sign-in page, and back after it.
       await page.goto(`${server.url}/inventory/servers`)

@@ -8,6 +8,9 @@
 // the signed-out pages (sign in, register, password reset).
 
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import ConnectionFormPage from './pages/ConnectionFormPage.vue'
+import ConnectionPage from './pages/ConnectionPage.vue'
+import ConnectionsPage from './pages/ConnectionsPage.vue'
 import EntityDetailPage from './pages/EntityDetailPage.vue'
 import EntityFormPage from './pages/EntityFormPage.vue'
 import EntityListPage from './pages/EntityListPage.vue'
@@ -91,6 +94,32 @@ const routes: RouteRecordRaw[] = [
     name: 'inventory-import',
     component: ImportPage,
     meta: { title: 'Import', auth: true },
+  },
+  {
+    path: '/discovery/connections',
+    name: 'connections',
+    component: ConnectionsPage,
+    meta: { title: 'Connections', auth: true },
+  },
+  {
+    path: '/discovery/connections/new',
+    name: 'connection-new',
+    component: ConnectionFormPage,
+    meta: { title: 'New connection', auth: true },
+  },
+  {
+    path: '/discovery/connections/:id',
+    name: 'connection',
+    component: ConnectionPage,
+    props: true,
+    meta: { title: 'Connection', auth: true },
+  },
+  {
+    path: '/discovery/connections/:id/edit',
+    name: 'connection-edit',
+    component: ConnectionFormPage,
+    props: true,
+    meta: { title: 'Edit connection', auth: true },
   },
   { path: '/scheduler', name: 'scheduler', component: SchedulesPage, meta: { title: 'Scheduler', auth: true } },
   {

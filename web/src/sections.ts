@@ -125,6 +125,7 @@ export const SECTIONS: readonly Section[] = [
     purpose:
       'Credentials for AWS, Azure, OpenStack, DigitalOcean and file imports ' +
       'that keep the inventory in sync.',
+    built: true,
   },
   {
     path: '/reports',

@@ -64,6 +64,11 @@ describe('toForm and buildFields', () => {
     })
   })
 
+  it("sends back the arguments of a task it has no inputs for (a connection's sync)", () => {
+    const sync = { ...STORED, task: 'sync' as const, args: { connection: 'c1', resource: 'server-list' }, chain: [] }
+    expect(buildFields(toForm(sync)).fields?.args).toEqual({ connection: 'c1', resource: 'server-list' })
+  })
+
   it('reads a text body and a cron timing', () => {
     const model = toForm({ ...STORED, args: { url: 'https://x.test', body: 'plain words' }, every: null, cron: '0 9 * * 1-5' })
     expect(model).toMatchObject({ bodyMode: 'text', body: 'plain words', method: 'POST', timing: 'cron', cron: '0 9 * * 1-5' })

@@ -38,6 +38,8 @@ export interface ScheduleForm {
   enabled: boolean
   runImmediately: boolean
   chain: ChainRow[]
+  /** The arguments of a task the form has no inputs for (a connection's sync), sent back as they were. */
+  keptArgs: Record<string, unknown>
 }
 
 /** Field → problem, for the inputs of the form (`chain.1.countdown_s`, `args.headers.0`). */
@@ -59,6 +61,7 @@ export function emptyForm(): ScheduleForm {
     enabled: true,
     runImmediately: false,
     chain: [],
+    keptArgs: {},
   }
 }
 
@@ -77,6 +80,7 @@ export function toForm(schedule: Schedule): ScheduleForm {
   const args = schedule.args ?? {}
   form.name = schedule.name
   form.task = schedule.task
+  if (schedule.task !== 'webhook') form.keptArgs = { ...args }
   form.url = text(args.url)
   form.method = (text(args.method) || 'POST') as WebhookMethod
   const headers = args.headers
@@ -127,7 +131,7 @@ export function jsonProblem(body: string): string | null {
  */
 export function buildFields(form: ScheduleForm): { fields: ScheduleFields | null; problems: FormProblems } {
   const problems: FormProblems = {}
-  const args: Record<string, unknown> = {}
+  const args: Record<string, unknown> = form.task === 'webhook' ? {} : { ...form.keptArgs }
   if (form.task === 'webhook') {
     args.url = form.url.trim()
     args.method = form.method

@@ -33,6 +33,13 @@ describe('job presentation', () => {
     expect(resultSummary({ type: 'import', status: 'succeeded', result: { total: 0, created: 0, updated: 0, unchanged: 0, failed: 0 } })).toBe(
       '0 records',
     )
+    expect(
+      resultSummary({
+        type: 'sync',
+        status: 'succeeded',
+        result: { created: 3, updated: 0, unchanged: 0, deactivated: 0, failed: 0, message: '3 created, 0 updated, 0 unchanged, 0 deactivated' },
+      }),
+    ).toBe('3 created, 0 updated, 0 unchanged, 0 deactivated')
     expect(resultSummary({ type: 'report', status: 'succeeded', result: null })).toBe('')
     expect(resultSummary({ type: 'report', status: 'succeeded', result: 'x'.repeat(200) })).toHaveLength(120)
   })

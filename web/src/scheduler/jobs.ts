@@ -57,7 +57,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** One line about what a finished job produced: "HTTP 200", "3 records: 2 created, 1 failed". */
+/**
+ * One line about what a finished job produced: "HTTP 200", "3 records: 2
+ * created, 1 failed", or a sync's own ("3 created, 0 updated, …").
+ */
 export function resultSummary(job: Pick<Job, 'type' | 'status' | 'result'>): string {
   const result = job.result
   if (result === null || result === undefined) return ''
@@ -65,6 +68,7 @@ export function resultSummary(job: Pick<Job, 'type' | 'status' | 'result'>): str
     if (typeof result.status === 'number' && (job.type === 'webhook' || 'reply_bytes' in result)) {
       return `HTTP ${result.status}`
     }
+    if (job.type === 'sync' && typeof result.message === 'string' && result.message !== '') return result.message
     if (typeof result.total === 'number' && typeof result.created === 'number') {
       const parts = (['created', 'updated', 'unchanged', 'failed'] as const)
         .filter((key) => typeof result[key] === 'number' && (result[key] as number) > 0)
