@@ -138,7 +138,9 @@ describe('connections: a DigitalOcean account discovered through the wizard', ()
       }
 
       // A datacenter through the form.
-      await page.goto(`${maestro.server.url}/inventory/datacenters/new`)
+      await page.locator('[data-testid=side-nav]').getByRole('link', { name: 'Datacenters', exact: true }).click()
+      await page.click('[data-testid=list-new]')
+      await page.waitForURL('**/inventory/datacenters/new')
       await page.fill('[data-field=name]', DATACENTER)
       await page.fill('[data-field=provider]', 'DigitalOcean')
       await page.click('[data-testid=form-save]')
@@ -254,6 +256,16 @@ describe('connections: a DigitalOcean account discovered through the wizard', ()
       assert.ok(fake.requests.every((request) => request.authorization === `Bearer ${DO_TOKEN}`), 'every call carries the token')
       await screenshot(page, 'connections-page')
 
+      // "Servers it found": the servers list, filtered by the connection's source.
+      await page.click('[data-testid=connection-servers]')
+      await page.waitForURL((url) => url.pathname === '/inventory/servers' && url.searchParams.has('filter'))
+      for (const hostname of ['web-1', 'web-2', 'db-1']) {
+        await page.locator('main table tbody tr', { hasText: hostname }).first().waitFor()
+      }
+      await page.goBack()
+      await page.waitForURL(`**/discovery/connections/${id}`)
+      await expectText(page, '[data-testid=connection-name]', NAME)
+
       // The list: a success badge per resource, and Sync now with a live progress bar.
       await page.click('text=All connections')
       await page.waitForURL('**/discovery/connections')
@@ -289,7 +301,9 @@ describe('connections: a DigitalOcean account discovered through the wizard', ()
       const manual = await api('POST', '/api/servers', { hostname: 'legacy-1', datacenter: { id: datacenterId } })
       assert.equal(manual.status, 201, JSON.stringify(manual.body))
       fake.state.droplets = fake.state.droplets.filter((item) => item.name !== 'db-1')
-      await page.goto(`${maestro.server.url}/discovery/connections/${id}`)
+      await page.locator('[data-testid=side-nav]').getByRole('link', { name: 'Connections', exact: true }).click()
+      await page.click(`[data-testid=connections-table] tr[data-id="${id}"] a.connection-link`)
+      await page.waitForURL(`**/discovery/connections/${id}`)
       await page.locator(`${row}[data-state=success]`).waitFor()
       await page.click('[data-testid=connection-sync]')
       await expectText(page, `${row} [data-testid=resource-message]`, '0 created, 0 updated, 2 unchanged, 1 deactivated')
@@ -304,7 +318,10 @@ describe('connections: a DigitalOcean account discovered through the wizard', ()
       await screenshot(page, 'connections-orphans')
 
       // Edit: the stored settings come back; a wrong token replaces the right one, and the test says so.
-      await page.goto(`${maestro.server.url}/discovery/connections/${id}/edit`)
+      await page.locator('[data-testid=side-nav]').getByRole('link', { name: 'Connections', exact: true }).click()
+      await page.click(`[data-testid=connections-table] tr[data-id="${id}"] a.connection-link`)
+      await page.click('[data-testid=connection-edit]')
+      await page.waitForURL(`**/discovery/connections/${id}/edit`)
       await expectText(page, 'h1', `Edit ${NAME}`)
       assert.equal(await page.inputValue('#connection-name'), NAME)
       assert.equal(await page.inputValue('#connection-endpoint'), fake.url)
@@ -313,6 +330,7 @@ describe('connections: a DigitalOcean account discovered through the wizard', ()
       await page.check('[data-testid=replace-credentials]')
       await page.fill('#credential-token', 'dop_v1_wrong')
       await page.fill('#connection-name', `${NAME} (old token)`)
+      await screenshot(page, 'connections-edit')
       await page.click('[data-testid=connection-save]')
       await page.waitForURL(`**/discovery/connections/${id}`)
       await expectText(page, '[data-testid=connection-name]', `${NAME} (old token)`)
