@@ -30,6 +30,9 @@ struct Found {
   std::string provider_id;  // the provider's own id (instance id, droplet id, ARN, …)
   nlohmann::json doc;       // the record's fields (datacenter.id is set by the sync engine)
   bool active = true;       // false: gone at the provider (terminated, deleted)
+  // Set by the sync engine: the payload as kept, and its checksum.
+  std::string payload;
+  std::string checksum;
 };
 
 using PageSink = std::function<Status(std::vector<Found>&& page)>;

@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <condition_variable>
+#include <deque>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -14,15 +17,22 @@ namespace maestro::discovery {
 
 using nlohmann::json;
 
-std::string PayloadChecksum(const json& doc) {
-  // FNV-1a, 64 bits, over the canonical dump (nlohmann sorts object keys).
+namespace {
+
+// FNV-1a, 64 bits.
+std::string Fnv(std::string_view text) {
   std::uint64_t hash = 14695981039346656037ULL;
-  for (unsigned char c : doc.dump()) {
+  for (unsigned char c : text) {
     hash ^= c;
     hash *= 1099511628211ULL;
   }
   return fmt::format("{:016x}", hash);
 }
+
+}  // namespace
+
+// Over the canonical dump (nlohmann sorts object keys).
+std::string PayloadChecksum(const json& doc) { return Fnv(doc.dump()); }
 
 json MergeProvided(const json& current, const json& before, const json& after) {
   json merged = current.is_object() ? current : json::object();
@@ -79,9 +89,11 @@ struct Counts {
   }
 };
 
-// A record gone at the provider (terminated) is a change even when its fields are not.
-std::string Checksum(const Found& found) {
-  return PayloadChecksum(found.doc) + (found.active ? "" : "-gone");
+// Fills the payload and checksum of `found`; a record gone at the provider (terminated) is a
+// change even when its fields are not.
+void Digest(Found& found) {
+  found.payload = found.doc.dump();
+  found.checksum = Fnv(found.payload) + (found.active ? "" : "-gone");
 }
 
 bool IsDanger(ErrorCode code) {
@@ -125,10 +137,11 @@ class Run {
       if (!region_.empty() && !datacenter.contains("region")) datacenter["region"] = region_;
       auto known = KnownOf(found.kind);
       if (!known) return Fail(known.error());
+      Digest(found);
       auto at = (*known)->find(found.provider_id);
       if (at == (*known)->end()) {
         if (found.active) created[found.kind].push_back(&found);  // gone before we met it
-      } else if (at->second.checksum != Checksum(found) || at->second.orphaned) {
+      } else if (at->second.checksum != found.checksum || at->second.orphaned) {
         changed[found.kind].push_back(&found);
       } else {
         ++counts.unchanged;
@@ -231,7 +244,7 @@ class Run {
     const auto* spec = registry_.Find(kind);
     std::vector<json> bodies;
     bodies.reserve(items.size());
-    for (const Found* found : items) bodies.push_back(found->doc);
+    for (Found* found : items) bodies.push_back(std::move(found->doc));  // not read again
     auto results = records_.CreateMany(session, actor_, *spec, bodies, source_);
     if (!results) return Fail(results.error());
     const std::string now = FormatTime(clock_.Now());
@@ -258,12 +271,11 @@ class Run {
         continue;
       }
       const std::string id = (*result)["id"];
-      const std::string checksum = Checksum(*items[i]);
       sql += (rows == 0 ? "" : ", ") + std::string("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       params.insert(params.end(), {id, connection_.owner_id, connection_.datacenter_id, kind,
                                    items[i]->provider_id, connection_.id, resource_, region_,
-                                   checksum, items[i]->doc.dump(), now});
-      learned.push_back({kind, {items[i]->provider_id, Known{id, checksum, false}}});
+                                   items[i]->checksum, items[i]->payload, now});
+      learned.push_back({kind, {items[i]->provider_id, Known{id, items[i]->checksum, false}}});
       ++delta.created;
       if (++rows == kStatementRows) {
         if (auto flushed = flush(); !flushed) return flushed;
@@ -301,13 +313,13 @@ class Run {
         delta.Error(fmt::format("{} {}: {}", kind, found->provider_id, updated.error().message));
         continue;
       }
-      const std::string checksum = Checksum(*found);
       auto marked = session.Exec(
           "UPDATE discovered SET checksum = ?, provided = ?, orphaned = 0, seen_at = ?, "
           "connection_id = ?, resource = ?, region = ? WHERE record_id = ?",
-          {checksum, found->doc.dump(), now, connection_.id, resource_, region_, was.record_id});
+          {found->checksum, found->payload, now, connection_.id, resource_, region_,
+           was.record_id});
       if (!marked) return Fail(marked.error());
-      learned.push_back({kind, {found->provider_id, Known{was.record_id, checksum, false}}});
+      learned.push_back({kind, {found->provider_id, Known{was.record_id, found->checksum, false}}});
       ++delta.updated;
     }
     return {};
@@ -325,6 +337,52 @@ class Run {
   std::map<std::string, std::map<std::string, Known>> known_;  // kind → provider id → known
   std::set<std::pair<std::string, std::string>> seen_;         // (kind, provider id), region
 };
+
+// Lists in a thread of its own while `apply` writes: fetching and parsing the next page overlaps
+// writing this one (at most two pages wait). An error of `apply` stops the listing.
+Status ListAhead(Connector& connector, std::string_view resource, const std::string& region,
+                 const PageSink& apply) {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<std::vector<Found>> pages;
+  bool listed = false, stop = false;
+  Status listing;
+  std::thread producer([&] {
+    listing = connector.List(resource, region, [&](std::vector<Found>&& page) -> Status {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return stop || pages.size() < 2; });
+      if (stop) return Fail(ErrorCode::kConflict, "the listing was stopped");
+      pages.push_back(std::move(page));
+      changed.notify_all();
+      return {};
+    });
+    std::lock_guard lock(mutex);
+    listed = true;
+    changed.notify_all();
+  });
+  Status applied;
+  for (;;) {
+    std::vector<Found> page;
+    {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return !pages.empty() || listed; });
+      if (pages.empty()) break;
+      page = std::move(pages.front());
+      pages.pop_front();
+      changed.notify_all();
+    }
+    applied = apply(std::move(page));
+    if (!applied) {
+      std::lock_guard lock(mutex);
+      stop = true;
+      changed.notify_all();
+      break;
+    }
+  }
+  producer.join();
+  if (!applied) return applied;
+  return listing;
+}
 
 // A lease row so that one sync of a connection's resource runs at a time, across processes.
 Result<bool> TakeLease(store::Store& store, const Clock& clock, const std::string& name,
@@ -401,16 +459,17 @@ Result<json> SyncEngine::Run(const std::string& connection_id, const std::string
   json region_errors = json::array();
   for (const auto& region : regions) {
     run.StartRegion(region);
-    auto listing = (*connector)->List(resource, region, [&](std::vector<Found>&& page) -> Status {
-      listed += static_cast<std::int64_t>(page.size());
-      if (auto applied = run.Apply(std::move(page)); !applied) return applied;
-      if (auto renewed = TakeLease(store_, clock_, lease, holder); !renewed) {
-        return Fail(renewed.error());
-      }
-      return progress(
-          listed, 0,
-          fmt::format("{}{}: {} listed", resource, region.empty() ? "" : " in " + region, listed));
-    });
+    auto listing =
+        ListAhead(**connector, resource, region, [&](std::vector<Found>&& page) -> Status {
+          listed += static_cast<std::int64_t>(page.size());
+          if (auto applied = run.Apply(std::move(page)); !applied) return applied;
+          if (auto renewed = TakeLease(store_, clock_, lease, holder); !renewed) {
+            return Fail(renewed.error());
+          }
+          return progress(listed, 0,
+                          fmt::format("{}{}: {} listed", resource,
+                                      region.empty() ? "" : " in " + region, listed));
+        });
     if (!listing) {
       // When the job was stopped (cancelled, timed out), that is the outcome.
       if (auto going = progress(listed, 0, "listing failed"); !going) return Fail(going.error());

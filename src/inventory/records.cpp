@@ -55,6 +55,34 @@ json Changeable(const json& record) {
   return out;
 }
 
+// The history of an active record's creation, as json::diff(Changeable({}), Changeable(record))
+// and Snapshot(record) would write it, each value dumped once (imports and syncs create many).
+void CreationHistory(const json& record, std::string& changes, std::string& snapshot) {
+  changes = "[";
+  snapshot = "{";
+  bool first_change = true, first_field = true;
+  for (const auto& [key, value] : record.items()) {
+    const bool in_snapshot = key != "roles" && key != "warnings";
+    const bool changed = !IsCommon(key);
+    if (!in_snapshot && !changed) continue;
+    const std::string dumped = value.dump();
+    if (in_snapshot) {
+      snapshot += (first_field ? "" : ",") + json(key).dump() + ":" + dumped;
+      first_field = false;
+    }
+    if (changed) {
+      std::string path = "/";
+      for (char c : key)
+        path += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+      changes += (first_change ? "" : ",") + std::string(R"({"op":"add","path":)") +
+                 json(path).dump() + R"(,"value":)" + dumped + "}";
+      first_change = false;
+    }
+  }
+  changes += "]";
+  snapshot += "}";
+}
+
 // The record's own document: without common fields and without relation fields (edges).
 json UserFields(const Registry& registry, const EntitySpec& spec, const json& record) {
   json doc = json::object();
@@ -444,11 +472,17 @@ Status Records::WriteHistories(store::Session& session, const auth::Principal& c
   store::Params params;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const HistoryEntry& entry = entries[i];
-    const json& before = entry.before != nullptr ? *entry.before : nothing;
-    const json changes = json::diff(Changeable(before), Changeable(*entry.after));
     sql += (i == 0 ? "" : ", ") + ("(?, ?, ?, ?, ?, ?, " + param + ", " + param + ")");
+    std::string changes, snapshot;
+    if (entry.before == nullptr && entry.after->value("active", true)) {
+      CreationHistory(*entry.after, changes, snapshot);
+    } else {
+      const json& before = entry.before != nullptr ? *entry.before : nothing;
+      changes = json::diff(Changeable(before), Changeable(*entry.after)).dump();
+      snapshot = Snapshot(*entry.after).dump();
+    }
     params.insert(params.end(), {entry.id, entry.version, at, caller.actor_type, caller.actor(),
-                                 entry.action, changes.dump(), Snapshot(*entry.after).dump()});
+                                 entry.action, std::move(changes), std::move(snapshot)});
   }
   if (auto written = session.Exec(sql, params); !written) return Fail(written.error());
   return {};

@@ -177,9 +177,19 @@ TEST_P(RecordsHttpTest, CreateReadListPatchPutDeleteRestore) {
   EXPECT_EQ(rename["actor"]["id"], alice.id);
   EXPECT_EQ(rename["changes"],
             json::array({{{"op", "replace"}, {"path", "/" + name_field}, {"value", "renamed"}}}));
+  // The creation's patch, applied to nothing, gives the record's own fields (and relation fields).
+  json own = json::object();
+  for (const auto& [key, value] : record.items()) {
+    const auto& common = inventory::CommonFields();
+    if (std::find(common.begin(), common.end(), key) == common.end()) own[key] = value;
+  }
+  EXPECT_EQ(json::object().patch(entries[4]["changes"]), own);
   auto first = Call("GET", base_ + "/" + id + "/history/1", alice.token);
   ASSERT_EQ(first.status, 200);
   EXPECT_EQ(Body(first)[name_field], sample[name_field]);
+  json as_created = record;
+  as_created.erase("roles");
+  EXPECT_EQ(Body(first), as_created);
 }
 
 TEST_P(RecordsHttpTest, BadInputIsRefusedAndWritesNothing) {
