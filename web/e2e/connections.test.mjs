@@ -8,7 +8,9 @@
 // and the status turning success → the list's Sync now → the discovered
 // droplets in the servers list → a droplet gone from the provider becomes an
 // orphan on the datacenter's page, beside a server entered by hand → an edit
-// with a wrong token, which the test then reports → delete.
+// with a wrong token, which the test then reports → delete. Then a JSON file
+// through the wizard: the upload and S3 inputs checked, the file uploaded, a
+// period the server refuses shown under its input, the file's servers found.
 //
 // Run from web/ after `npm run build` (no maildev needed):
 //   MAESTRO_BIN=<absolute path to build/bin/maestro> node --test e2e/connections.test.mjs
@@ -21,8 +23,10 @@ import {
   assertStopsCleanly,
   expectText,
   expectTextMatch,
+  httpError,
   pathOf,
   screenshot,
+  signInThroughPage,
   useBrowser,
   useMaestro,
 } from './support.mjs'
@@ -32,6 +36,8 @@ const SESSION_KEY = 'maestro.session'
 const DO_TOKEN = 'dop_v1_e2e_read_only'
 const DATACENTER = 'DO NYC3'
 const NAME = 'DigitalOcean production'
+/** An inventory file of the original Maestro's JSON format. */
+const FILE = { servers: [{ hostname: 'file-1', ipv4_private: '10.1.0.1' }, { hostname: 'file-2' }] }
 
 const openPage = useBrowser()
 
@@ -346,6 +352,72 @@ describe('connections: a DigitalOcean account discovered through the wizard', ()
       await expectTextMatch(page, '[data-testid=connections-empty]', /No connections yet\./)
       assert.equal((await api('GET', `/api/connections/${id}`)).status, 404)
       assert.equal((await api('GET', `/api/servers?source=connection:${id}`)).body.total, 2)
+      assertClean()
+    } finally {
+      await close()
+    }
+  })
+
+  test("a JSON file uploaded through the wizard, with the server's problem under its input", async () => {
+    const { page, close, assertClean } = await openPage()
+    try {
+      await signInThroughPage(page, maestro.server, USER, '/discovery/connections/new')
+      await expectText(page, 'h1', 'New connection')
+      await page.selectOption('#connection-datacenter', { label: `${DATACENTER} (DigitalOcean)` })
+      await page.click('[data-testid=wizard-next]')
+      await page.click('[data-provider=json]')
+      await page.click('[data-testid=wizard-next]')
+
+      // A file provider: an upload, an SSH or an S3 location; each is checked before going on.
+      await page.locator('[data-testid=step-credentials]').waitFor()
+      await expectTextMatch(page, '[data-testid=policy-text]', /only reads the file/)
+      await page.click('[data-testid=wizard-next]')
+      await expectText(page, '[data-testid=step-credentials] [data-field-error]', 'File choose a file to upload')
+      await page.click('label[data-source=s3]')
+      await page.fill('#s3-bucket', 'inventories')
+      await page.click('[data-testid=wizard-next]')
+      await expectText(page, '[data-testid=step-credentials] [data-field-error]', 'Key (path) of the file is required')
+      assert.equal(await page.getAttribute('#s3-secret_key', 'type'), 'password')
+      await page.click('label[data-source=upload]')
+      await page.setInputFiles('#connection-upload', {
+        name: 'inventory.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify(FILE)),
+      })
+      await expectTextMatch(page, '[data-testid=upload-state]', /^Uploaded inventory\.json \(\d+ bytes\)\.$/)
+      await page.click('[data-testid=wizard-next]')
+      await page.locator('[data-testid=step-regions]').waitFor()
+      await page.click('[data-testid=wizard-next]')
+
+      // A period the server refuses: its problem under the input, on the step that has it.
+      await page.locator('[data-testid=step-resources]').waitFor()
+      for (const row of await page.locator('[data-testid=step-resources] tr[data-resource]').all()) {
+        if ((await row.getAttribute('data-resource')) !== 'server-list') await row.locator('[data-testid=resource-enabled]').uncheck()
+      }
+      await page.fill('[data-resource=server-list] [data-testid=resource-every]', '400d')
+      await page.fill('#connection-name', 'Inventory file')
+      await page.click('[data-testid=connection-save]')
+      await expectText(page, '[data-testid=form-error]', 'Check the highlighted fields.')
+      await expectTextMatch(
+        page,
+        '[data-resource=server-list] [data-field-error]',
+        /^Every must be at most 366 days \(366d, 52w\), got '400d'$/,
+      )
+      assert.equal(pathOf(page), '/discovery/connections/new', 'still in the wizard')
+      assertClean([httpError(422, '/api/connections')])
+      await page.fill('[data-resource=server-list] [data-testid=resource-every]', '1d')
+      await page.click('[data-testid=connection-save]')
+
+      await page.waitForURL((url) => /^\/discovery\/connections\/[0-9A-Z]{26}$/.test(url.pathname))
+      const row = '[data-testid=resources-table] tr[data-resource=server-list]'
+      await page.locator(`${row}[data-state=success]`).waitFor()
+      await expectText(page, `${row} [data-count=created]`, '2')
+      await expectTextMatch(page, '[data-testid=connection-details]', /upload/)
+      await page.click('[data-testid=connection-servers]')
+      await page.waitForURL((url) => url.pathname === '/inventory/servers' && url.searchParams.has('filter'))
+      for (const hostname of ['file-1', 'file-2']) {
+        await page.locator('main table tbody tr', { hasText: hostname }).first().waitFor()
+      }
       assertClean()
     } finally {
       await close()

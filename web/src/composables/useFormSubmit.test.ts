@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../api/client'
-import { errorMessage, useFormSubmit } from './useFormSubmit'
+import { errorMessage, problemSentence, useFormSubmit } from './useFormSubmit'
 
 describe('useFormSubmit', () => {
   it('puts each detail next to the field it names', async () => {
@@ -57,3 +57,13 @@ describe('errorMessage', () => {
     )
   })
 })
+
+describe('problemSentence', () => {
+  it('reads a problem after its label, unless it names the field itself or stands alone', () => {
+    expect(problemSentence('Name', 'is required')).toBe('Name is required')
+    expect(problemSentence('Every', "every must be at most 366 days, got '400d'")).toBe("Every must be at most 366 days, got '400d'")
+    expect(problemSentence('Cron', 'Cron minute field: 61 is out of range')).toBe('Cron minute field: 61 is out of range')
+    expect(problemSentence('Name', '')).toBe('')
+  })
+})
+

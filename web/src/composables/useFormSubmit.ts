@@ -20,6 +20,17 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
+/**
+ * A field's problem as a sentence: "is required" reads after the label, one
+ * that already names it ("cron minute field: …", "every must be …") only gets
+ * a capital, and one in upper case stands alone.
+ */
+export function problemSentence(label: string, problem: string | undefined): string {
+  if (!problem) return ''
+  if (problem.toLowerCase().startsWith(`${label.toLowerCase()} `)) return problem.charAt(0).toUpperCase() + problem.slice(1)
+  return /^[a-z]/.test(problem) ? `${label} ${problem}` : problem
+}
+
 export function useFormSubmit(fields: readonly string[] = []) {
   const busy = ref(false)
   const error = ref('')
