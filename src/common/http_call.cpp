@@ -26,20 +26,21 @@ size_t AppendBody(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
-// Keeps the Content-Type response header.
-size_t KeepContentType(char* data, size_t size, size_t count, void* user) {
+// Keeps each response header (name in lower case), and the Content-Type apart.
+size_t KeepHeader(char* data, size_t size, size_t count, void* user) {
+  auto* reply = static_cast<HttpReply*>(user);
   std::string_view line(data, size * count);
-  constexpr std::string_view kName = "content-type:";
-  if (line.size() > kName.size() &&
-      std::equal(kName.begin(), kName.end(), line.begin(),
-                 [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
-    line.remove_prefix(kName.size());
-    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-    while (!line.empty() && (line.back() == '\r' || line.back() == '\n' || line.back() == ' ')) {
-      line.remove_suffix(1);
-    }
-    *static_cast<std::string*>(user) = std::string(line);
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos) return size * count;  // status line or the blank end
+  std::string name(line.substr(0, colon));
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  line.remove_prefix(colon + 1);
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n' || line.back() == ' ')) {
+    line.remove_suffix(1);
   }
+  if (name == "content-type") reply->content_type = std::string(line);
+  reply->headers.emplace_back(std::move(name), std::string(line));
   return size * count;
 }
 
@@ -76,8 +77,8 @@ Result<HttpReply> Perform(const HttpCall& call) {
   curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, AppendBody);
   curl_easy_setopt(handle, CURLOPT_WRITEDATA, &sink);
-  curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, KeepContentType);
-  curl_easy_setopt(handle, CURLOPT_HEADERDATA, &reply.content_type);
+  curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, KeepHeader);
+  curl_easy_setopt(handle, CURLOPT_HEADERDATA, &reply);
   if (call.method == "HEAD") {
     curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
   } else if (call.method != "GET" || !call.body.empty()) {
@@ -101,6 +102,13 @@ Result<HttpReply> Perform(const HttpCall& call) {
   }
   curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &reply.status);
   return reply;
+}
+
+std::string HttpReply::Header(std::string_view lower_name) const {
+  for (const auto& [name, value] : headers) {
+    if (name == lower_name) return value;
+  }
+  return {};
 }
 
 }  // namespace maestro

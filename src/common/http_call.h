@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/error.h"
@@ -29,6 +31,10 @@ struct HttpReply {
   long status = 0;
   std::string body;
   std::string content_type;
+  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case, in order
+
+  // The first header of that name, or "" when absent.
+  std::string Header(std::string_view lower_name) const;
 };
 
 // kUnavailable (naming the method and URL) when no answer came: connection refused, timeout,

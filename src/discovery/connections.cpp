@@ -628,6 +628,7 @@ Result<std::unique_ptr<Connector>> Connections::ConnectorFor(const Connection& c
   settings.credentials = connection.credentials;
   settings.endpoint = connection.endpoint;
   settings.owner_id = connection.owner_id;
+  settings.regions = connection.regions;
   return MakeConnector(settings);
 }
 

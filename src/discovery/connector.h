@@ -39,8 +39,9 @@ using PageSink = std::function<Status(std::vector<Found>&& page)>;
 
 struct ConnectorSettings {
   std::string provider;
-  nlohmann::json credentials;  // opened; never logged
-  std::string endpoint;        // base URL override ("" = the provider's)
+  nlohmann::json credentials;        // opened; never logged
+  std::string endpoint;              // base URL override ("" = the provider's)
+  std::vector<std::string> regions;  // the connection's (providers listing all at once filter)
   std::chrono::milliseconds timeout{30000};
   blobs::BlobStore* blobs = nullptr;  // uploaded files (uploads/<owner_id>/<id>)
   std::string owner_id;

@@ -154,6 +154,12 @@ bool Supports(std::string_view provider, std::string_view resource) {
       {"aws",
        {"server-list", "volumes-list", "snapshot-list", "images-list", "security-list",
         "network-list", "loadbalance-list", "dbs-list"}},
+      {"azure",
+       {"server-list", "volumes-list", "snapshot-list", "images-list", "network-list",
+        "loadbalance-list", "dbs-list"}},
+      {"openstack",
+       {"server-list", "flavor-list", "images-list", "volumes-list", "snapshot-list",
+        "security-list", "network-list", "loadbalance-list"}},
       {"digitalocean",
        {"server-list", "volumes-list", "snapshot-list", "images-list", "loadbalance-list",
         "cdns-list", "container-orchestration-list", "network-list"}},
@@ -170,6 +176,8 @@ bool Supports(std::string_view provider, std::string_view resource) {
 Result<std::unique_ptr<Connector>> MakeConnector(const ConnectorSettings& settings) {
   if (settings.provider == "aws") return MakeAws(settings);
   if (settings.provider == "digitalocean") return MakeDigitalOcean(settings);
+  if (settings.provider == "azure") return MakeAzure(settings);
+  if (settings.provider == "openstack") return MakeOpenStack(settings);
   if (settings.provider == "json" || settings.provider == "terraform") return MakeFile(settings);
   return Fail(ErrorCode::kValidationFailed,
               fmt::format("the {} connector is not available in this version of Maestro",

@@ -39,6 +39,8 @@ std::string Text(const nlohmann::json& value);
 Result<std::string> ReadSource(const ConnectorSettings& settings);
 
 std::unique_ptr<Connector> MakeAws(const ConnectorSettings& settings);
+std::unique_ptr<Connector> MakeAzure(const ConnectorSettings& settings);
+std::unique_ptr<Connector> MakeOpenStack(const ConnectorSettings& settings);
 std::unique_ptr<Connector> MakeDigitalOcean(const ConnectorSettings& settings);
 std::unique_ptr<Connector> MakeFile(const ConnectorSettings& settings);
 

@@ -223,7 +223,11 @@ class DigitalOcean : public Connector {
                        Text(info.value("status", json())));
   }
 
-  Status List(std::string_view resource, const std::string& region, const PageSink& sink) override {
+  std::vector<std::string> Regions(const std::vector<std::string>&) const override {
+    return {""};  // one listing of the account, filtered by the connection's regions
+  }
+
+  Status List(std::string_view resource, const std::string&, const PageSink& sink) override {
     auto listing = Listings().find(resource);
     if (listing == Listings().end()) {
       return Fail(ErrorCode::kBadRequest, fmt::format("DigitalOcean has no {}", resource));
@@ -245,9 +249,7 @@ class DigitalOcean : public Connector {
         if (!item.is_object()) continue;
         Found found = listing->second.translate(item);
         // The connection's regions filter what is listed (DigitalOcean lists every region).
-        const std::string at =
-            Text(found.doc.value("datacenter", json::object()).value("region", json()));
-        if (!region.empty() && !at.empty() && at != region) continue;
+        if (!Wanted(found)) continue;
         page.push_back(std::move(found));
       }
       if (auto sent = sink(std::move(page)); !sent) return sent;
@@ -263,6 +265,14 @@ class DigitalOcean : public Connector {
   }
 
  private:
+  bool Wanted(const Found& found) const {
+    const std::string at =
+        Text(found.doc.value("datacenter", json::object()).value("region", json()));
+    if (settings_.regions.empty() || at.empty()) return true;
+    return std::find(settings_.regions.begin(), settings_.regions.end(), at) !=
+           settings_.regions.end();
+  }
+
   Result<json> Get(const std::string& url, const std::string& what) {
     HttpCall call{.url = url,
                   .headers = {"Authorization: Bearer " + Text(settings_.credentials["token"]),

@@ -552,6 +552,172 @@ TEST_P(DiscoverySyncTest, AnUploadedTerraformStateIsSynced) {
   EXPECT_EQ(Servers().at("i-0d3650a23f4e45dc0")["active"], true);
 }
 
+TEST_P(DiscoverySyncTest, OpenStackServersWithTheirFlavorsAfterKeystone) {
+  std::string base;
+  const std::string token = "gAAAAAB-keystone-token";
+  ReplayServer openstack([&](const CapturedRequest& request) -> ReplayReply {
+    if (request.method == "POST" && request.target == "/identity/v3/auth/tokens") {
+      const json body = json::parse(request.body);
+      const json user = body["auth"]["identity"]["password"]["user"];
+      if (user["name"] != "ops" || user["password"] != kSecretKey ||
+          body["auth"]["scope"]["project"]["name"] != "web") {
+        return {.status = 401, .body = R"({"error": {"code": 401, "title": "Unauthorized"}})"};
+      }
+      json catalog = json::array();
+      for (const auto& [type, path] : std::vector<std::pair<std::string, std::string>>{
+               {"compute", "/compute/v2.1"}, {"network", "/network"}}) {
+        catalog.push_back(
+            {{"type", type},
+             {"endpoints",
+              {{{"interface", "internal"}, {"region_id", "RegionOne"}, {"url", "http://10.0.0.1"}},
+               {{"interface", "public"}, {"region_id", "RegionOne"}, {"url", base + path}}}}});
+      }
+      return {.status = 201,
+              .body = json{{"token", {{"catalog", catalog}}}}.dump(),
+              .headers = {{"X-Subject-Token", token}}};
+    }
+    if (request.Header("x-auth-token") != token) {
+      return {.status = 401, .body = R"({"error": {"code": 401}})"};
+    }
+    if (request.target.starts_with("/compute/v2.1/flavors/detail")) {
+      return {.body = Fixture("openstack/nova-flavors-detail-v2.102.json")};
+    }
+    if (request.target.starts_with("/compute/v2.1/servers/detail?limit=1000")) {
+      json first = json::parse(Fixture("openstack/nova-servers-detail-v2.1.json"));
+      first["servers_links"][0]["href"] = base + "/compute/v2.1/servers/detail?marker=2";
+      return {.body = first.dump()};
+    }
+    if (request.target.starts_with("/compute/v2.1/servers/detail?marker=2")) {
+      json second = json::parse(Fixture("openstack/nova-servers-detail-v2.100.json"));
+      second["servers"][0]["id"] = "second-server";
+      second.erase("servers_links");
+      return {.body = second.dump()};
+    }
+    return {.status = 404, .body = "{}"};
+  });
+  base = openstack.url();
+  const json connection = Create({{"name", "cloud"},
+                                  {"provider", "openstack"},
+                                  {"datacenter", datacenter_},
+                                  {"regions", {"RegionOne"}},
+                                  {"enabled", false},
+                                  {"resources", {{"server-list", {{"enabled", true}}}}},
+                                  {"credentials",
+                                   {{"auth_url", base + "/identity"},
+                                    {"username", "ops"},
+                                    {"password", kSecretKey},
+                                    {"project", "web"}}}});
+  auto tested = ApiClient::Body(api_->Call(
+      "POST", "/api/connections/" + connection["id"].get<std::string>() + "/test", alice_.token));
+  EXPECT_EQ(tested["ok"], true) << tested.dump();
+  const json job = Sync(connection["id"]);
+  ASSERT_EQ(job["status"], "succeeded") << job.dump();
+  EXPECT_EQ(job["result"]["created"], 2) << job.dump();
+  // Both fixtures name their server new-server-test: one by flavor id, one with it embedded.
+  auto list =
+      ApiClient::Body(api_->Call("GET", "/api/servers?limit=10&sort=created_at", alice_.token));
+  ASSERT_EQ(list["total"], 2) << list.dump();
+  for (const auto& server : list["items"]) {
+    EXPECT_EQ(server["hostname"], "new-server-test");
+    EXPECT_EQ(server["ipv4_private"], "192.168.1.30");
+    EXPECT_EQ(server["cpu"], 1);
+    EXPECT_EQ(server["memory"], 0.5);  // m1.tiny: 512 MiB
+    EXPECT_EQ(server["datacenter"]["instance_type"], "m1.tiny");
+    EXPECT_EQ(server["datacenter"]["zone"], "us-west");
+    EXPECT_EQ(server["status"], "Active");
+    EXPECT_EQ(server["tags"], json::parse(R"([{"key": "My Server Name", "value": "Apache1"}])"));
+  }
+  // Every listing call carried the token Keystone gave.
+  for (const auto& request : openstack.requests()) {
+    if (request.method == "GET") EXPECT_EQ(request.Header("x-auth-token"), token);
+  }
+}
+
+TEST_P(DiscoverySyncTest, AzureVirtualMachinesWithTheirInterfacesAndSizes) {
+  const json vms = json::parse(Fixture(
+      "azure/compute-virtualmachines-listbylocation.2024-07-01.example.json"))["responses"]["200"]
+                                                                              ["body"];
+  const std::string nic_id =
+      vms["value"][0]["properties"]["networkProfile"]["networkInterfaces"][0]["id"];
+  const std::string pip_id =
+      "/subscriptions/sub-1/resourceGroups/rg/providers/"
+      "Microsoft.Network/publicIPAddresses/web-ip";
+  ReplayServer azure([&](const CapturedRequest& request) -> ReplayReply {
+    if (request.method == "POST" && request.target == "/tenant-1/oauth2/v2.0/token") {
+      if (FormValue(request.body, "client_secret") != kSecretKey ||
+          FormValue(request.body, "grant_type") != "client_credentials") {
+        return {.status = 401, .body = R"({"error": "invalid_client"})"};
+      }
+      return {.body =
+                  R"({"token_type": "Bearer", "expires_in": 3599, "access_token": "arm-token"})"};
+    }
+    if (request.Header("authorization") != "Bearer arm-token") {
+      return {.status = 401, .body = R"({"error": {"code": "InvalidAuthenticationToken"}})"};
+    }
+    const std::string prefix = "/subscriptions/sub-1/providers/";
+    if (request.target.starts_with(prefix + "Microsoft.Compute/virtualMachines?")) {
+      return {.body = vms.dump()};
+    }
+    if (request.target.starts_with(prefix + "Microsoft.Network/networkInterfaces?")) {
+      return {.body = json{{"value",
+                            {{{"id", nic_id},
+                              {"name", "nic"},
+                              {"location", "eastus"},
+                              {"properties",
+                               {{"ipConfigurations",
+                                 {{{"properties",
+                                    {{"privateIPAddress", "10.1.0.4"},
+                                     {"publicIPAddress", {{"id", pip_id}}}}}}}}}}}}}}
+                          .dump()};
+    }
+    if (request.target.starts_with(prefix + "Microsoft.Network/publicIPAddresses?")) {
+      return {.body =
+                  json{{"value", {{{"id", pip_id}, {"properties", {{"ipAddress", "20.1.2.3"}}}}}}}
+                      .dump()};
+    }
+    if (request.target.starts_with(prefix + "Microsoft.Compute/locations/eastus/vmSizes?")) {
+      return {.body =
+                  R"({"value": [{"name": "Standard_A0", "numberOfCores": 1, "memoryInMB": 768}]})"};
+    }
+    return {.status = 404, .body = R"({"error": {"code": "NotFound"}})"};
+  });
+  const json connection = Create({{"name", "azure"},
+                                  {"provider", "azure"},
+                                  {"datacenter", datacenter_},
+                                  {"endpoint", azure.url()},
+                                  {"enabled", false},
+                                  {"resources", {{"server-list", {{"enabled", true}}}}},
+                                  {"credentials",
+                                   {{"tenant", "tenant-1"},
+                                    {"client_id", "app-1"},
+                                    {"client_secret", kSecretKey},
+                                    {"subscription", "sub-1"}}}});
+  const json job = Sync(connection["id"]);
+  ASSERT_EQ(job["status"], "succeeded") << job.dump();
+  const auto servers = Servers();
+  ASSERT_EQ(servers.size(), 1u);        // the example lists one VM twice
+  const json& vm = servers.at("Test");  // osProfile.computerName
+  EXPECT_EQ(vm["ipv4_private"], "10.1.0.4");
+  EXPECT_EQ(vm["ipv4_public"], "20.1.2.3");
+  EXPECT_EQ(vm["cpu"], 1);
+  EXPECT_EQ(vm["memory"], 0.75);
+  EXPECT_EQ(vm["os"]["base"], "Windows");
+  EXPECT_EQ(vm["datacenter"]["region"], "eastus");
+  EXPECT_EQ(vm["datacenter"]["instance_type"], "Standard_A0");
+  EXPECT_EQ(vm["status"], "Active");
+  EXPECT_EQ(job.dump().find(kSecretKey), std::string::npos);
+
+  // A wrong secret: the sign-in is refused and the connection is in danger.
+  auto patched = api_->Call("PATCH", "/api/connections/" + connection["id"].get<std::string>(),
+                            alice_.token, {{"credentials", {{"client_secret", "wrong"}}}});
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  const json refused = Sync(connection["id"]);
+  EXPECT_EQ(refused["status"], "failed");
+  const auto status = ApiClient::Body(
+      api_->Call("GET", "/api/connections/" + connection["id"].get<std::string>(), alice_.token));
+  EXPECT_EQ(status["status"]["server-list"]["state"], "danger") << status.dump();
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, DiscoverySyncTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const auto& info) { return testing::BackendName(info.param); });
