@@ -253,6 +253,7 @@ describe('connections: a DigitalOcean account discovered through the wizard', ()
         '[data-testid=connection-jobs] tr[data-status=succeeded] [data-testid=job-outcome]',
         /unchanged/,
       )
+      await expectText(page, '[data-testid=connection-jobs] tr[data-status=succeeded] [data-testid=job-subject]', 'server-list')
       const listings = fake.requests.filter((request) => request.path.startsWith('/v2/droplets')).slice(listedBefore)
       assert.deepEqual(
         listings.map((request) => request.path),

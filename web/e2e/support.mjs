@@ -170,9 +170,10 @@ export async function assertStopsCleanly(server) {
  * Launches Chromium before the file's tests and closes it after them.
  * Returns `openPage`: a page in a fresh context (empty localStorage) that
  * records every problem — console errors, uncaught exceptions, failed
- * requests, HTTP answers ≥ 400. `assertClean(expected)` fails on any problem
- * not matched by one of the `expected` regular expressions (see `httpError`),
- * then forgets the problems it has checked, so a page can be checked step by step.
+ * requests (not those cut off by loading another document), HTTP answers
+ * ≥ 400. `assertClean(expected)` fails on any problem not matched by one of
+ * the `expected` regular expressions (see `httpError`), then forgets the
+ * problems it has checked, so a page can be checked step by step.
  */
 export function useBrowser() {
   let browser
@@ -196,9 +197,23 @@ export function useBrowser() {
       }
     })
     page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`))
-    page.on('requestfailed', (request) =>
-      problems.push(`request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText})`),
-    )
+    // A request still running when the page loads another document (a `goto`
+    // right after signing in, say) is cut off by the browser: not a problem of
+    // the page. Aborted requests are kept aside with the document they started
+    // in, and count only if no other document has been loaded since.
+    let documents = 0
+    const startedIn = new WeakMap()
+    const aborted = []
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) documents += 1
+    })
+    page.on('request', (request) => startedIn.set(request, documents))
+    page.on('requestfailed', (request) => {
+      const errorText = request.failure()?.errorText
+      const problem = `request failed: ${request.method()} ${request.url()} (${errorText})`
+      if (errorText === 'net::ERR_ABORTED') aborted.push({ problem, document: startedIn.get(request) })
+      else problems.push(problem)
+    })
     page.on('response', (response) => {
       if (response.status() >= 400) {
         problems.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`)
@@ -210,6 +225,8 @@ export function useBrowser() {
       problems,
       close: () => context.close(),
       assertClean(expected = []) {
+        problems.push(...aborted.filter((entry) => entry.document === documents).map((entry) => entry.problem))
+        aborted.length = 0
         const unexpected = problems.filter((problem) => !expected.some((pattern) => pattern.test(problem)))
         problems.length = 0
         assert.deepEqual(unexpected, [], 'the page should run with no console errors and no failed requests')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isActive, progressPercent, resultSummary, statusBadge } from './jobs'
+import { isActive, jobSubject, progressPercent, resultSummary, statusBadge } from './jobs'
 import { describeEvery, describeTiming, parseEvery } from './timing'
 
 describe('job presentation', () => {
@@ -12,6 +12,11 @@ describe('job presentation', () => {
       false,
     ])
     expect(statusBadge('failed')).toBe('text-bg-danger')
+  })
+
+  it("names what a sync works on, and nothing for other jobs", () => {
+    expect(jobSubject({ type: 'sync', args: { connection: 'c1', resource: 'server-list' } })).toBe('server-list')
+    expect(jobSubject({ type: 'webhook', args: { url: 'https://x.test' } })).toBe('')
   })
 
   it('gives the progress as a share, or none when the total is unknown', () => {

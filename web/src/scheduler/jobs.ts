@@ -33,6 +33,12 @@ export function jobTypeLabel(type: string): string {
   return JOB_TYPE_LABELS[type] ?? type
 }
 
+/** What a job works on, when its type says so: a sync's resource ("server-list"); '' otherwise. */
+export function jobSubject(job: Pick<Job, 'type' | 'args'>): string {
+  const resource = job.type === 'sync' ? job.args?.resource : undefined
+  return typeof resource === 'string' ? resource : ''
+}
+
 /** The Bootstrap classes of a status badge. */
 export function statusBadge(status: JobStatus | ScheduleLastStatus): string {
   return BADGES[status] ?? 'text-bg-light'
