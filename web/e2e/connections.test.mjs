@@ -236,6 +236,16 @@ describe('connections: a DigitalOcean account discovered through the wizard', ()
       await page.click('[data-testid=connection-test]')
       await expectTextMatch(page, '[data-testid=test-result][data-ok=true]', /The credentials work\..*ops@example\.com/)
 
+      // Its resource's schedule is in the scheduler, and leads back to it.
+      await page.locator('[data-testid=side-nav]').getByRole('link', { name: 'Scheduler', exact: true }).click()
+      await page.waitForURL('**/scheduler')
+      const schedule = page.locator('[data-testid=schedules-table] tr', { hasText: `${NAME}: server-list` })
+      await expectTextMatch(page, '[data-testid=schedules-table]', /Every day/)
+      await schedule.locator('a.schedule-link').click()
+      await expectText(page, '[data-testid=schedule-sync]', 'server-list of its connection')
+      await page.click('[data-testid=schedule-sync] a')
+      await page.waitForURL(`**/discovery/connections/${id}`)
+
       // A new connection syncs right away; Sync now runs it again, with its progress on the page.
       const row = '[data-testid=resources-table] tr[data-resource=server-list]'
       await page.locator(`${row}[data-state=success]`).waitFor()
