@@ -2,9 +2,9 @@
 // server (node:http on 127.0.0.1) imitates DigitalOcean's API — GET
 // /v2/account, and GET /v2/droplets in two pages linked by `links.pages.next`
 // — and answers 401 to any other bearer token. Register → a datacenter
-// through the form → the Connections wizard (datacenter → provider →
-// credentials, with the policy → the endpoint under Advanced → resources and
-// name) → the connection's page → Test credentials → Sync now, its progress
+// through the form → the Connections wizard (datacenter → provider, the
+// datacenter's own → credentials, with the policy → the endpoint under
+// Advanced → resources and name) → the connection's page → Test credentials → Sync now, its progress
 // and the status turning success → the list's Sync now → the discovered
 // droplets in the servers list → a droplet gone from the provider becomes an
 // orphan on the datacenter's page, beside a server entered by hand → an edit
@@ -169,11 +169,10 @@ describe('connections: a DigitalOcean account discovered through the wizard', ()
       await page.selectOption('#connection-datacenter', datacenterId)
       await page.click('[data-testid=wizard-next]')
 
+      // The datacenter's provider is chosen already.
       await page.locator('[data-testid=step-provider]').waitFor()
-      await page.click('[data-testid=wizard-next]')
-      await expectText(page, '[data-testid=step-provider] [data-field-error]', 'Provider choose a provider')
+      await page.locator('[data-provider=digitalocean].selected').waitFor()
       await expectTextMatch(page, '[data-provider=aws]', /Amazon Web Services/)
-      await page.click('[data-provider=digitalocean]')
       await page.click('[data-testid=wizard-next]')
 
       await page.locator('[data-testid=step-credentials]').waitFor()

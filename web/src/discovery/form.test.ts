@@ -8,6 +8,7 @@ import {
   chooseProvider,
   emptyForm,
   firstStepWithProblem,
+  guessProvider,
   mapProblems,
   stepOf,
   stepProblems,
@@ -298,3 +299,16 @@ describe('suggestedName', () => {
     expect(suggestedName(DIGITALOCEAN, undefined)).toBe('DigitalOcean')
   })
 })
+
+describe('guessProvider', () => {
+  it("reads the datacenter's provider as an id, a label, or a part of a label", () => {
+    const providers = [AWS, DIGITALOCEAN, { ...DIGITALOCEAN, provider: 'do-spaces', label: 'DigitalOcean Spaces' }, JSON_FILE]
+    expect(guessProvider('DigitalOcean', providers)?.provider).toBe('digitalocean')
+    expect(guessProvider('AWS', providers)?.provider).toBe('aws')
+    expect(guessProvider('amazon', providers)?.provider).toBe('aws')
+    expect(guessProvider('Spaces', providers)?.provider).toBe('do-spaces')
+    expect(guessProvider('Bare metal', providers)).toBeUndefined()
+    expect(guessProvider('', providers)).toBeUndefined()
+  })
+})
+

@@ -154,6 +154,25 @@ export function addRegions(form: ConnectionForm, text: string): string {
   return ''
 }
 
+function squeezed(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]/g, '')
+}
+
+/**
+ * The provider a datacenter's free-text provider ("DigitalOcean", "AWS",
+ * "Azure") most likely names: its id, then its label, then a label that
+ * contains it; undefined when none does.
+ */
+export function guessProvider(datacenterProvider: string, providers: readonly Provider[]): Provider | undefined {
+  const name = squeezed(datacenterProvider)
+  if (name.length < 2) return undefined
+  return (
+    providers.find((provider) => squeezed(provider.provider) === name) ??
+    providers.find((provider) => squeezed(provider.label) === name) ??
+    (name.length >= 4 ? providers.find((provider) => squeezed(provider.label).includes(name)) : undefined)
+  )
+}
+
 /** The default name: the provider's label and the datacenter's name. */
 export function suggestedName(provider: Provider | undefined, datacenterName: string | undefined): string {
   return [provider?.label, datacenterName].filter((part) => part).join(' – ')
