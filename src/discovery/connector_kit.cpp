@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <map>
+#include <pugixml.hpp>
 #include <thread>
 
 #include "blobs/blob_store.h"
@@ -111,6 +112,96 @@ double GibFromMib(double mib) { return std::round(mib / 1024.0 * 100.0) / 100.0;
 
 std::string Text(const json& value) { return value.is_string() ? value.get<std::string>() : ""; }
 
+namespace {
+
+// GET of an object (or, with `query`, of the bucket: a listing) of the connection's S3 source.
+Result<HttpReply> S3Get(const ConnectorSettings& settings, const std::string& key,
+                        const std::string& query) {
+  const json& s3 = settings.credentials["s3"];
+  std::string endpoint = s3.value("endpoint", "https://s3.amazonaws.com");
+  while (endpoint.ends_with('/')) endpoint.pop_back();
+  const std::string region = s3.value("region", "us-east-1");
+  const std::string bucket = Text(s3["bucket"]);
+  std::string escaped;
+  for (unsigned char c : key) {
+    escaped += std::isalnum(c) || std::string_view("-_.~/").find(static_cast<char>(c)) !=
+                                      std::string_view::npos
+                   ? std::string(1, static_cast<char>(c))
+                   : fmt::format("%{:02X}", c);
+  }
+  HttpCall call{
+      .url = fmt::format("{}/{}/{}{}", endpoint, bucket, escaped, query.empty() ? "" : "?" + query),
+      .timeout = settings.timeout};
+  if (s3.contains("access_key")) {
+    call.aws_sigv4 = "aws:amz:" + region + ":s3";
+    call.username = Text(s3["access_key"]);
+    call.password = Text(s3.value("secret_key", json("")));
+  }
+  return CallProvider(call, settings,
+                      fmt::format("S3 GET {}/{}{}", bucket, key, query.empty() ? "" : " (list)"));
+}
+
+std::string QueryEscape(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    out += std::isalnum(c) ||
+                   std::string_view("-_.~").find(static_cast<char>(c)) != std::string_view::npos
+               ? std::string(1, static_cast<char>(c))
+               : fmt::format("%{:02X}", c);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool IsPrefix(const ConnectorSettings& settings) {
+  const json& credentials = settings.credentials;
+  if (!credentials.contains("s3")) return false;
+  const std::string path = Text(credentials["s3"].value("path", json()));
+  return path.empty() || path.ends_with('/');
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> ReadSources(
+    const ConnectorSettings& settings) {
+  std::vector<std::pair<std::string, std::string>> files;
+  if (!IsPrefix(settings)) {
+    auto bytes = ReadSource(settings);
+    if (!bytes) return Fail(bytes.error());
+    files.emplace_back("", std::move(*bytes));
+    return files;
+  }
+  std::string prefix = Text(settings.credentials["s3"].value("path", json()));
+  while (prefix.starts_with('/')) prefix.erase(0, 1);
+  std::string token;
+  for (int pages = 0; pages < 10000; ++pages) {
+    std::string query = "list-type=2&prefix=" + QueryEscape(prefix);
+    if (!token.empty()) query += "&continuation-token=" + QueryEscape(token);
+    auto listing = S3Get(settings, "", query);
+    if (!listing) return Fail(listing.error());
+    pugi::xml_document document;
+    if (!document.load_buffer(listing->body.data(), listing->body.size())) {
+      return Fail(ErrorCode::kBadRequest, "S3 list: the answer is not XML");
+    }
+    const auto result = document.document_element();
+    for (auto item : result.children("Contents")) {
+      const std::string key = item.child("Key").text().as_string();
+      if (key.empty() || key.ends_with('/')) continue;
+      if (files.size() >= 100000) {
+        return Fail(ErrorCode::kBadRequest, "more than 100,000 files under the S3 prefix");
+      }
+      auto object = S3Get(settings, key, "");
+      if (!object) return Fail(object.error());
+      files.emplace_back(key, std::move(object->body));
+    }
+    token = result.child("NextContinuationToken").text().as_string();
+    if (std::string_view(result.child("IsTruncated").text().as_string()) != "true" ||
+        token.empty()) {
+      return files;
+    }
+  }
+  return Fail(ErrorCode::kBadRequest, "S3 list: paging never ends");
+}
+
 Result<std::string> ReadSource(const ConnectorSettings& settings) {
   const json& credentials = settings.credentials;
   if (credentials.contains("upload")) {
@@ -129,19 +220,9 @@ Result<std::string> ReadSource(const ConnectorSettings& settings) {
   }
   if (credentials.contains("s3")) {
     const json& s3 = credentials["s3"];
-    const std::string endpoint = s3.value("endpoint", "https://s3.amazonaws.com");
-    const std::string region = s3.value("region", "us-east-1");
     std::string path = Text(s3["path"]);
     while (path.starts_with('/')) path.erase(0, 1);
-    HttpCall call{.url = fmt::format("{}/{}/{}", endpoint, Text(s3["bucket"]), path),
-                  .timeout = settings.timeout};
-    if (s3.contains("access_key")) {
-      call.aws_sigv4 = "aws:amz:" + region + ":s3";
-      call.username = Text(s3["access_key"]);
-      call.password = Text(s3.value("secret_key", json("")));
-    }
-    auto reply =
-        CallProvider(call, settings, fmt::format("S3 GET {}/{}", Text(s3["bucket"]), path));
+    auto reply = S3Get(settings, path, "");
     if (!reply) return Fail(reply.error());
     return std::move(reply->body);
   }
@@ -167,6 +248,7 @@ bool Supports(std::string_view provider, std::string_view resource) {
        {"server-list", "applications-list", "volumes-list", "snapshot-list", "images-list",
         "flavor-list"}},
       {"terraform", {"server-list", "volumes-list", "storage-list"}},
+      {"ansible", {"server-list", "volumes-list"}},
   };
   auto found = kSupported.find(provider);
   if (found == kSupported.end()) return false;
@@ -178,7 +260,10 @@ Result<std::unique_ptr<Connector>> MakeConnector(const ConnectorSettings& settin
   if (settings.provider == "digitalocean") return MakeDigitalOcean(settings);
   if (settings.provider == "azure") return MakeAzure(settings);
   if (settings.provider == "openstack") return MakeOpenStack(settings);
-  if (settings.provider == "json" || settings.provider == "terraform") return MakeFile(settings);
+  if (settings.provider == "json" || settings.provider == "terraform" ||
+      settings.provider == "ansible") {
+    return MakeFile(settings);
+  }
   return Fail(ErrorCode::kValidationFailed,
               fmt::format("the {} connector is not available in this version of Maestro",
                           settings.provider));

@@ -35,8 +35,13 @@ double GibFromMib(double mib);
 // The text of `value` when it is text, else "".
 std::string Text(const nlohmann::json& value);
 
-// The file connectors (json, terraform, ansible): the source's bytes (upload, ssh or s3).
+// The file connectors (json, terraform, ansible): the source's bytes (an upload, or an S3 object).
 Result<std::string> ReadSource(const ConnectorSettings& settings);
+// Whether the source is an S3 prefix (a path ending with '/'): many files.
+bool IsPrefix(const ConnectorSettings& settings);
+// Every object under the S3 prefix: (key, bytes), over all pages of ListObjectsV2.
+Result<std::vector<std::pair<std::string, std::string>>> ReadSources(
+    const ConnectorSettings& settings);
 
 std::unique_ptr<Connector> MakeAws(const ConnectorSettings& settings);
 std::unique_ptr<Connector> MakeAzure(const ConnectorSettings& settings);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "common/json_util.h"
+#include "discovery/ansible_facts.h"
 #include "discovery/connector_kit.h"
 #include "inventory/import.h"
 #include "inventory/registry.h"
@@ -231,6 +232,15 @@ class FileConnector : public Connector {
   explicit FileConnector(ConnectorSettings settings) : settings_(std::move(settings)) {}
 
   Result<std::string> Test() override {
+    if (settings_.provider == "ansible") {
+      auto facts = ReadFacts();
+      if (!facts) return Fail(facts.error());
+      std::string message = fmt::format("Ansible facts read: {} hosts", facts->hosts.size());
+      if (!facts->warnings.empty()) {
+        message += fmt::format("; {} skipped ({})", facts->warnings.size(), facts->warnings[0]);
+      }
+      return message;
+    }
     auto file = Read();
     if (!file) return Fail(file.error());
     if (settings_.provider == "terraform") {
@@ -248,6 +258,15 @@ class FileConnector : public Connector {
   }
 
   Status List(std::string_view resource, const std::string&, const PageSink& sink) override {
+    if (settings_.provider == "ansible") {
+      if (resource != "server-list" && resource != "volumes-list") {
+        return Fail(ErrorCode::kBadRequest, fmt::format("Ansible facts have no {}", resource));
+      }
+      auto facts = ReadFacts();
+      if (!facts) return Fail(facts.error());
+      auto found = TranslateFacts(*facts, resource);
+      return SendPages(found, sink);
+    }
     auto file = Read();
     if (!file) return Fail(file.error());
     if (settings_.provider == "terraform") return ListTerraform(*file, resource, sink);
@@ -259,6 +278,30 @@ class FileConnector : public Connector {
   }
 
  private:
+  // The fact files: an upload (one file, a JSON object of files, or a tar archive), or every
+  // object under an S3 prefix (a path ending with '/') or one S3 object.
+  Result<FactFiles> ReadFacts() {
+    if (!IsPrefix(settings_)) {
+      auto bytes = ReadSource(settings_);
+      if (!bytes) return Fail(bytes.error());
+      return ReadFactFiles(*bytes);
+    }
+    auto sources = ReadSources(settings_);
+    if (!sources) return Fail(sources.error());
+    FactFiles files;
+    for (const auto& [name, bytes] : *sources) {
+      auto file = ParseJson(bytes);
+      const auto slash = name.find_last_of('/');
+      const std::string host = slash == std::string::npos ? name : name.substr(slash + 1);
+      if (!file) {
+        files.warnings.push_back(host + ": not JSON, skipped");
+        continue;
+      }
+      AddFactFile(files, host, *file);
+    }
+    return files;
+  }
+
   Result<json> Read() {
     auto bytes = ReadSource(settings_);
     if (!bytes) return Fail(bytes.error());

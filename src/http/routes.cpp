@@ -10,6 +10,7 @@
 #include "common/ids.h"
 #include "common/json_util.h"
 #include "common/validation.h"
+#include "discovery/ansible_facts.h"
 #include "discovery/providers.h"
 #include "http/openapi.h"
 #include "store/migrations.h"
@@ -161,16 +162,20 @@ Result<Response> RecordResponse(int status, Result<json> record) {
   return response;
 }
 
-// POST /api/import?format=json&datacenter=<id>, the file as the body or a multipart "file" part.
-// The file is checked to be JSON, kept as a blob, and imported by an `import` job: 202 {job}.
+// POST /api/import?format=json|ansible&datacenter=<id>, the file as the body or a multipart
+// "file" part. The file is checked (JSON; or Ansible facts: one host's file, a JSON object of them
+// or a tar archive of `ansible -m setup --tree`, turned into servers and volumes), kept as a blob,
+// and imported by an `import` job: 202 {job}.
 Result<Response> Import(Services& services, const Request& request) {
   std::string datacenter;
+  std::string format = "json";
   for (const auto& [name, value] : request.query) {
     if (name == "format") {
-      if (value != "json") {
+      if (value != "json" && value != "ansible") {
         return Fail(ErrorCode::kBadRequest,
-                    fmt::format("format '{}' is not supported yet: use format=json", value));
+                    fmt::format("format '{}' is not supported: use format=json or ansible", value));
       }
+      format = value;
     } else if (name == "datacenter") {
       datacenter = value;
     } else {
@@ -195,6 +200,18 @@ Result<Response> Import(Services& services, const Request& request) {
     }
   }
   if (text.empty()) return Fail(ErrorCode::kBadRequest, "send the file to import as the body");
+  std::string converted;
+  if (format == "ansible") {
+    auto facts = discovery::ReadFactFiles(text);
+    if (!facts) return Fail(facts.error());
+    if (facts->hosts.empty()) {
+      return Fail(ErrorCode::kBadRequest,
+                  "no host's facts in the upload" +
+                      (facts->warnings.empty() ? std::string() : ": " + facts->warnings[0]));
+    }
+    converted = discovery::FactsAsImport(*facts).dump();
+    text = converted;
+  }
   auto file = ParseJson(text);
   if (!file) return Fail(ErrorCode::kBadRequest, "the file is not JSON: " + file.error().message);
   if (!file->is_object()) {

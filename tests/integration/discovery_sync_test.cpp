@@ -718,6 +718,58 @@ TEST_P(DiscoverySyncTest, AzureVirtualMachinesWithTheirInterfacesAndSizes) {
   EXPECT_EQ(status["status"]["server-list"]["state"], "danger") << status.dump();
 }
 
+// The real `ansible -m setup --tree` on this machine (ansible-core, installed by scripts/setup),
+// archived as a user would, uploaded and synced; and the same facts through POST /api/import.
+TEST_P(DiscoverySyncTest, RealAnsibleFactsOfThisMachineAreSynced) {
+  testing::TempDir dir;
+  const std::string tree = dir.str() + "/tree";
+  const std::string command =
+      "ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false "
+      "ansible localhost -c local -m setup --tree '" +
+      tree + "' >'" + dir.str() + "/ansible.log' 2>&1 && tar -C '" + dir.str() + "' -czf '" +
+      dir.str() + "/facts.tgz' tree";
+  ASSERT_EQ(std::system(command.c_str()), 0) << testing::ReadFile(dir.path() / "ansible.log");
+  const std::string archive = testing::ReadFile(dir.path() / "facts.tgz");
+  const json facts = json::parse(testing::ReadFile(dir.path() / "tree" / "localhost"));
+  const std::string nodename = facts["ansible_facts"]["ansible_nodename"];
+
+  auto upload = testing::HttpRequest(
+      server_.port(), "POST", "/api/uploads", archive,
+      {{"Authorization", "Bearer " + alice_.token}, {"Content-Type", "application/gzip"}});
+  ASSERT_EQ(upload.status, 201) << upload.body;
+  const json connection =
+      Create({{"name", "facts"},
+              {"provider", "ansible"},
+              {"datacenter", datacenter_},
+              {"enabled", false},
+              {"credentials", {{"upload", json::parse(upload.body)["upload"]}}}});
+  const json job = Sync(connection["id"]);
+  ASSERT_EQ(job["status"], "succeeded") << job.dump();
+  const auto servers = Servers();
+  ASSERT_EQ(servers.size(), 1u);
+  const json& server = servers.at(nodename);
+  EXPECT_EQ(server["cpu"], facts["ansible_facts"]["ansible_processor_vcpus"]);
+  EXPECT_EQ(server["os"]["dist"], facts["ansible_facts"]["ansible_distribution"]);
+  EXPECT_EQ(server["name"], "localhost");  // the inventory host
+  EXPECT_FALSE(server["storage"].empty());
+  const json volumes_job = Sync(connection["id"], "volumes-list");
+  EXPECT_EQ(volumes_job["status"], "succeeded") << volumes_job.dump();
+
+  // The same archive through the import endpoint: the server is updated in place, not doubled.
+  auto imported = testing::HttpRequest(
+      server_.port(), "POST", "/api/import?format=ansible&datacenter=" + datacenter_, archive,
+      {{"Authorization", "Bearer " + alice_.token}, {"Content-Type", "application/gzip"}});
+  ASSERT_EQ(imported.status, 202) << imported.body;
+  const json import_job =
+      api_->AwaitJob(alice_.token, json::parse(imported.body)["job"]["id"].get<std::string>());
+  EXPECT_EQ(import_job["status"], "succeeded") << import_job.dump();
+  EXPECT_EQ(Servers().size(), 1u);
+  EXPECT_EQ(testing::HttpRequest(server_.port(), "POST", "/api/import?format=ansible", "junk",
+                                 {{"Authorization", "Bearer " + alice_.token}})
+                .status,
+            400);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, DiscoverySyncTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const auto& info) { return testing::BackendName(info.param); });
