@@ -388,6 +388,7 @@ describe('connections: a DigitalOcean account discovered through the wizard', ()
       await page.click('[data-testid=wizard-next]')
       await expectText(page, '[data-testid=step-credentials] [data-field-error]', 'Key (path) of the file is required')
       assert.equal(await page.getAttribute('#s3-secret_key', 'type'), 'password')
+      await screenshot(page, 'connections-wizard-file')
       await page.click('label[data-source=upload]')
       await page.setInputFiles('#connection-upload', {
         name: 'inventory.json',
