@@ -6,6 +6,7 @@
 
 #include <pugixml.hpp>
 
+#include "common/json_util.h"
 #include "discovery/connector_kit.h"
 
 namespace maestro::discovery {
@@ -301,6 +302,73 @@ Found Database(const pugi::xml_node& db, const std::string& region) {
           .active = status != "failed" && status != "deleting"};
 }
 
+json App(std::string name, const char* family, const char* provider, std::string status,
+         const std::string& region) {
+  json doc = {{"name", std::move(name)},
+              {"family", family},
+              {"provider", provider},
+              {"own", true},
+              {"status", std::move(status)}};
+  if (!region.empty()) doc["datacenter"] = {{"region", region}};
+  return doc;
+}
+
+Found AutoScalingGroup(const pugi::xml_node& g, const std::string& region) {
+  json doc = App(At(g, "AutoScalingGroupName"), "AutoScaling", "Auto Scaling (AWS)",
+                 At(g, "Status").empty() ? "Active" : At(g, "Status"), region);
+  json instances = json::array();
+  for (auto member : g.child("Instances").children("member")) {
+    instances.push_back(At(member, "InstanceId"));
+  }
+  doc["description"] = fmt::format("min {}, max {}, desired {}; instances: {}", At(g, "MinSize"),
+                                   At(g, "MaxSize"), At(g, "DesiredCapacity"), instances.size());
+  doc["tags"] = Tags(g);
+  return {
+      .kind = "applications", .provider_id = At(g, "AutoScalingGroupARN"), .doc = std::move(doc)};
+}
+
+Found CacheCluster(const pugi::xml_node& c, const std::string& region) {
+  json doc = App(At(c, "CacheClusterId"), "Cache", "ElastiCache (AWS)",
+                 Capitalised(At(c, "CacheClusterStatus")), region);
+  doc["datacenter"]["zone"] = At(c, "PreferredAvailabilityZone");
+  doc["datacenter"]["instance_type"] = At(c, "CacheNodeType");
+  doc["database"] = {{"engine", At(c, "Engine")}, {"version", At(c, "EngineVersion")}};
+  if (auto address = At(c, "ConfigurationEndpoint/Address"); !address.empty()) {
+    doc["role"] = {{"endpoint", address}};
+    if (auto port = c.child("ConfigurationEndpoint").child("Port"))
+      doc["role"]["port"] = port.text().as_int();
+  }
+  const std::string arn = At(c, "ARN");
+  return {
+      .kind = "applications",
+      .provider_id = arn.empty() ? "elasticache:" + region + ":" + At(c, "CacheClusterId") : arn,
+      .doc = std::move(doc)};
+}
+
+Found Bucket(const pugi::xml_node& b, const char* provider, const std::string& region) {
+  json doc = App(At(b, "Name"), "ObjectStorage", provider, "Active", region);
+  if (auto created = At(b, "CreationDate"); !created.empty())
+    doc["description"] = "created " + created;
+  return {.kind = "applications",
+          .provider_id = std::string(provider) + ":" + At(b, "Name"),
+          .doc = std::move(doc)};
+}
+
+Found Distribution(const pugi::xml_node& d) {
+  json doc = App(At(d, "DomainName"), "CDN", "CloudFront (AWS)", At(d, "Status"), "");
+  doc["role"] = {{"endpoint", At(d, "DomainName")}};
+  json aliases = json::array();
+  for (auto cname : d.child("Aliases").child("Items").children("CNAME")) {
+    aliases.push_back(cname.text().as_string());
+  }
+  doc["description"] = fmt::format("origin {}; aliases {}",
+                                   At(d, "Origins/Items/Origin/DomainName"), aliases.dump());
+  doc["status"] = std::string_view(At(d, "Enabled")) == "false" ? "Disabled" : At(d, "Status");
+  return {.kind = "applications",
+          .provider_id = At(d, "ARN").empty() ? At(d, "Id") : At(d, "ARN"),
+          .doc = std::move(doc)};
+}
+
 // --- the Query protocol -----------------------------------------------------------------------
 
 struct Service {
@@ -312,12 +380,27 @@ constexpr Service kElbV2 = {"elasticloadbalancing", "2015-12-01"};
 constexpr Service kElb = {"elasticloadbalancing", "2012-06-01"};
 constexpr Service kRds = {"rds", "2014-10-31"};
 constexpr Service kSts = {"sts", "2011-06-15"};
+constexpr Service kAutoScaling = {"autoscaling", "2011-01-01"};
+constexpr Service kElastiCache = {"elasticache", "2015-02-02"};
+constexpr Service kSqs = {"sqs", "2012-11-05"};
+constexpr Service kSes = {"email", "2010-12-01"};
 
 class Aws : public Connector {
  public:
-  explicit Aws(ConnectorSettings settings) : settings_(std::move(settings)) {}
+  explicit Aws(ConnectorSettings settings)
+      : settings_(std::move(settings)), spaces_(settings_.provider == "do-spaces") {}
 
   Result<std::string> Test() override {
+    if (spaces_) {
+      const std::string region = settings_.regions.empty() ? "nyc3" : settings_.regions.front();
+      auto reply = Send("s3", region, "GET", "/", "", {}, "ListBuckets");
+      if (!reply) return Fail(reply.error());
+      auto document = Xml(*reply, "DigitalOcean Spaces ListBuckets");
+      if (!document) return Fail(document.error());
+      const auto buckets = document->document_element().child("Buckets").children("Bucket");
+      return fmt::format("DigitalOcean Spaces in {}: {} buckets", region,
+                         std::distance(buckets.begin(), buckets.end()));
+    }
     auto reply = Call(kSts, "us-east-1", "GetCallerIdentity", {});
     if (!reply) return Fail(reply.error());
     auto result = reply->document_element().child("GetCallerIdentityResult");
@@ -405,11 +488,238 @@ class Aws : public Connector {
           },
           sink, "Marker");
     }
+    if (resource == "autoscaling-list") {
+      return Pages(
+          kAutoScaling, region, "DescribeAutoScalingGroups", {{"MaxRecords", "100"}},
+          "DescribeAutoScalingGroupsResult/NextToken",
+          [&](const pugi::xml_node& root) {
+            return each(root.child("DescribeAutoScalingGroupsResult").child("AutoScalingGroups"),
+                        "member", AutoScalingGroup);
+          },
+          sink);
+    }
+    if (resource == "cache-list") {
+      return Pages(
+          kElastiCache, region, "DescribeCacheClusters", {{"MaxRecords", "100"}},
+          "DescribeCacheClustersResult/Marker",
+          [&](const pugi::xml_node& root) {
+            return each(root.child("DescribeCacheClustersResult").child("CacheClusters"),
+                        "CacheCluster", CacheCluster);
+          },
+          sink, "Marker");
+    }
+    if (resource == "brokers-list") {
+      return Pages(
+          kSqs, region, "ListQueues", {{"MaxResults", "1000"}}, "ListQueuesResult/NextToken",
+          [&](const pugi::xml_node& root) {
+            std::vector<Found> page;
+            for (auto url : root.child("ListQueuesResult").children("QueueUrl")) {
+              const std::string text = url.text().as_string();
+              json doc = App(text.substr(text.find_last_of('/') + 1), "Broker", "SQS (AWS)",
+                             "Active", region);
+              doc["role"] = {{"endpoint", text}};
+              page.push_back({.kind = "applications", .provider_id = text, .doc = doc});
+            }
+            return page;
+          },
+          sink);
+    }
+    if (resource == "smtp-list") {
+      return Pages(
+          kSes, region, "ListIdentities", {{"MaxItems", "1000"}}, "ListIdentitiesResult/NextToken",
+          [&](const pugi::xml_node& root) {
+            std::vector<Found> page;
+            for (auto identity :
+                 root.child("ListIdentitiesResult").child("Identities").children("member")) {
+              const std::string name = identity.text().as_string();
+              page.push_back({.kind = "applications",
+                              .provider_id = "ses:" + region + ":" + name,
+                              .doc = App(name, "SMTP", "SES (AWS)", "Active", region)});
+            }
+            return page;
+          },
+          sink);
+    }
+    if (spaces_) {
+      if (resource != "storage-object-list") {
+        return Fail(ErrorCode::kBadRequest, fmt::format("Spaces have no {}", resource));
+      }
+      const std::string at = region.empty() ? "nyc3" : region;
+      auto reply = Send("s3", at, "GET", "/", "", {}, "ListBuckets");
+      if (!reply) return Fail(reply.error());
+      auto document = Xml(*reply, "DigitalOcean Spaces ListBuckets");
+      if (!document) return Fail(document.error());
+      return sink(each(document->document_element().child("Buckets"), "Bucket",
+                       [&](const pugi::xml_node& b, const std::string&) {
+                         return Bucket(b, "Spaces (DigitalOcean)", at);
+                       }));
+    }
+    // Global services: listed once, with the connection's first region.
+    const bool first_region = settings_.regions.empty() || region == settings_.regions.front();
+    if (resource == "storage-object-list") {
+      if (!first_region) return {};
+      auto reply = Send("s3", "us-east-1", "GET", "/", "", {}, "ListBuckets");
+      if (!reply) return Fail(reply.error());
+      auto document = Xml(*reply, "AWS s3 ListBuckets");
+      if (!document) return Fail(document.error());
+      return sink(each(
+          document->document_element().child("Buckets"), "Bucket",
+          [](const pugi::xml_node& b, const std::string&) { return Bucket(b, "S3 (AWS)", ""); }));
+    }
+    if (resource == "cdns-list") {
+      if (!first_region) return {};
+      std::string marker;
+      for (int pages = 0; pages < 100000; ++pages) {
+        auto reply = Send("cloudfront", "us-east-1", "GET",
+                          "/2020-05-31/distribution?MaxItems=100" +
+                              (marker.empty() ? "" : "&Marker=" + Escape(marker)),
+                          "", {}, "ListDistributions");
+        if (!reply) return Fail(reply.error());
+        auto document = Xml(*reply, "AWS cloudfront ListDistributions");
+        if (!document) return Fail(document.error());
+        const auto list = document->document_element();
+        std::vector<Found> page;
+        for (auto item : list.child("Items").children("DistributionSummary")) {
+          page.push_back(Distribution(item));
+        }
+        if (auto sent = sink(std::move(page)); !sent) return sent;
+        marker = At(list, "NextMarker");
+        if (At(list, "IsTruncated") != "true" || marker.empty()) return {};
+      }
+      return Fail(ErrorCode::kBadRequest, "CloudFront paging never ends");
+    }
+    if (resource == "serverless-list") {
+      return JsonPages(
+          "lambda", region,
+          [](const std::string& marker) {
+            return "/2015-03-31/functions/?MaxItems=50" +
+                   (marker.empty() ? "" : "&Marker=" + Escape(marker));
+          },
+          "Functions", "NextMarker",
+          [&](const json& f) {
+            json doc = App(Text(f.value("FunctionName", json())), "Serverless", "Lambda (AWS)",
+                           Text(f.value("State", json("Active"))), region);
+            doc["language"] = Text(f.value("Runtime", json()));
+            doc["role"] = {{"command", Text(f.value("Handler", json()))}};
+            return Found{.kind = "applications",
+                         .provider_id = Text(f.value("FunctionArn", json())),
+                         .doc = std::move(doc)};
+          },
+          sink, "ListFunctions");
+    }
+    if (resource == "gateway-list") {
+      return JsonPages(
+          "apigateway", region,
+          [](const std::string& position) {
+            return "/restapis?limit=500" +
+                   (position.empty() ? "" : "&position=" + Escape(position));
+          },
+          "item", "position",
+          [&](const json& api) {
+            json doc = App(Text(api.value("name", json())), "ApiGateway", "API Gateway (AWS)",
+                           "Active", region);
+            doc["description"] = Text(api.value("description", json()));
+            doc["role"] = {{"endpoint", fmt::format("https://{}.execute-api.{}.amazonaws.com",
+                                                    Text(api.value("id", json())), region)}};
+            return Found{
+                .kind = "applications",
+                .provider_id = "apigateway:" + region + ":" + Text(api.value("id", json())),
+                .doc = std::move(doc)};
+          },
+          sink, "GetRestApis");
+    }
+    if (resource == "dynamodb-list") {
+      std::string last;
+      for (int pages = 0; pages < 100000; ++pages) {
+        json body = {{"Limit", 100}};
+        if (!last.empty()) body["ExclusiveStartTableName"] = last;
+        auto reply = Send("dynamodb", region, "POST", "/", body.dump(),
+                          {"Content-Type: application/x-amz-json-1.0",
+                           "X-Amz-Target: DynamoDB_20120810.ListTables"},
+                          "ListTables");
+        if (!reply) return Fail(reply.error());
+        auto parsed = ParseJson(reply->body);
+        if (!parsed || !parsed->is_object()) {
+          return Fail(ErrorCode::kBadRequest, "AWS dynamodb ListTables: the reply is not JSON");
+        }
+        std::vector<Found> page;
+        for (const auto& name : parsed->value("TableNames", json::array())) {
+          if (!name.is_string()) continue;
+          page.push_back({.kind = "applications",
+                          .provider_id = "dynamodb:" + region + ":" + name.get<std::string>(),
+                          .doc = App(name, "Database", "DynamoDB (AWS)", "Active", region)});
+        }
+        if (auto sent = sink(std::move(page)); !sent) return sent;
+        last = Text(parsed->value("LastEvaluatedTableName", json()));
+        if (last.empty()) return {};
+      }
+      return Fail(ErrorCode::kBadRequest, "DynamoDB paging never ends");
+    }
     return Fail(ErrorCode::kBadRequest,
                 fmt::format("{} of AWS is not available in this version", resource));
   }
 
  private:
+  // A REST-JSON list over all pages: `path` gives the page's path for a marker, `list` and `next`
+  // name the reply's items and next marker.
+  template <typename PathFor, typename Translate>
+  Status JsonPages(const char* service, const std::string& region, PathFor path_for,
+                   const char* list, const char* next, Translate translate, const PageSink& sink,
+                   const char* operation) {
+    std::string marker;
+    for (int pages = 0; pages < 100000; ++pages) {
+      auto reply = Send(service, region, "GET", path_for(marker), "", {}, operation);
+      if (!reply) return Fail(reply.error());
+      auto parsed = ParseJson(reply->body);
+      if (!parsed || !parsed->is_object()) {
+        return Fail(ErrorCode::kBadRequest,
+                    fmt::format("AWS {} {}: the reply is not JSON", service, operation));
+      }
+      std::vector<Found> page;
+      for (const auto& item : parsed->value(list, json::array())) {
+        if (item.is_object()) page.push_back(translate(item));
+      }
+      if (auto sent = sink(std::move(page)); !sent) return sent;
+      marker = Text(parsed->value(next, json()));
+      if (marker.empty()) return {};
+    }
+    return Fail(ErrorCode::kBadRequest, fmt::format("AWS {} paging never ends", service));
+  }
+
+  // One signed request to `service` in `region` (the endpoint override replaces the host).
+  Result<HttpReply> Send(const std::string& service, const std::string& region,
+                         const std::string& method, const std::string& path, std::string body,
+                         std::vector<std::string> headers, const std::string& operation) {
+    const std::string host_region = region.empty() ? "us-east-1" : region;
+    std::string base = settings_.endpoint;
+    if (base.empty() && spaces_) {
+      base = fmt::format("https://{}.digitaloceanspaces.com", host_region);
+    } else if (base.empty()) {
+      base = service == "sts" || service == "s3" || service == "cloudfront"
+                 ? fmt::format("https://{}.amazonaws.com", service)
+                 : fmt::format("https://{}.{}.amazonaws.com", service, host_region);
+    }
+    while (base.ends_with('/')) base.pop_back();
+    HttpCall call{.method = method,
+                  .url = base + path,
+                  .headers = std::move(headers),
+                  .body = std::move(body),
+                  .timeout = settings_.timeout,
+                  .aws_sigv4 = fmt::format("aws:amz:{}:{}", host_region, service),
+                  .username = Text(settings_.credentials.value("access_key", json())),
+                  .password = Text(settings_.credentials.value("secret_key", json()))};
+    return CallProvider(call, settings_,
+                        fmt::format("AWS {} {} in {}", service, operation, host_region));
+  }
+
+  static Result<pugi::xml_document> Xml(const HttpReply& reply, const std::string& what) {
+    pugi::xml_document document;
+    if (!document.load_buffer(reply.body.data(), reply.body.size())) {
+      return Fail(ErrorCode::kBadRequest, what + ": the reply is not XML");
+    }
+    return document;
+  }
+
   using Params = std::vector<std::pair<std::string, std::string>>;
 
   Status Network(const NetworkCall& call, const std::string& region, const PageSink& sink) {
@@ -446,36 +756,16 @@ class Aws : public Connector {
 
   Result<pugi::xml_document> Call(const Service& service, const std::string& region,
                                   const char* action, const Params& params) {
-    const std::string host_region = region.empty() ? "us-east-1" : region;
-    std::string url = settings_.endpoint;
-    if (url.empty()) {
-      url = std::string_view(service.name) == "sts"
-                ? "https://sts.amazonaws.com/"
-                : fmt::format("https://{}.{}.amazonaws.com/", service.name, host_region);
-    } else if (!url.ends_with('/')) {
-      url += '/';
-    }
     std::string body = fmt::format("Action={}&Version={}", action, service.version);
     for (const auto& [key, value] : params) body += "&" + Escape(key) + "=" + Escape(value);
-    HttpCall call{.method = "POST",
-                  .url = url,
-                  .headers = {"Content-Type: application/x-www-form-urlencoded; charset=utf-8"},
-                  .body = std::move(body),
-                  .timeout = settings_.timeout,
-                  .aws_sigv4 = fmt::format("aws:amz:{}:{}", host_region, service.name),
-                  .username = Text(settings_.credentials.value("access_key", json())),
-                  .password = Text(settings_.credentials.value("secret_key", json()))};
-    const std::string what = fmt::format("AWS {} {} in {}", service.name, action, host_region);
-    auto reply = CallProvider(call, settings_, what);
+    auto reply = Send(service.name, region, "POST", "/", std::move(body),
+                      {"Content-Type: application/x-www-form-urlencoded; charset=utf-8"}, action);
     if (!reply) return Fail(reply.error());
-    pugi::xml_document document;
-    if (!document.load_buffer(reply->body.data(), reply->body.size())) {
-      return Fail(ErrorCode::kBadRequest, what + ": the reply is not XML");
-    }
-    return document;
+    return Xml(*reply, fmt::format("AWS {} {}", service.name, action));
   }
 
   const ConnectorSettings settings_;
+  const bool spaces_;  // DigitalOcean Spaces: the S3 API on <region>.digitaloceanspaces.com
 };
 
 }  // namespace

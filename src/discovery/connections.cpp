@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "auth/roles.h"
+#include "blobs/blob_store.h"
 #include "common/ids.h"
 #include "common/json_util.h"
 #include "common/validation.h"
@@ -375,6 +377,22 @@ Result<Connections::Fields> Connections::Check(const auth::Principal& caller, co
   } else if (provider != nullptr) {
     CheckCredentials(check, *provider, credentials);
   }
+  // A new upload must be there (and the caller's): found now rather than at the first sync.
+  const json given_upload = body.value("credentials", json::object()).is_object()
+                                ? body.value("credentials", json::object()).value("upload", json())
+                                : json();
+  if (given_upload.is_string() && given_upload != "set" && connector_defaults_.blobs != nullptr) {
+    const std::string key =
+        fmt::format("uploads/{}/{}", Lower(caller.user_id), Lower(given_upload.get<std::string>()));
+    if (auto blob = connector_defaults_.blobs->Get(key); !blob) {
+      if (blob.error().code != ErrorCode::kNotFound &&
+          blob.error().code != ErrorCode::kBadRequest) {
+        return Fail(blob.error());
+      }
+      check.Problem("credentials.upload",
+                    "is not a file you uploaded: upload it first (POST /api/uploads)");
+    }
+  }
   fields.credentials = std::move(credentials);
   if (auto finished = check.Finish("connection"); !finished) return Fail(finished.error());
   return fields;
@@ -644,6 +662,44 @@ Result<json> Connections::Test(const auth::Principal& caller, const std::string&
   auto tested = (*connector)->Test();
   if (!tested) return json{{"ok", false}, {"message", tested.error().message}};
   return json{{"ok", true}, {"message", *tested}};
+}
+
+Result<json> Connections::Orphans(const auth::Principal& caller, const std::string& datacenter,
+                                  int page, int limit) {
+  const auto& registry = inventory::DefaultRegistry();
+  auto found = records_.Get(caller, *registry.Find("datacenters"), datacenter);
+  if (!found) return Fail(found.error());
+  const auto access = auth::AccessCondition("r.id", caller.user_id, auth::Role::kRead);
+  json items = json::array();
+  std::int64_t total = 0;
+  auto done = store_.Transaction(
+      [&](store::Session& session) -> Status {
+        const std::string in_datacenter = session.dialect() == store::Dialect::kPostgres
+                                              ? "r.doc #>> '{datacenter,id}' = ?"
+                                              : "json_extract(r.doc, '$.datacenter.id') = ?";
+        const std::string where = fmt::format(
+            "FROM records r LEFT JOIN discovered d ON d.record_id = r.id WHERE r.kind = "
+            "'servers' AND {} AND ((d.record_id IS NULL AND r.active = ?) OR d.orphaned = 1) AND "
+            "{}",
+            in_datacenter, access.sql);
+        store::Params params = {datacenter, true};
+        params.insert(params.end(), access.params.begin(), access.params.end());
+        auto counted = session.Query("SELECT COUNT(*) " + where, params);
+        if (!counted) return Fail(counted.error());
+        total = store::AsInt(counted->rows[0][0]);
+        params.insert(params.end(), {std::int64_t{limit}, std::int64_t{page - 1} * limit});
+        auto ids = session.Query(
+            "SELECT r.id " + where + " ORDER BY r.updated_at DESC, r.id LIMIT ? OFFSET ?", params);
+        if (!ids) return Fail(ids.error());
+        for (const auto& row : ids->rows) {
+          auto record = records_.Get(caller, *registry.Find("servers"), store::AsString(row[0]));
+          if (record) items.push_back(std::move(*record));
+        }
+        return {};
+      },
+      store::TransactionMode::kRead);
+  if (!done) return Fail(done.error());
+  return json{{"items", std::move(items)}, {"total", total}, {"page", page}, {"limit", limit}};
 }
 
 Result<Connection> Connections::Open(const std::string& id) {

@@ -69,6 +69,12 @@ class Connections {
   // POST /test: {ok, message}; ok false says what the provider answered.
   Result<nlohmann::json> Test(const auth::Principal& caller, const std::string& id);
 
+  // GET /api/datacenters/<id>/orphans: the caller's readable servers of that datacenter that a
+  // connection found gone (orphans), or that no connection ever discovered (kept by hand or
+  // imported), newest change first: {items, total, page, limit}.
+  Result<nlohmann::json> Orphans(const auth::Principal& caller, const std::string& datacenter,
+                                 int page, int limit);
+
   // For the sync engine: the connection with its credentials opened (kNotFound when gone).
   Result<Connection> Open(const std::string& id);
   // Records one resource's outcome in `status` and tells the owner.

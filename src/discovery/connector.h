@@ -67,6 +67,10 @@ class Connector {
 
 // The resources of `provider` this version can sync (a subset of the catalogue's).
 bool Supports(std::string_view provider, std::string_view resource);
+// The import format of POST /api/import ({servers, volumes}) for a Terraform state: its
+// aws_instance resources, their block devices and its aws_ebs_volume resources.
+Result<nlohmann::json> TerraformAsImport(const nlohmann::json& state);
+
 // kValidationFailed when the provider has no connector.
 Result<std::unique_ptr<Connector>> MakeConnector(const ConnectorSettings& settings);
 

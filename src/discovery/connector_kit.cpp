@@ -234,7 +234,10 @@ bool Supports(std::string_view provider, std::string_view resource) {
   static const std::map<std::string_view, std::vector<std::string_view>> kSupported = {
       {"aws",
        {"server-list", "volumes-list", "snapshot-list", "images-list", "security-list",
-        "network-list", "loadbalance-list", "dbs-list"}},
+        "network-list", "loadbalance-list", "dbs-list", "autoscaling-list", "cache-list",
+        "brokers-list", "smtp-list", "storage-object-list", "cdns-list", "serverless-list",
+        "gateway-list", "dynamodb-list"}},
+      {"do-spaces", {"storage-object-list"}},
       {"azure",
        {"server-list", "volumes-list", "snapshot-list", "images-list", "network-list",
         "loadbalance-list", "dbs-list"}},
@@ -256,7 +259,7 @@ bool Supports(std::string_view provider, std::string_view resource) {
 }
 
 Result<std::unique_ptr<Connector>> MakeConnector(const ConnectorSettings& settings) {
-  if (settings.provider == "aws") return MakeAws(settings);
+  if (settings.provider == "aws" || settings.provider == "do-spaces") return MakeAws(settings);
   if (settings.provider == "digitalocean") return MakeDigitalOcean(settings);
   if (settings.provider == "azure") return MakeAzure(settings);
   if (settings.provider == "openstack") return MakeOpenStack(settings);

@@ -320,6 +320,21 @@ class FileConnector : public Connector {
 
 }  // namespace
 
+Result<json> TerraformAsImport(const json& state) {
+  json file = {{"servers", json::array()}, {"volumes", json::array()}};
+  for (const char* resource : {"server-list", "volumes-list", "storage-list"}) {
+    const std::string section = std::string_view(resource) == "server-list" ? "servers" : "volumes";
+    auto listed = ListTerraform(state, resource, [&](std::vector<Found>&& page) -> Status {
+      for (auto& found : page) {
+        if (found.active) file[section].push_back(std::move(found.doc));
+      }
+      return {};
+    });
+    if (!listed) return Fail(listed.error());
+  }
+  return file;
+}
+
 std::unique_ptr<Connector> MakeFile(const ConnectorSettings& settings) {
   return std::make_unique<FileConnector>(settings);
 }

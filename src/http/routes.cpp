@@ -171,9 +171,11 @@ Result<Response> Import(Services& services, const Request& request) {
   std::string format = "json";
   for (const auto& [name, value] : request.query) {
     if (name == "format") {
-      if (value != "json" && value != "ansible") {
-        return Fail(ErrorCode::kBadRequest,
-                    fmt::format("format '{}' is not supported: use format=json or ansible", value));
+      if (value != "json" && value != "ansible" && value != "terraform") {
+        return Fail(
+            ErrorCode::kBadRequest,
+            fmt::format("format '{}' is not supported: use format=json, ansible or terraform",
+                        value));
       }
       format = value;
     } else if (name == "datacenter") {
@@ -210,6 +212,14 @@ Result<Response> Import(Services& services, const Request& request) {
                       (facts->warnings.empty() ? std::string() : ": " + facts->warnings[0]));
     }
     converted = discovery::FactsAsImport(*facts).dump();
+    text = converted;
+  } else if (format == "terraform") {
+    auto state = ParseJson(text);
+    if (!state)
+      return Fail(ErrorCode::kBadRequest, "the state is not JSON: " + state.error().message);
+    auto file = discovery::TerraformAsImport(*state);
+    if (!file) return Fail(file.error());
+    converted = file->dump();
     text = converted;
   }
   auto file = ParseJson(text);
@@ -378,6 +388,20 @@ void AddConnectionRoutes(Router& router, Services& services) {
               .access = Access::kUser,
               .handler = [&](Request& r) {
                 return Json(200, services.connections.Test(Caller(r), r.params.at("id")));
+              }});
+  router.Add({.method = "GET",
+              .pattern = "/api/datacenters/:id/orphans",
+              .summary = "Servers of the datacenter a sync found gone, or never discovered",
+              .tag = "discovery",
+              .access = Access::kUser,
+              .handler = [&](Request& r) -> Result<Response> {
+                if (auto known = OnlyParams(r, {"page", "limit"}); !known) {
+                  return Fail(known.error());
+                }
+                auto paging = Paging(r);
+                if (!paging) return Fail(paging.error());
+                return Json(200, services.connections.Orphans(Caller(r), r.params.at("id"),
+                                                              paging->first, paging->second));
               }});
   router.Add({.method = "POST",
               .pattern = "/api/uploads",

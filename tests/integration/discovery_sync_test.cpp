@@ -9,6 +9,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 
 #include "support/api_client.h"
 #include "support/capture_server.h"
@@ -85,6 +86,8 @@ class FakeAws {
   std::atomic<int> throttle_next{0};  // so many calls answer Throttling first
   std::atomic<int> fail_page{-1};     // this page (0-based) answers 500
   std::string fixture;                // when set, DescribeInstances answers this
+  // Other calls: "<Action>@<Version>" (Query) or "GET <path>" (REST) → (signing service, body).
+  std::map<std::string, std::pair<std::string, std::string>> replies;
 
   // Problems of the Authorization header ("" when it is well formed for `service`).
   static std::string SignatureProblem(const CapturedRequest& request, const std::string& service) {
@@ -110,7 +113,11 @@ class FakeAws {
  private:
   ReplayReply Answer(const CapturedRequest& request) {
     const std::string action = FormValue(request.body, "Action");
-    const std::string service = action == "GetCallerIdentity" ? "sts" : "ec2";
+    const std::string key =
+        action.empty() ? request.method + " " + request.target.substr(0, request.target.find('?'))
+                       : action + "@" + FormValue(request.body, "Version");
+    std::string service = action == "GetCallerIdentity" ? "sts" : "ec2";
+    if (auto reply = replies.find(key); reply != replies.end()) service = reply->second.first;
     if (auto problem = SignatureProblem(request, service); !problem.empty()) {
       return {.status = 400,
               .body =
@@ -142,6 +149,9 @@ class FakeAws {
                   "123456789012:user/maestro</Arn><Account>123456789012</Account>"
                   "</GetCallerIdentityResult></GetCallerIdentityResponse>",
               .content_type = "text/xml"};
+    }
+    if (auto reply = replies.find(key); reply != replies.end()) {
+      return {.body = reply->second.second, .content_type = "text/xml"};
     }
     if (action != "DescribeInstances") return {.status = 400, .body = "<Error/>"};
     if (!fixture.empty()) return {.body = fixture, .content_type = "text/xml"};
@@ -261,6 +271,14 @@ TEST_P(DiscoverySyncTest, ConnectionsKeepCredentialsSealedAndOwnTheirSchedules) 
                             {"datacenter", datacenter_},
                             {"credentials", json::object()}}))["error"]["details"][0]["field"],
             "provider");
+
+  auto no_upload = api_->Call("POST", "/api/connections", alice_.token,
+                              {{"name", "tf"},
+                               {"provider", "terraform"},
+                               {"datacenter", datacenter_},
+                               {"credentials", {{"upload", "01NOSUCHUPLOAD"}}}});
+  ASSERT_EQ(no_upload.status, 422) << no_upload.body;
+  EXPECT_EQ(ApiClient::Body(no_upload)["error"]["details"][0]["field"], "credentials.upload");
 
   // Created enabled: a schedule per resource, run at once.
   json connection = Create({{"name", "do"},
@@ -409,6 +427,26 @@ TEST_P(DiscoverySyncTest, AwsServersSyncPageByPageThenOnlyWhatChanged) {
   EXPECT_EQ(servers.at("Old-1")["active"], false);
   EXPECT_EQ(servers.at("Web-1")["active"], true);
 
+  // The datacenter's orphans: old-1, and a server kept by hand; not what the sync still sees.
+  auto by_hand = api_->Call("POST", "/api/servers", alice_.token,
+                            {{"hostname", "hand-1"}, {"datacenter", {{"id", datacenter_}}}});
+  ASSERT_EQ(by_hand.status, 201) << by_hand.body;
+  auto orphans = api_->Call("GET", "/api/datacenters/" + datacenter_ + "/orphans", alice_.token);
+  ASSERT_EQ(orphans.status, 200) << orphans.body;
+  std::set<std::string> orphaned;
+  const json orphan_list = ApiClient::Body(orphans);
+  for (const auto& item : orphan_list["items"]) orphaned.insert(item["hostname"]);
+  EXPECT_EQ(orphaned, (std::set<std::string>{"Old-1", "hand-1"}));
+  EXPECT_EQ(orphan_list["total"], 2);
+  const auto bob = api_->SignUp("bob");
+  EXPECT_EQ(api_->Call("GET", "/api/datacenters/" + datacenter_ + "/orphans", bob.token).status,
+            404);
+  EXPECT_EQ(
+      api_->Call("DELETE", "/api/servers/" + ApiClient::Body(by_hand)["id"].get<std::string>(),
+                 alice_.token)
+          .status,
+      204);
+
   // A listing that fails half way deactivates nothing, though cache-1 is missing from it.
   aws.Set({{"i-001", "web-1", "10.0.0.1", "t3.large"},
            {"i-002", "web-2", "10.0.0.2"},
@@ -540,6 +578,15 @@ TEST_P(DiscoverySyncTest, AnUploadedTerraformStateIsSynced) {
   EXPECT_EQ(server["datacenter"]["instance_type"], "t3.nano");
   EXPECT_EQ(server["cpu"], 2);
   EXPECT_EQ(server["memory"], 0.5);
+  // The same state through POST /api/import?format=terraform updates the server in place.
+  auto imported = testing::HttpRequest(
+      server_.port(), "POST", "/api/import?format=terraform&datacenter=" + datacenter_, state,
+      {{"Authorization", "Bearer " + alice_.token}, {"Content-Type", "application/json"}});
+  ASSERT_EQ(imported.status, 202) << imported.body;
+  EXPECT_EQ(api_->AwaitJob(alice_.token,
+                           json::parse(imported.body)["job"]["id"].get<std::string>())["status"],
+            "succeeded");
+  EXPECT_EQ(Servers().size(), 1u);
   // A file that is not a state is refused and deactivates nothing.
   auto junk = testing::HttpRequest(server_.port(), "POST", "/api/uploads", "not json",
                                    {{"Authorization", "Bearer " + alice_.token}});
@@ -716,6 +763,67 @@ TEST_P(DiscoverySyncTest, AzureVirtualMachinesWithTheirInterfacesAndSizes) {
   const auto status = ApiClient::Body(
       api_->Call("GET", "/api/connections/" + connection["id"].get<std::string>(), alice_.token));
   EXPECT_EQ(status["status"]["server-list"]["state"], "danger") << status.dump();
+}
+
+TEST_P(DiscoverySyncTest, AwsPublishedExamplesOfOtherResourcesTranslate) {
+  FakeAws aws;
+  aws.replies["GET /"] = {"s3", Fixture("aws/s3-list-buckets.libcloud-fixture.xml")};
+  aws.replies["DescribeLoadBalancers@2015-12-01"] = {
+      "elasticloadbalancing", Fixture("aws/elbv2-describe-load-balancers.libcloud-fixture.xml")};
+  aws.replies["DescribeLoadBalancers@2012-06-01"] = {
+      "elasticloadbalancing", Fixture("aws/elb-describe-load-balancers.libcloud-fixture.xml")};
+  aws.replies["DescribeSecurityGroups@2016-11-15"] = {
+      "ec2", Fixture("aws/ec2-describe-security-groups.libcloud-fixture.xml")};
+  aws.replies["DescribeVolumes@2016-11-15"] = {
+      "ec2", Fixture("aws/ec2-describe-volumes.libcloud-fixture.xml")};
+  const json connection = AwsConnection(aws.url(), {{"regions", {"us-east-1", "eu-west-1"}},
+                                                    {"resources",
+                                                     {{"storage-object-list", {{"enabled", true}}},
+                                                      {"loadbalance-list", {{"enabled", true}}},
+                                                      {"security-list", {{"enabled", true}}},
+                                                      {"volumes-list", {{"enabled", true}}}}}});
+  const std::string id = connection["id"];
+  auto list = [&](const std::string& kind, const std::string& query) {
+    const json body =
+        ApiClient::Body(api_->Call("GET", "/api/" + kind + "?limit=100&" + query, alice_.token));
+    std::map<std::string, json> out;
+    for (const auto& item : body["items"]) out[item["name"]] = item;
+    return out;
+  };
+
+  json job = Sync(id, "storage-object-list");
+  ASSERT_EQ(job["status"], "succeeded") << job.dump();
+  EXPECT_EQ(job["result"]["created"], 2) << "buckets are global: listed once, not per region";
+  auto apps =
+      list("applications",
+           "filter=" + json{{"field", "family"}, {"op", "eq"}, {"value", "ObjectStorage"}}.dump());
+  ASSERT_EQ(apps.size(), 2u);
+  EXPECT_EQ(apps.at("test1")["provider"], "S3 (AWS)");
+
+  job = Sync(id, "loadbalance-list");
+  ASSERT_EQ(job["status"], "succeeded") << job.dump();
+  apps = list("applications",
+              "filter=" + json{{"field", "family"}, {"op", "eq"}, {"value", "Loadbalance"}}.dump());
+  ASSERT_TRUE(apps.contains("Test-ALB")) << job.dump();
+  EXPECT_EQ(apps.at("Test-ALB")["role"]["endpoint"],
+            "internal-Test-ALB-1111111111.us-east-1.elb.amazonaws.com");
+  EXPECT_TRUE(apps.contains("tests"));  // the classic one
+
+  job = Sync(id, "security-list");
+  ASSERT_EQ(job["status"], "succeeded") << job.dump();
+  const auto groups = list("networks", "");
+  ASSERT_TRUE(groups.contains("WebServers")) << job.dump();
+  EXPECT_EQ(groups.at("WebServers")["family"], "SecurityGroup");
+  EXPECT_FALSE(groups.at("WebServers")["rules"]["inbound"].empty());
+
+  job = Sync(id, "volumes-list");
+  ASSERT_EQ(job["status"], "succeeded") << job.dump();
+  const auto volumes = list("volumes", "active=all");
+  ASSERT_TRUE(volumes.contains("vol-10ae5e2b")) << job.dump();
+  EXPECT_EQ(volumes.at("vol-10ae5e2b")["status"], "Available");
+  EXPECT_EQ(volumes.at("vol-v24bfh75")["status"], "Active");
+  // The unknown status is an error state; the record is not kept active.
+  EXPECT_EQ(volumes.count("vol-b6c851ec"), 0u) << "gone before it was ever seen: not created";
 }
 
 // The real `ansible -m setup --tree` on this machine (ansible-core, installed by scripts/setup),
