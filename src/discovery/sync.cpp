@@ -89,9 +89,14 @@ struct Counts {
   }
 };
 
-// Fills the payload and checksum of `found`; a record gone at the provider (terminated) is a
-// change even when its fields are not.
-void Digest(Found& found) {
+// Completes what a connector found: its datacenter (the connection's, and the region listed),
+// payload and checksum. A record gone at the provider (terminated) is a change even when its
+// fields are not.
+void Complete(Found& found, const std::string& datacenter_id, const std::string& region) {
+  json& datacenter = found.doc["datacenter"];
+  if (!datacenter.is_object()) datacenter = json::object();
+  datacenter["id"] = datacenter_id;
+  if (!region.empty() && !datacenter.contains("region")) datacenter["region"] = region;
   found.payload = found.doc.dump();
   found.checksum = Fnv(found.payload) + (found.active ? "" : "-gone");
 }
@@ -131,13 +136,8 @@ class Run {
         continue;
       }
       if (!seen_.insert({found.kind, found.provider_id}).second) continue;  // listed twice
-      json& datacenter = found.doc["datacenter"];
-      if (!datacenter.is_object()) datacenter = json::object();
-      datacenter["id"] = connection_.datacenter_id;
-      if (!region_.empty() && !datacenter.contains("region")) datacenter["region"] = region_;
       auto known = KnownOf(found.kind);
       if (!known) return Fail(known.error());
-      Digest(found);
       auto at = (*known)->find(found.provider_id);
       if (at == (*known)->end()) {
         if (found.active) created[found.kind].push_back(&found);  // gone before we met it
@@ -338,10 +338,10 @@ class Run {
   std::set<std::pair<std::string, std::string>> seen_;         // (kind, provider id), region
 };
 
-// Lists in a thread of its own while `apply` writes: fetching and parsing the next page overlaps
-// writing this one (at most two pages wait). An error of `apply` stops the listing.
+// Lists in a thread of its own while `apply` writes: fetching, parsing and completing the next
+// page overlaps writing this one (at most two pages wait). An error of `apply` stops the listing.
 Status ListAhead(Connector& connector, std::string_view resource, const std::string& region,
-                 const PageSink& apply) {
+                 const std::string& datacenter_id, const PageSink& apply) {
   std::mutex mutex;
   std::condition_variable changed;
   std::deque<std::vector<Found>> pages;
@@ -349,6 +349,7 @@ Status ListAhead(Connector& connector, std::string_view resource, const std::str
   Status listing;
   std::thread producer([&] {
     listing = connector.List(resource, region, [&](std::vector<Found>&& page) -> Status {
+      for (auto& found : page) Complete(found, datacenter_id, region);
       std::unique_lock lock(mutex);
       changed.wait(lock, [&] { return stop || pages.size() < 2; });
       if (stop) return Fail(ErrorCode::kConflict, "the listing was stopped");
@@ -460,16 +461,17 @@ Result<json> SyncEngine::Run(const std::string& connection_id, const std::string
   for (const auto& region : regions) {
     run.StartRegion(region);
     auto listing =
-        ListAhead(**connector, resource, region, [&](std::vector<Found>&& page) -> Status {
-          listed += static_cast<std::int64_t>(page.size());
-          if (auto applied = run.Apply(std::move(page)); !applied) return applied;
-          if (auto renewed = TakeLease(store_, clock_, lease, holder); !renewed) {
-            return Fail(renewed.error());
-          }
-          return progress(listed, 0,
-                          fmt::format("{}{}: {} listed", resource,
-                                      region.empty() ? "" : " in " + region, listed));
-        });
+        ListAhead(**connector, resource, region, connection->datacenter_id,
+                  [&](std::vector<Found>&& page) -> Status {
+                    listed += static_cast<std::int64_t>(page.size());
+                    if (auto applied = run.Apply(std::move(page)); !applied) return applied;
+                    if (auto renewed = TakeLease(store_, clock_, lease, holder); !renewed) {
+                      return Fail(renewed.error());
+                    }
+                    return progress(listed, 0,
+                                    fmt::format("{}{}: {} listed", resource,
+                                                region.empty() ? "" : " in " + region, listed));
+                  });
     if (!listing) {
       // When the job was stopped (cancelled, timed out), that is the outcome.
       if (auto going = progress(listed, 0, "listing failed"); !going) return Fail(going.error());
