@@ -245,7 +245,7 @@ class Run {
     std::vector<json> bodies;
     bodies.reserve(items.size());
     for (Found* found : items) bodies.push_back(std::move(found->doc));  // not read again
-    auto results = records_.CreateMany(session, actor_, *spec, bodies, source_);
+    auto results = records_.CreateMany(session, actor_, *spec, std::move(bodies), source_);
     if (!results) return Fail(results.error());
     const std::string now = FormatTime(clock_.Now());
     std::string sql;

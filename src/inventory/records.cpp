@@ -515,15 +515,15 @@ json NewRecordView(const Registry& registry, const EntitySpec& spec, json doc,
 
 }  // namespace
 
-Result<Records::NewDocument> Records::Prepare(const EntitySpec& spec, const json& body) {
+Result<Records::NewDocument> Records::Prepare(const EntitySpec& spec, json body) {
   if (!body.is_object()) {
     return Fail(ErrorCode::kValidationFailed, "the body must be a JSON object",
                 {{"", "must be an object"}});
   }
-  NewDocument prepared{.doc = body};
+  NewDocument prepared{.doc = std::move(body)};
   json& doc = prepared.doc;
   std::vector<FieldError> problems;
-  for (const auto& [key, value] : body.items()) {
+  for (const auto& [key, value] : doc.items()) {
     if (IsCommon(key)) problems.push_back({key, "is read-only"});
   }
   for (const auto& problem : problems) doc.erase(problem.field);
@@ -559,7 +559,7 @@ Result<std::string> Records::OwnerName(store::Session& session, const std::strin
 }
 
 Status Records::Insert(store::Session& session, const auth::Principal& caller,
-                       const EntitySpec& spec, const std::vector<const NewDocument*>& prepared,
+                       const EntitySpec& spec, const std::vector<NewDocument*>& prepared,
                        const std::string& owner_type, const std::string& owner_id,
                        const std::string& owner_name, const std::string& source,
                        std::vector<json>& results) {
@@ -595,12 +595,13 @@ Status Records::Insert(store::Session& session, const auth::Principal& caller,
     if (auto granted = session.Exec(acl_sql, acl_params); !granted) return Fail(granted.error());
     std::vector<HistoryEntry> history;
     for (std::size_t i = first; i < last; ++i) {
-      const NewDocument& one = *prepared[i];
+      NewDocument& one = *prepared[i];
       const std::string& id = ids[i - first];
       json result;
       if (one.relations.empty()) {
-        result = NewRecordView(registry_, spec, one.doc, id, owner_type, owner_id, owner_name, now,
-                               source);
+        // The document is not read again: the view takes it.
+        result = NewRecordView(registry_, spec, std::move(one.doc), id, owner_type, owner_id,
+                               owner_name, now, source);
       } else {
         if (auto related = WriteRelations(session, caller, id, one.relations); !related) {
           return related;
@@ -646,7 +647,7 @@ Result<json> Records::Create(const auth::Principal& caller, const EntitySpec& sp
       return inserted;
     }
     result = std::move(results.at(0));
-    auto warnings = Warnings(session, caller, spec, result["id"], prepared->doc);
+    auto warnings = Warnings(session, caller, spec, result["id"], result);
     if (!warnings) return Fail(warnings.error());
     if (!warnings->empty()) result["warnings"] = std::move(*warnings);
     return {};
@@ -681,12 +682,12 @@ Result<std::vector<Result<json>>> Records::CreateMany(const auth::Principal& cal
 Result<std::vector<Result<json>>> Records::CreateMany(store::Session& session,
                                                       const auth::Principal& caller,
                                                       const EntitySpec& spec,
-                                                      const std::vector<json>& bodies,
+                                                      std::vector<json> bodies,
                                                       const std::string& source) {
   std::vector<Result<json>> results;
   std::vector<std::optional<NewDocument>> prepared;
-  for (const json& body : bodies) {
-    auto one = Prepare(spec, body);
+  for (json& body : bodies) {
+    auto one = Prepare(spec, std::move(body));
     if (one) {
       prepared.emplace_back(std::move(*one));
       results.emplace_back(json());
@@ -740,14 +741,14 @@ Result<json> Records::Get(const auth::Principal& caller, const EntitySpec& spec,
 
 Status Records::CreatePrepared(store::Session& session, const auth::Principal& caller,
                                const EntitySpec& spec,
-                               const std::vector<std::optional<NewDocument>>& prepared,
+                               std::vector<std::optional<NewDocument>>& prepared,
                                const std::string& source, std::vector<Result<json>>& results) {
   auto owner_name = OwnerName(session, "user", caller.user_id);
   if (!owner_name) return Fail(owner_name.error());
   // Records without relations, of a kind without unique names, cannot be refused once checked:
   // they are written together. The others one by one, each under a savepoint, so that a
   // refusal (a relation to an unreadable record, a name in use) undoes only that record.
-  std::vector<const NewDocument*> together;
+  std::vector<NewDocument*> together;
   std::vector<std::size_t> together_at;
   for (std::size_t i = 0; i < prepared.size(); ++i) {
     if (!prepared[i]) continue;

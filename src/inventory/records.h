@@ -46,7 +46,7 @@ class Records {
   Result<std::vector<Result<nlohmann::json>>> CreateMany(store::Session& session,
                                                          const auth::Principal& caller,
                                                          const EntitySpec& spec,
-                                                         const std::vector<nlohmann::json>& bodies,
+                                                         std::vector<nlohmann::json> bodies,
                                                          const std::string& source);
   // Discovery's change of a record inside the caller's transaction: `change` gets the record as
   // GET shows it and gives its new fields (relation fields are left as they are); `active` false
@@ -125,17 +125,16 @@ class Records {
     nlohmann::json doc;
     std::vector<RelationWrite> relations;
   };
-  Result<NewDocument> Prepare(const EntitySpec& spec, const nlohmann::json& body);
+  Result<NewDocument> Prepare(const EntitySpec& spec, nlohmann::json body);
   Result<std::string> OwnerName(store::Session& session, const std::string& owner_type,
                                 const std::string& owner_id);
   // Inserts prepared records with their owner's grant, relations and first history entry, a
   // statement per table for each group of rows; `results` are the records as GET shows them.
   Status CreatePrepared(store::Session& session, const auth::Principal& caller,
-                        const EntitySpec& spec,
-                        const std::vector<std::optional<NewDocument>>& prepared,
+                        const EntitySpec& spec, std::vector<std::optional<NewDocument>>& prepared,
                         const std::string& source, std::vector<Result<nlohmann::json>>& results);
   Status Insert(store::Session& session, const auth::Principal& caller, const EntitySpec& spec,
-                const std::vector<const NewDocument*>& prepared, const std::string& owner_type,
+                const std::vector<NewDocument*>& prepared, const std::string& owner_type,
                 const std::string& owner_id, const std::string& owner_name,
                 const std::string& source, std::vector<nlohmann::json>& results);
   // One history entry: `before` null for a creation.
