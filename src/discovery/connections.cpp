@@ -144,9 +144,7 @@ void CheckCredentials(FieldCheck& check, const Provider& provider, const json& c
     if (credentials.contains("upload")) {
       CheckSecretText(check, credentials, "credentials", "upload", true);
     } else if (credentials.contains("ssh")) {
-      check.Problem("credentials.ssh",
-                    "SSH sources are not available in this version of Maestro: upload the file "
-                    "(POST /api/uploads) or put it in S3");
+      CheckLocation(check, credentials["ssh"], "ssh");
     } else if (credentials.contains("s3")) {
       CheckLocation(check, credentials["s3"], "s3");
     }

@@ -226,8 +226,13 @@ Result<std::string> ReadSource(const ConnectorSettings& settings) {
     if (!reply) return Fail(reply.error());
     return std::move(reply->body);
   }
+  if (credentials.contains("ssh")) {
+    auto files = ReadSsh(settings, nullptr);
+    if (!files) return Fail(files.error());
+    return std::move(files->front().second);
+  }
   return Fail(ErrorCode::kValidationFailed,
-              "this version reads files from an upload or from S3; SSH is not available yet");
+              "a file source is one of upload, ssh or s3: give one in the credentials");
 }
 
 bool Supports(std::string_view provider, std::string_view resource) {

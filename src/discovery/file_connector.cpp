@@ -281,13 +281,21 @@ class FileConnector : public Connector {
   // The fact files: an upload (one file, a JSON object of files, or a tar archive), or every
   // object under an S3 prefix (a path ending with '/') or one S3 object.
   Result<FactFiles> ReadFacts() {
-    if (!IsPrefix(settings_)) {
+    Result<std::vector<std::pair<std::string, std::string>>> sources =
+        std::vector<std::pair<std::string, std::string>>{};
+    if (settings_.credentials.contains("ssh")) {
+      bool directory = false;
+      sources = ReadSsh(settings_, &directory);
+      if (!sources) return Fail(sources.error());
+      if (!directory) return ReadFactFiles(sources->front().second);
+    } else if (!IsPrefix(settings_)) {
       auto bytes = ReadSource(settings_);
       if (!bytes) return Fail(bytes.error());
       return ReadFactFiles(*bytes);
+    } else {
+      sources = ReadSources(settings_);
+      if (!sources) return Fail(sources.error());
     }
-    auto sources = ReadSources(settings_);
-    if (!sources) return Fail(sources.error());
     FactFiles files;
     for (const auto& [name, bytes] : *sources) {
       auto file = ParseJson(bytes);

@@ -4,16 +4,22 @@
 // ../shared/fixtures/providers (read by path).
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <pwd.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "support/api_client.h"
 #include "support/capture_server.h"
 #include "support/http_client.h"
+#include "support/process.h"
 #include "support/test_server.h"
 #include "support/test_support.h"
 
@@ -335,6 +341,16 @@ TEST_P(DiscoverySyncTest, ConnectionsKeepCredentialsSealedAndOwnTheirSchedules) 
         const auto text = store::AsString(value);
         EXPECT_EQ(text.find(kSecretKey), std::string::npos) << table;
       }
+    }
+  }
+
+  // Nor in the database's files (SQLite: the file and its write-ahead log, byte for byte).
+  if (GetParam() == Backend::kSqlite) {
+    std::string path = server_.db_uri().substr(std::string("sqlite:").size());
+    ASSERT_TRUE(std::filesystem::exists(path)) << path;
+    for (const std::string& file : {path, path + "-wal"}) {
+      if (!std::filesystem::exists(file)) continue;
+      EXPECT_EQ(testing::ReadFile(file).find(kSecretKey), std::string::npos) << file;
     }
   }
 
@@ -876,6 +892,89 @@ TEST_P(DiscoverySyncTest, RealAnsibleFactsOfThisMachineAreSynced) {
                                  {{"Authorization", "Bearer " + alice_.token}})
                 .status,
             400);
+}
+
+// A real OpenSSH server on loopback holds an `ansible --tree` directory; the connection reads it
+// over SFTP with its private key.
+TEST_P(DiscoverySyncTest, AnsibleFactsAreReadOverSsh) {
+  testing::TempDir dir;
+  const std::string d = dir.str();
+  ASSERT_EQ(std::system(("ssh-keygen -q -t ed25519 -N '' -f '" + d +
+                         "/host_key' && ssh-keygen -q "
+                         "-t ed25519 -N '' -f '" +
+                         d + "/user_key'")
+                            .c_str()),
+            0);
+  testing::WriteFile(dir.path() / "authorized_keys",
+                     testing::ReadFile(dir.path() / "user_key.pub"));
+  for (const char* host : {"centos.dev.local", "debian.dev.local", "dead.dev.local"}) {
+    testing::WriteFile(dir.path() / "tree" / host,
+                       Fixture(std::string("ansible/setup-tree.ansible-cmdb.") + host + ".json"));
+  }
+  const std::uint16_t port = testing::FreePort();
+  testing::WriteFile(
+      dir.path() / "sshd_config",
+      fmt::format("Port {}\nListenAddress 127.0.0.1\nHostKey {}/host_key\n"
+                  "AuthorizedKeysFile {}/authorized_keys\nPasswordAuthentication no\n"
+                  "KbdInteractiveAuthentication no\nStrictModes no\nUsePAM no\n"
+                  "PermitRootLogin prohibit-password\nPidFile {}/sshd.pid\n"
+                  "Subsystem sftp internal-sftp\nLogLevel ERROR\n",
+                  port, d, d, d));
+  if (::geteuid() == 0) std::filesystem::create_directories("/run/sshd");  // privilege separation
+  const pid_t sshd =
+      testing::Spawn("/usr/sbin/sshd", {"-D", "-e", "-f", d + "/sshd_config"}, {}, d + "/sshd.log");
+  bool listening = false;
+  for (int i = 0; i < 200 && !listening; ++i) {
+    listening =
+        std::system(
+            fmt::format("bash -c 'echo > /dev/tcp/127.0.0.1/{}' 2>/dev/null", port).c_str()) == 0;
+    if (!listening) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(listening) << testing::ReadFile(dir.path() / "sshd.log");
+  const std::string user = ::getpwuid(::geteuid())->pw_name;
+
+  const json connection =
+      Create({{"name", "facts over ssh"},
+              {"provider", "ansible"},
+              {"datacenter", datacenter_},
+              {"enabled", false},
+              {"credentials",
+               {{"ssh",
+                 {{"host", "127.0.0.1"},
+                  {"port", port},
+                  {"user", user},
+                  {"path", d + "/tree"},
+                  {"private_key", testing::ReadFile(dir.path() / "user_key")}}}}}});
+  const std::string id = connection["id"];
+  EXPECT_EQ(connection["credentials"], json({{"ssh", "set"}}));
+  auto tested =
+      ApiClient::Body(api_->Call("POST", "/api/connections/" + id + "/test", alice_.token));
+  EXPECT_EQ(tested["ok"], true) << tested.dump() << testing::ReadFile(dir.path() / "sshd.log");
+  EXPECT_NE(tested["message"].get<std::string>().find("2 hosts; 1 skipped"), std::string::npos)
+      << tested.dump();
+  const json job = Sync(id);
+  ASSERT_EQ(job["status"], "succeeded") << job.dump() << testing::ReadFile(dir.path() / "sshd.log");
+  EXPECT_EQ(job["result"]["created"], 2);
+  const auto servers = Servers();
+  EXPECT_EQ(servers.at("dev.local")["ipv4_private"], "192.168.56.2");
+  EXPECT_EQ(servers.at("centos.local")["ipv4_private"], "192.168.56.8");
+
+  // Another key is refused: the connection is in danger.
+  ASSERT_EQ(std::system(("ssh-keygen -q -t ed25519 -N '' -f '" + d + "/other_key'").c_str()), 0);
+  auto patched = api_->Call("PATCH", "/api/connections/" + id, alice_.token,
+                            {{"credentials",
+                              {{"ssh",
+                                {{"host", "127.0.0.1"},
+                                 {"port", port},
+                                 {"user", user},
+                                 {"path", d + "/tree"},
+                                 {"private_key", testing::ReadFile(dir.path() / "other_key")}}}}}});
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(Sync(id)["status"], "failed");
+  const auto status = ApiClient::Body(api_->Call("GET", "/api/connections/" + id, alice_.token));
+  EXPECT_EQ(status["status"]["server-list"]["state"], "danger") << status.dump();
+  ::kill(sshd, SIGTERM);
+  testing::WaitExit(sshd);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DiscoverySyncTest,
