@@ -93,9 +93,15 @@ void CheckLocation(FieldCheck& check, const json& location, const std::string& k
   }
   std::vector<std::string_view> known;
   if (kind == "ssh") {
-    known = {"host", "port", "user", "path", "private_key"};
+    known = {"host", "port", "user", "path", "private_key", "host_key"};
     for (auto key : {"host", "user", "path", "private_key"}) {
       CheckSecretText(check, location, at, key, true);
+    }
+    if (location.contains("host_key") &&
+        (!location["host_key"].is_string() ||
+         !location["host_key"].get<std::string>().starts_with("SHA256:"))) {
+      check.Problem(at + ".host_key",
+                    "must be the server's SHA256 fingerprint (ssh-keygen -lf KEY): SHA256:…");
     }
     if (location.contains("port") && (!location["port"].is_number_integer() ||
                                       location["port"] < 1 || location["port"] > 65535)) {

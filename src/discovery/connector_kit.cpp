@@ -202,7 +202,7 @@ Result<std::vector<std::pair<std::string, std::string>>> ReadSources(
   return Fail(ErrorCode::kBadRequest, "S3 list: paging never ends");
 }
 
-Result<std::string> ReadSource(const ConnectorSettings& settings) {
+Result<std::string> ReadSource(const ConnectorSettings& settings, std::string* fingerprint) {
   const json& credentials = settings.credentials;
   if (credentials.contains("upload")) {
     if (settings.blobs == nullptr) return Fail(ErrorCode::kInternal, "no blob store");
@@ -227,7 +227,7 @@ Result<std::string> ReadSource(const ConnectorSettings& settings) {
     return std::move(reply->body);
   }
   if (credentials.contains("ssh")) {
-    auto files = ReadSsh(settings, nullptr);
+    auto files = ReadSsh(settings, nullptr, fingerprint);
     if (!files) return Fail(files.error());
     return std::move(files->front().second);
   }

@@ -37,11 +37,14 @@ std::string Text(const nlohmann::json& value);
 
 // The file connectors (json, terraform, ansible): the source's bytes (an upload, an S3 object or
 // a file over SSH).
-Result<std::string> ReadSource(const ConnectorSettings& settings);
+Result<std::string> ReadSource(const ConnectorSettings& settings,
+                               std::string* fingerprint = nullptr);
 // The file at the SSH source's path; with `directory`, also every regular file of the path when
-// it is a directory (then *directory is true and the names are the files').
+// it is a directory (then *directory is true and the names are the files'). `fingerprint`
+// receives the server's host key fingerprint (checked against ssh.host_key when pinned).
 Result<std::vector<std::pair<std::string, std::string>>> ReadSsh(const ConnectorSettings& settings,
-                                                                 bool* directory);
+                                                                 bool* directory,
+                                                                 std::string* fingerprint);
 // Whether the source is an S3 prefix (a path ending with '/'): many files.
 bool IsPrefix(const ConnectorSettings& settings);
 // Every object under the S3 prefix: (key, bytes), over all pages of ListObjectsV2.

@@ -239,7 +239,7 @@ class FileConnector : public Connector {
       if (!facts->warnings.empty()) {
         message += fmt::format("; {} skipped ({})", facts->warnings.size(), facts->warnings[0]);
       }
-      return message;
+      return message + HostKey();
     }
     auto file = Read();
     if (!file) return Fail(file.error());
@@ -248,13 +248,13 @@ class FileConnector : public Connector {
       for (const auto& resource : file->value("resources", json::array())) {
         count += resource.value("instances", json::array()).size();
       }
-      return fmt::format("Terraform state read: {} resource instances", count);
+      return fmt::format("Terraform state read: {} resource instances", count) + HostKey();
     }
     std::size_t count = 0;
     for (const auto& [resource, section] : JsonSections()) {
       count += file->value(std::string(section.first), json::array()).size();
     }
-    return fmt::format("JSON file read: {} items", count);
+    return fmt::format("JSON file read: {} items", count) + HostKey();
   }
 
   Status List(std::string_view resource, const std::string&, const PageSink& sink) override {
@@ -285,11 +285,11 @@ class FileConnector : public Connector {
         std::vector<std::pair<std::string, std::string>>{};
     if (settings_.credentials.contains("ssh")) {
       bool directory = false;
-      sources = ReadSsh(settings_, &directory);
+      sources = ReadSsh(settings_, &directory, &fingerprint_);
       if (!sources) return Fail(sources.error());
       if (!directory) return ReadFactFiles(sources->front().second);
     } else if (!IsPrefix(settings_)) {
-      auto bytes = ReadSource(settings_);
+      auto bytes = ReadSource(settings_, &fingerprint_);
       if (!bytes) return Fail(bytes.error());
       return ReadFactFiles(*bytes);
     } else {
@@ -311,7 +311,7 @@ class FileConnector : public Connector {
   }
 
   Result<json> Read() {
-    auto bytes = ReadSource(settings_);
+    auto bytes = ReadSource(settings_, &fingerprint_);
     if (!bytes) return Fail(bytes.error());
     auto file = ParseJson(*bytes);
     if (!file || !file->is_object()) {
@@ -323,7 +323,13 @@ class FileConnector : public Connector {
     return std::move(*file);
   }
 
+  // For SSH sources: the server's key, to pin it (ssh.host_key).
+  std::string HostKey() const {
+    return fingerprint_.empty() ? "" : fmt::format(" (SSH host key {})", fingerprint_);
+  }
+
   const ConnectorSettings settings_;
+  std::string fingerprint_;
 };
 
 }  // namespace

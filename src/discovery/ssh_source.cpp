@@ -64,6 +64,30 @@ class SshReader {
       return Fail(ErrorCode::kUnavailable,
                   fmt::format("SSH to {}:{}: {}", host_, port, ssh_get_error(session_.get())));
     }
+    // The server's key: checked against `host_key` (its SHA256 fingerprint, as ssh-keygen -lf
+    // prints it) when the connection pins one.
+    ssh_key raw_server_key = nullptr;
+    if (ssh_get_server_publickey(session_.get(), &raw_server_key) != SSH_OK) {
+      return Fail(ErrorCode::kUnavailable, fmt::format("SSH to {}: no host key", host_));
+    }
+    std::unique_ptr<ssh_key_struct, KeyDeleter> server_key(raw_server_key);
+    unsigned char* hash = nullptr;
+    std::size_t hash_size = 0;
+    if (ssh_get_publickey_hash(server_key.get(), SSH_PUBLICKEY_HASH_SHA256, &hash, &hash_size) !=
+        SSH_OK) {
+      return Fail(ErrorCode::kUnavailable, fmt::format("SSH to {}: unreadable host key", host_));
+    }
+    char* fingerprint = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hash_size);
+    ssh_clean_pubkey_hash(&hash);
+    fingerprint_ = fingerprint != nullptr ? fingerprint : "";
+    ssh_string_free_char(fingerprint);
+    const std::string pinned = Text(ssh.value("host_key", json()));
+    if (!pinned.empty() && pinned != fingerprint_) {
+      return Fail(ErrorCode::kUnauthorized,
+                  fmt::format("SSH to {}: the host key is {}, not the pinned {}: the server "
+                              "changed, or someone is in between",
+                              host_, fingerprint_, pinned));
+    }
     ssh_key raw_key = nullptr;
     if (ssh_pki_import_privkey_base64(Text(ssh.value("private_key", json())).c_str(), nullptr,
                                       nullptr, nullptr, &raw_key) != SSH_OK) {
@@ -83,6 +107,8 @@ class SshReader {
     }
     return {};
   }
+
+  const std::string& fingerprint() const { return fingerprint_; }
 
   bool IsDirectory(const std::string& path) {
     std::unique_ptr<sftp_attributes_struct, AttributesDeleter> attributes(
@@ -143,6 +169,7 @@ class SshReader {
  private:
   const ConnectorSettings& settings_;
   std::string host_;
+  std::string fingerprint_;
   std::unique_ptr<ssh_session_struct, SessionDeleter> session_;
   std::unique_ptr<sftp_session_struct, SftpDeleter> sftp_;
 };
@@ -150,9 +177,11 @@ class SshReader {
 }  // namespace
 
 Result<std::vector<std::pair<std::string, std::string>>> ReadSsh(const ConnectorSettings& settings,
-                                                                 bool* directory) {
+                                                                 bool* directory,
+                                                                 std::string* fingerprint) {
   SshReader reader(settings);
   if (auto opened = reader.Open(); !opened) return Fail(opened.error());
+  if (fingerprint != nullptr) *fingerprint = reader.fingerprint();
   std::string path = Text(settings.credentials["ssh"].value("path", json()));
   while (path.size() > 1 && path.ends_with('/')) path.pop_back();
   if (directory != nullptr) *directory = reader.IsDirectory(path);

@@ -952,6 +952,31 @@ TEST_P(DiscoverySyncTest, AnsibleFactsAreReadOverSsh) {
   EXPECT_EQ(tested["ok"], true) << tested.dump() << testing::ReadFile(dir.path() / "sshd.log");
   EXPECT_NE(tested["message"].get<std::string>().find("2 hosts; 1 skipped"), std::string::npos)
       << tested.dump();
+  // The host key shown is the server's: pinning it works, pinning another is refused.
+  const std::string message = tested["message"];
+  const auto at = message.find("SHA256:");
+  ASSERT_NE(at, std::string::npos) << message;
+  const std::string fingerprint = message.substr(at, message.find(')', at) - at);
+  json ssh = {{"host", "127.0.0.1"},
+              {"port", port},
+              {"user", user},
+              {"path", d + "/tree"},
+              {"private_key", testing::ReadFile(dir.path() / "user_key")},
+              {"host_key", "SHA256:notthisserverskey"}};
+  ASSERT_EQ(
+      api_->Call("PATCH", "/api/connections/" + id, alice_.token, {{"credentials", {{"ssh", ssh}}}})
+          .status,
+      200);
+  tested = ApiClient::Body(api_->Call("POST", "/api/connections/" + id + "/test", alice_.token));
+  EXPECT_EQ(tested["ok"], false);
+  EXPECT_NE(tested["message"].get<std::string>().find("pinned"), std::string::npos)
+      << tested.dump();
+  ssh["host_key"] = fingerprint;
+  ASSERT_EQ(
+      api_->Call("PATCH", "/api/connections/" + id, alice_.token, {{"credentials", {{"ssh", ssh}}}})
+          .status,
+      200);
+
   const json job = Sync(id);
   ASSERT_EQ(job["status"], "succeeded") << job.dump() << testing::ReadFile(dir.path() / "sshd.log");
   EXPECT_EQ(job["result"]["created"], 2);
