@@ -502,6 +502,23 @@ TEST_P(DiscoverySyncTest, RefusedCredentialsPutTheConnectionInDanger) {
   EXPECT_EQ(status["status"]["server-list"]["state"], "danger") << status.dump();
   EXPECT_EQ(job.dump().find(kSecretKey), std::string::npos);
   EXPECT_TRUE(Servers().empty());
+
+  // Run by its schedule, a sync in danger disables the schedule at once, saying why.
+  auto enabled = api_->Call("PATCH", "/api/connections/" + id, alice_.token, {{"enabled", true}});
+  ASSERT_EQ(enabled.status, 200) << enabled.body;
+  const std::string schedule = ApiClient::Body(enabled)["resources"]["server-list"]["schedule"];
+  auto run = api_->Call("POST", "/api/schedules/" + schedule + "/run", alice_.token);
+  ASSERT_EQ(run.status, 202) << run.body;
+  EXPECT_EQ(api_->AwaitJob(alice_.token, ApiClient::Body(run)["job"]["id"])["status"], "failed");
+  json disabled;
+  for (int i = 0; i < 100; ++i) {  // the scheduler records the outcome just after the job ends
+    disabled = ApiClient::Body(api_->Call("GET", "/api/schedules/" + schedule, alice_.token));
+    if (disabled["enabled"] == false) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(disabled["enabled"], false) << disabled.dump();
+  EXPECT_NE(disabled["message"].get<std::string>().find("access refused"), std::string::npos)
+      << disabled.dump();
 }
 
 TEST_P(DiscoverySyncTest, ThePublishedDescribeInstancesExampleTranslates) {
