@@ -33,6 +33,9 @@ class SqliteStore::Connection final : public Session {
   explicit Connection(const SqliteSettings& settings)
       : db_(settings.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX) {
     db_.setBusyTimeout(settings.busy_timeout_ms);
+    // A new database gets 8 KiB pages (before WAL, which fixes the size): history entries of
+    // 2–3 KB left a third of each 4 KiB page empty. No effect on an existing database.
+    db_.exec("PRAGMA page_size=8192");
     db_.exec("PRAGMA journal_mode=WAL");
     db_.exec("PRAGMA synchronous=NORMAL");
     db_.exec("PRAGMA foreign_keys=ON");
