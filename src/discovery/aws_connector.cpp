@@ -700,6 +700,9 @@ class Aws : public Connector {
                  : fmt::format("https://{}.{}.amazonaws.com", service, host_region);
     }
     while (base.ends_with('/')) base.pop_back();
+    if (service == "s3") {
+      headers.push_back("x-amz-content-sha256: " + std::string(kEmptyPayloadSha256));
+    }
     HttpCall call{.method = method,
                   .url = base + path,
                   .headers = std::move(headers),

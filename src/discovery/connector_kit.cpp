@@ -131,6 +131,7 @@ Result<HttpReply> S3Get(const ConnectorSettings& settings, const std::string& ke
   }
   HttpCall call{
       .url = fmt::format("{}/{}/{}{}", endpoint, bucket, escaped, query.empty() ? "" : "?" + query),
+      .headers = {"x-amz-content-sha256: " + std::string(kEmptyPayloadSha256)},
       .timeout = settings.timeout};
   if (s3.contains("access_key")) {
     call.aws_sigv4 = "aws:amz:" + region + ":s3";

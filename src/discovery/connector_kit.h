@@ -21,6 +21,10 @@ namespace maestro::discovery {
 Result<HttpReply> CallProvider(const HttpCall& call, const ConnectorSettings& settings,
                                std::string_view what);
 
+// The SHA-256 of an empty payload: S3 wants it in x-amz-content-sha256 on every signed GET.
+inline constexpr std::string_view kEmptyPayloadSha256 =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
 // vCPUs and memory (GiB) of a public size from the flavor catalogue, by provider and API name.
 struct FlavorSize {
   int vcpus = 0;

@@ -16,6 +16,9 @@
 #include <set>
 #include <thread>
 
+#include "blobs/s3_blob_store.h"
+#include "common/ids.h"
+#include "common/validation.h"
 #include "support/api_client.h"
 #include "support/capture_server.h"
 #include "support/http_client.h"
@@ -909,6 +912,60 @@ TEST_P(DiscoverySyncTest, RealAnsibleFactsOfThisMachineAreSynced) {
                                  {{"Authorization", "Bearer " + alice_.token}})
                 .status,
             400);
+}
+
+// Fact files under a prefix of a real S3-compatible store (s3rver), read with the connection's
+// S3 keys; and a Terraform state as one object of it.
+TEST_P(DiscoverySyncTest, FilesAreReadFromS3PrefixesAndObjects) {
+  auto peer = testing::S3TestPeer();
+  ASSERT_TRUE(peer);
+  blobs::S3BlobStore bucket({.endpoint = peer->endpoint,
+                             .bucket = peer->bucket,
+                             .access_key = peer->access_key,
+                             .secret_key = peer->secret_key});
+  const std::string prefix = "facts-" + Lower(NewId()) + "/";
+  for (const char* host : {"centos.dev.local", "debian.dev.local", "dead.dev.local"}) {
+    ASSERT_TRUE(bucket.Put(
+        prefix + host, Fixture(std::string("ansible/setup-tree.ansible-cmdb.") + host + ".json"),
+        "application/json"));
+  }
+  const json s3 = {{"bucket", peer->bucket},
+                   {"access_key", peer->access_key},
+                   {"secret_key", peer->secret_key},
+                   {"endpoint", peer->endpoint}};
+  json location = s3;
+  location["path"] = prefix;
+  const json facts = Create({{"name", "facts in s3"},
+                             {"provider", "ansible"},
+                             {"datacenter", datacenter_},
+                             {"enabled", false},
+                             {"credentials", {{"s3", location}}}});
+  const json job = Sync(facts["id"]);
+  ASSERT_EQ(job["status"], "succeeded") << job.dump();
+  EXPECT_EQ(job["result"]["created"], 2) << job.dump();
+  EXPECT_EQ(Servers().at("centos.local")["ipv4_private"], "192.168.56.8");
+
+  const std::string state_key = prefix + "terraform.tfstate";
+  ASSERT_TRUE(bucket.Put(state_key,
+                         Fixture("terraform/state-v4.tf0.12.29.aws-instance.driftctl.tfstate.json"),
+                         "application/json"));
+  location["path"] = state_key;
+  const json state = Create({{"name", "state in s3"},
+                             {"provider", "terraform"},
+                             {"datacenter", datacenter_},
+                             {"enabled", false},
+                             {"credentials", {{"s3", location}}}});
+  const json state_job = Sync(state["id"]);
+  ASSERT_EQ(state_job["status"], "succeeded") << state_job.dump();
+  EXPECT_EQ(Servers().at("i-0d3650a23f4e45dc0")["ipv4_private"], "172.31.22.12");
+  // An object that is not there: the listing fails, and nothing is deactivated.
+  location["path"] = prefix + "no-such.tfstate";
+  ASSERT_EQ(api_->Call("PATCH", "/api/connections/" + state["id"].get<std::string>(), alice_.token,
+                       {{"credentials", {{"s3", location}}}})
+                .status,
+            200);
+  EXPECT_EQ(Sync(state["id"])["status"], "failed");
+  EXPECT_EQ(Servers().at("i-0d3650a23f4e45dc0")["active"], true);
 }
 
 // A real OpenSSH server on loopback holds an `ansible --tree` directory; the connection reads it
