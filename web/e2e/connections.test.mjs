@@ -9,20 +9,34 @@
 // droplets in the servers list → a droplet gone from the provider becomes an
 // orphan on the datacenter's page, beside a server entered by hand → an edit
 // with a wrong token, which the test then reports → delete. Then a JSON file
-// through the wizard: the upload and S3 inputs checked, the file uploaded, a
-// period the server refuses shown under its input, the file's servers found.
+// through the wizard: the upload and S3 inputs checked, an upload id the
+// server does not know and a period it refuses each shown under its input,
+// the file uploaded, the file's servers found. Last, when an sshd can be
+// started (OpenSSH's, on a free port of 127.0.0.1, with keys made by
+// ssh-keygen in a temporary directory), a JSON file read over SSH: a host key
+// that is no SHA256 fingerprint refused, Test credentials showing the
+// server's key, "Pin this host key" opening the edit with only the key filled
+// in, and the pinned key sent with the SSH fields typed again.
 //
 // Run from web/ after `npm run build` (no maildev needed):
 //   MAESTRO_BIN=<absolute path to build/bin/maestro> node --test e2e/connections.test.mjs
 // MAESTRO_E2E_SCREENSHOTS=<dir> also saves the pages there as maestro-connections-*.png.
 
 import assert from 'node:assert/strict'
+import { execFile, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import http from 'node:http'
+import os from 'node:os'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { promisify } from 'node:util'
 import { after, before, describe, test } from 'node:test'
 import {
   assertStopsCleanly,
   expectText,
   expectTextMatch,
+  freePort,
   httpError,
   pathOf,
   screenshot,
@@ -327,10 +341,22 @@ describe('connections: a DigitalOcean account discovered through the wizard', ()
       await page.waitForURL(`**/inventory/datacenters/${datacenterId}`)
       await page.click('[data-testid=tab-orphans]')
       await page.waitForURL((url) => url.searchParams.get('tab') === 'orphans')
-      await expectText(page, '[data-testid=orphans-gone] [data-testid=orphans-total]', '1')
-      await expectTextMatch(page, '[data-testid=orphans-gone] tr[data-hostname=db-1]', new RegExp(`db-1.*inactive.*connection:${id}`))
-      await expectText(page, '[data-testid=orphans-undiscovered] [data-testid=orphans-total]', '1')
-      await expectTextMatch(page, '[data-testid=orphans-undiscovered] tr[data-hostname=legacy-1]', /legacy-1.*manual/)
+      // One paged list from GET /api/datacenters/<id>/orphans, newest change first: db-1 was deactivated last.
+      await expectText(page, '[data-testid=orphans] [data-testid=orphans-total]', '2')
+      const orphanRows = page.locator('[data-testid=orphans-table] tbody tr')
+      assert.deepEqual(await orphanRows.evaluateAll((rows) => rows.map((row) => row.dataset.hostname)), ['db-1', 'legacy-1'])
+      await expectTextMatch(
+        page,
+        '[data-testid=orphans-table] tr[data-hostname=db-1][data-orphan=gone]',
+        new RegExp(`db-1.*inactive.*gone at the provider.*connection:${id}`),
+      )
+      await expectTextMatch(page, '[data-testid=orphans-table] tr[data-hostname=legacy-1][data-orphan=undiscovered]', /legacy-1.*never discovered.*manual/)
+      const orphans = await api('GET', `/api/datacenters/${datacenterId}/orphans?page=1&limit=20`)
+      assert.equal(orphans.status, 200)
+      assert.deepEqual(
+        orphans.body.items.map((server) => [server.hostname, server.active, server.source]),
+        [['db-1', false, `connection:${id}`], ['legacy-1', true, 'manual']],
+      )
       await screenshot(page, 'connections-orphans')
 
       // Edit: the stored settings come back; a wrong token replaces the right one, and the test says so.
@@ -390,6 +416,32 @@ describe('connections: a DigitalOcean account discovered through the wizard', ()
       assert.equal(await page.getAttribute('#s3-secret_key', 'type'), 'password')
       await screenshot(page, 'connections-wizard-file')
       await page.click('label[data-source=upload]')
+
+      // An upload id the server does not know (the upload's answer is replaced): the create's 422 is shown under the file input.
+      await page.route('**/api/uploads', (route) =>
+        route.fulfill({ status: 201, contentType: 'application/json', body: JSON.stringify({ upload: '01ARZ3NDEKTSV4RRFFQ69G5FAV', size: 2 }) }),
+      )
+      await page.setInputFiles('#connection-upload', { name: 'lost.json', mimeType: 'application/json', buffer: Buffer.from('{}') })
+      await expectText(page, '[data-testid=upload-state]', 'Uploaded lost.json (2 bytes).')
+      await page.unroute('**/api/uploads')
+      await page.click('[data-testid=wizard-next]')
+      await page.locator('[data-testid=step-regions]').waitFor()
+      await page.click('[data-testid=wizard-next]')
+      await page.locator('[data-testid=step-resources]').waitFor()
+      for (const row of await page.locator('[data-testid=step-resources] tr[data-resource]').all()) {
+        if ((await row.getAttribute('data-resource')) !== 'server-list') await row.locator('[data-testid=resource-enabled]').uncheck()
+      }
+      await page.fill('#connection-name', 'Inventory file')
+      await page.click('[data-testid=connection-save]')
+      await page.locator('[data-testid=step-credentials]').waitFor()
+      await expectText(page, '[data-testid=form-error]', 'Check the highlighted fields.')
+      await expectText(
+        page,
+        '[data-testid=step-credentials] [data-field-error]',
+        'File is not a file you uploaded: upload it first (POST /api/uploads)',
+      )
+      assertClean([httpError(422, '/api/connections')])
+
       await page.setInputFiles('#connection-upload', {
         name: 'inventory.json',
         mimeType: 'application/json',
@@ -429,6 +481,178 @@ describe('connections: a DigitalOcean account discovered through the wizard', ()
       for (const hostname of ['file-1', 'file-2']) {
         await page.locator('main table tbody tr', { hasText: hostname }).first().waitFor()
       }
+      assertClean()
+    } finally {
+      await close()
+    }
+  })
+
+  test('the server exits with code 0 on SIGTERM', () => assertStopsCleanly(maestro.server))
+})
+
+const SSHD = '/usr/sbin/sshd'
+const SSH_KEYGEN = '/usr/bin/ssh-keygen'
+const run = promisify(execFile)
+
+/**
+ * OpenSSH's sshd on a free port of 127.0.0.1, in a temporary directory: its
+ * own host key, one client key allowed for the current user, SFTP, and a JSON
+ * inventory file. Resolves to null when sshd or ssh-keygen is missing or
+ * sshd does not start.
+ */
+async function startSshd() {
+  if (!existsSync(SSHD) || !existsSync(SSH_KEYGEN)) return null
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'maestro-e2e-sshd-'))
+  const port = await freePort()
+  for (const name of ['host_key', 'client_key']) {
+    await run(SSH_KEYGEN, ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, name)])
+  }
+  await writeFile(path.join(dir, 'authorized_keys'), await readFile(path.join(dir, 'client_key.pub')))
+  await chmod(path.join(dir, 'authorized_keys'), 0o600)
+  await writeFile(path.join(dir, 'inventory.json'), JSON.stringify({ servers: [{ hostname: 'ssh-1' }, { hostname: 'ssh-2' }] }))
+  await writeFile(
+    path.join(dir, 'sshd_config'),
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${path.join(dir, 'host_key')}`,
+      `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+      `PidFile ${path.join(dir, 'sshd.pid')}`,
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'StrictModes no',
+      'Subsystem sftp internal-sftp',
+      '',
+    ].join('\n'),
+  )
+  const fingerprint = (await run(SSH_KEYGEN, ['-lf', path.join(dir, 'host_key.pub')])).stdout.split(/\s+/)[1]
+  const child = spawn(SSHD, ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] })
+  let output = ''
+  child.stderr.setEncoding('utf8').on('data', (chunk) => (output += chunk))
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+    await exited
+    await rm(dir, { recursive: true, force: true })
+  }
+  for (let tries = 0; tries < 100 && !output.includes('Server listening'); tries++) {
+    if (child.exitCode !== null) break
+    await sleep(50)
+  }
+  if (!output.includes('Server listening')) {
+    await stop()
+    return null
+  }
+  return {
+    port,
+    fingerprint,
+    user: os.userInfo().username,
+    file: path.join(dir, 'inventory.json'),
+    privateKey: await readFile(path.join(dir, 'client_key'), 'utf8'),
+    stop,
+  }
+}
+
+describe('connections: a JSON file over SSH, its host key pinned', () => {
+  const maestro = useMaestro({ signUp: USER })
+  let sshd = null
+
+  before(async () => {
+    sshd = await startSshd()
+  })
+
+  after(async () => {
+    await sshd?.stop()
+  })
+
+  test('the SSH location, Test credentials showing the host key, and pinning it', async (t) => {
+    if (!sshd) {
+      t.skip('no OpenSSH sshd could be started here')
+      return
+    }
+    const datacenter = await maestro.api('POST', '/api/datacenters', { name: 'Files', provider: 'json' })
+    assert.equal(datacenter.status, 201, JSON.stringify(datacenter.body))
+    const { page, close, assertClean } = await openPage()
+    try {
+      await signInThroughPage(page, maestro.server, USER, '/discovery/connections/new')
+      await page.selectOption('#connection-datacenter', datacenter.body.id)
+      await page.click('[data-testid=wizard-next]')
+      await page.click('[data-provider=json]')
+      await page.click('[data-testid=wizard-next]')
+      await page.locator('[data-testid=step-credentials]').waitFor()
+      await page.click('label[data-source=ssh]')
+      await page.fill('#ssh-host', '127.0.0.1')
+      await page.fill('#ssh-port', String(sshd.port))
+      await page.fill('#ssh-user', sshd.user)
+      await page.fill('#ssh-path', sshd.file)
+      await page.fill('#ssh-private_key', sshd.privateKey)
+      // The host key is optional, and must be a SHA256 fingerprint when given.
+      await page.fill('#ssh-host_key', 'MD5:16:27:ac:a5:76:28:2d:36:63:1b:56:4d:eb:df:a6:48')
+      await page.click('[data-testid=wizard-next]')
+      await expectText(
+        page,
+        '[data-testid=step-credentials] [data-field-error]',
+        "Host key (SHA256 fingerprint) (optional) must be the server's SHA256 fingerprint, as ssh-keygen -lf prints it (SHA256:…)",
+      )
+      await page.fill('#ssh-host_key', '')
+      await page.click('[data-testid=wizard-next]')
+      await page.locator('[data-testid=step-regions]').waitFor()
+      await page.click('[data-testid=wizard-next]')
+      await page.locator('[data-testid=step-resources]').waitFor()
+      for (const row of await page.locator('[data-testid=step-resources] tr[data-resource]').all()) {
+        if ((await row.getAttribute('data-resource')) !== 'server-list') await row.locator('[data-testid=resource-enabled]').uncheck()
+      }
+      await page.fill('#connection-name', 'Inventory over SSH')
+      await page.click('[data-testid=connection-save]')
+      await page.waitForURL((url) => /^\/discovery\/connections\/[0-9A-Z]{26}$/.test(url.pathname))
+      const id = pathOf(page).split('/').pop()
+      const row = '[data-testid=resources-table] tr[data-resource=server-list]'
+      await page.locator(`${row}[data-state=success]`).waitFor()
+      await expectText(page, `${row} [data-count=created]`, '2')
+
+      // Test credentials: the server's host key, offered for pinning.
+      await page.click('[data-testid=connection-test]')
+      await expectText(page, '[data-testid=test-result][data-ok=true] [data-testid=pin-host-key]', 'Pin this host key')
+      await expectTextMatch(page, '[data-testid=test-result]', new RegExp(`\\(SSH host key ${sshd.fingerprint.replace(/[+/]/g, '\\$&')}\\)`))
+      await screenshot(page, 'connections-ssh-test')
+      await page.click('[data-testid=pin-host-key]')
+      await page.waitForURL((url) => url.pathname === `/discovery/connections/${id}/edit`)
+      await page.locator('[data-testid=pin-note]').waitFor()
+      await screenshot(page, 'connections-ssh-pin')
+      assert.equal(await page.isChecked('[data-testid=replace-credentials]'), true, 'the credentials are to be replaced')
+      assert.equal(await page.inputValue('#ssh-host_key'), sshd.fingerprint)
+      for (const field of ['host', 'port', 'user', 'path', 'private_key']) {
+        assert.equal(await page.inputValue(`#ssh-${field}`), '', `${field} is not known to the page`)
+      }
+      // Saving needs the other fields again.
+      await page.click('[data-testid=connection-save]')
+      await expectText(page, '[data-testid=form-error]', 'Check the highlighted fields.')
+      await expectTextMatch(page, '[data-testid=step-credentials]', /Host is required/)
+      await page.fill('#ssh-host', '127.0.0.1')
+      await page.fill('#ssh-port', String(sshd.port))
+      await page.fill('#ssh-user', sshd.user)
+      await page.fill('#ssh-path', sshd.file)
+      await page.fill('#ssh-private_key', sshd.privateKey)
+      const patched = page.waitForRequest((request) => request.method() === 'PATCH' && request.url().endsWith(`/api/connections/${id}`))
+      await page.click('[data-testid=connection-save]')
+      assert.deepEqual((await patched).postDataJSON().credentials, {
+        ssh: { host: '127.0.0.1', port: sshd.port, user: sshd.user, path: sshd.file, private_key: sshd.privateKey, host_key: sshd.fingerprint },
+      })
+      await page.waitForURL((url) => url.pathname === `/discovery/connections/${id}`)
+      await page.click('[data-testid=connection-test]')
+      await expectTextMatch(page, '[data-testid=test-result][data-ok=true]', /JSON file read: 2 items \(SSH host key SHA256:/)
+
+      // The pin is kept: another key pinned through the API makes the test fail.
+      const wrong = await maestro.api('PATCH', `/api/connections/${id}`, {
+        credentials: {
+          ssh: { host: '127.0.0.1', port: sshd.port, user: sshd.user, path: sshd.file, private_key: sshd.privateKey, host_key: 'SHA256:AAAA' },
+        },
+      })
+      assert.equal(wrong.status, 200, JSON.stringify(wrong.body))
+      await page.click('[data-testid=connection-test]')
+      await expectTextMatch(page, '[data-testid=test-result][data-ok=false]', /not the pinned SHA256:AAAA/)
+      assert.equal(await page.locator('[data-testid=pin-host-key]').count(), 0, 'a failed test offers no key')
       assertClean()
     } finally {
       await close()

@@ -4,8 +4,11 @@
 // sync runs (jobs) and the credentials test. Credentials are write-only: reads
 // show `{<field>: "set"}`, and sending "set" back keeps the stored value.
 // Files for the file providers (Ansible, Terraform, JSON) are uploaded first
-// (POST /api/uploads) and named by the id the server gives them.
+// (POST /api/uploads) and named by the id the server gives them. A
+// datacenter's orphans are its servers a sync found gone or no connection
+// ever discovered.
 
+import type { RecordDoc } from '../records/fields'
 import { json, query, request } from './client'
 import type { Job } from './jobs'
 import type { Page } from './teams'
@@ -152,4 +155,13 @@ export function uploadFile(file: Blob): Promise<{ upload: string; size: number }
     body: file,
     headers: { 'Content-Type': 'application/octet-stream' },
   })
+}
+
+/**
+ * The orphans of a datacenter, newest change first: its readable servers that
+ * a sync found gone (inactive, source `connection:<id>`) or that no connection
+ * ever discovered (active, entered by hand or imported).
+ */
+export function listOrphans(datacenterId: string, params: { page?: number; limit?: number } = {}): Promise<Page<RecordDoc>> {
+  return request<Page<RecordDoc>>(`/api/datacenters/${encodeURIComponent(datacenterId)}/orphans${query(params)}`)
 }

@@ -9,7 +9,9 @@ import {
   emptyForm,
   firstStepWithProblem,
   guessProvider,
+  hostKeyOf,
   mapProblems,
+  pinHostKey,
   stepOf,
   stepProblems,
   suggestedName,
@@ -190,13 +192,30 @@ describe('file providers', () => {
     })
   })
 
-  it('keeps a stored secret of the same location when its input is left empty', () => {
+  it('keeps a stored location while every input is empty, and replaces it whole otherwise', () => {
+    // The server keeps "set" only in place of a whole source: inside a location it would be stored as the key.
+    expect(buildCredentials(fileForm({ source: 'ssh' }), JSON_FILE, { ssh: 'set' })).toEqual({ credentials: { ssh: 'set' }, problems: {} })
     const form = fileForm({ source: 'ssh' })
     Object.assign(form.ssh, { host: 'h2', user: 'u', path: '/p' })
-    expect(buildCredentials(form, JSON_FILE, { ssh: 'set' }).credentials).toEqual({
-      ssh: { host: 'h2', user: 'u', path: '/p', private_key: 'set' },
+    expect(buildCredentials(form, JSON_FILE, { ssh: 'set' })).toEqual({
+      credentials: { ssh: { host: 'h2', user: 'u', path: '/p' } },
+      problems: { 'credentials.ssh.private_key': 'is required' },
     })
     expect(buildCredentials(fileForm({}), JSON_FILE, { upload: 'set' }).credentials).toEqual({ upload: 'set' })
+  })
+
+  it("sends an SSH host key when given, and refuses what is not a SHA256 fingerprint", () => {
+    const form = fileForm({ source: 'ssh' })
+    const fingerprint = 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s'
+    Object.assign(form.ssh, { host: 'h', user: 'u', path: '/p', private_key: 'KEY', host_key: ` ${fingerprint} ` })
+    expect(buildCredentials(form, JSON_FILE)).toEqual({
+      credentials: { ssh: { host: 'h', user: 'u', path: '/p', private_key: 'KEY', host_key: fingerprint } },
+      problems: {},
+    })
+    form.ssh.host_key = 'MD5:16:27:ac:a5:76:28:2d:36:63:1b:56:4d:eb:df:a6:48'
+    expect(buildCredentials(form, JSON_FILE).problems).toEqual({
+      'credentials.ssh.host_key': "must be the server's SHA256 fingerprint, as ssh-keygen -lf prints it (SHA256:…)",
+    })
   })
 })
 
@@ -280,6 +299,21 @@ describe('the server problems', () => {
     })
   })
 
+  it('shows an upload the server does not know under the file input', () => {
+    const form = emptyForm()
+    chooseProvider(form, JSON_FILE)
+    const details = [{ field: 'credentials.upload', problem: 'is not a file you uploaded: upload it first (POST /api/uploads)' }]
+    const mapped = mapProblems(details, form)
+    expect(mapped).toEqual({
+      byField: { 'credentials.upload': 'is not a file you uploaded: upload it first (POST /api/uploads)' },
+      others: [],
+    })
+    expect(firstStepWithProblem(mapped.byField)).toBe('credentials')
+    // With another source chosen, it is a problem of the credentials as a whole.
+    form.source = 's3'
+    expect(mapProblems(details, form).byField).toEqual({ credentials: 'is not a file you uploaded: upload it first (POST /api/uploads)' })
+  })
+
   it('knows the step of every input', () => {
     expect(['datacenter', 'provider', 'credentials.ssh.host', 'regions.0', 'endpoint', 'name', 'resources.x.every'].map(stepOf)).toEqual([
       'datacenter',
@@ -312,3 +346,34 @@ describe('guessProvider', () => {
   })
 })
 
+
+describe('SSH host keys', () => {
+  const fingerprint = 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s'
+
+  it("reads the host key at the end of a test's message", () => {
+    expect(hostKeyOf(`JSON file read: 2 items (SSH host key ${fingerprint})`)).toBe(fingerprint)
+    expect(hostKeyOf('JSON file read: 2 items')).toBeNull()
+    expect(hostKeyOf(`SSH to h: the host key is ${fingerprint}, not the pinned SHA256:x`)).toBeNull()
+  })
+
+  it('prepares an edit that replaces the SSH location with the key pinned', () => {
+    const stored: Connection = { ...STORED, provider: 'json', credentials: { ssh: 'set' } }
+    const form = toForm(stored, JSON_FILE)
+    expect(form.replaceCredentials).toBe(false)
+    pinHostKey(form, fingerprint)
+    expect(form.replaceCredentials).toBe(true)
+    expect(form.source).toBe('ssh')
+    expect(form.ssh).toEqual({ host: '', port: '', user: '', path: '', private_key: '', host_key: fingerprint })
+    // The other inputs must be given again: the stored ones are never read back.
+    expect(buildPatch(form, JSON_FILE, stored).problems).toEqual({
+      'credentials.ssh.host': 'is required',
+      'credentials.ssh.user': 'is required',
+      'credentials.ssh.path': 'is required',
+      'credentials.ssh.private_key': 'is required',
+    })
+    Object.assign(form.ssh, { host: 'h', user: 'u', path: '/p', private_key: 'KEY' })
+    expect(buildPatch(form, JSON_FILE, stored).patch?.credentials).toEqual({
+      ssh: { host: 'h', user: 'u', path: '/p', private_key: 'KEY', host_key: fingerprint },
+    })
+  })
+})

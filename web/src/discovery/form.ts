@@ -21,16 +21,35 @@ export const FILE_SOURCES: readonly { source: FileSource; label: string; hint: s
   { source: 's3', label: 'S3', hint: 'Read it from an S3 (or S3-compatible) bucket at every sync.' },
 ]
 
-/** The inputs of each remote location, in order; `secret` ones are password inputs. */
-export const LOCATION_FIELDS: Readonly<
-  Record<'ssh' | 's3', readonly { name: string; label: string; secret?: boolean; optional?: boolean; multiline?: boolean }[]>
-> = {
+/** An input of a remote location; `secret` ones are password inputs. */
+export interface LocationField {
+  name: string
+  label: string
+  secret?: boolean
+  optional?: boolean
+  multiline?: boolean
+  /** Spans both columns of the location's grid. */
+  wide?: boolean
+  hint?: string
+  placeholder?: string
+}
+
+/** The inputs of each remote location, in order. */
+export const LOCATION_FIELDS: Readonly<Record<'ssh' | 's3', readonly LocationField[]>> = {
   ssh: [
     { name: 'host', label: 'Host' },
     { name: 'port', label: 'Port', optional: true },
     { name: 'user', label: 'User' },
     { name: 'path', label: 'Path of the file' },
     { name: 'private_key', label: 'Private key', secret: true, multiline: true },
+    {
+      name: 'host_key',
+      label: 'Host key (SHA256 fingerprint)',
+      optional: true,
+      wide: true,
+      placeholder: 'SHA256:…',
+      hint: 'As ssh-keygen -lf prints it. When given, a server with any other key is refused. Test credentials shows the key it found.',
+    },
   ],
   s3: [
     { name: 'bucket', label: 'Bucket' },
@@ -145,6 +164,22 @@ export function toForm(connection: Connection, provider: Provider): ConnectionFo
   return form
 }
 
+/** The SSH host key fingerprint at the end of a credentials test's message ("… (SSH host key SHA256:…)"), or null. */
+export function hostKeyOf(message: string): string | null {
+  return /\(SSH host key (SHA256:[^\s)]+)\)\s*$/.exec(message)?.[1] ?? null
+}
+
+/**
+ * Prepares an edit to pin an SSH host key: "Replace credentials" on, the SSH
+ * location chosen, every input empty but the host key. Stored credentials are
+ * never read back, so the other inputs must be typed again.
+ */
+export function pinHostKey(form: ConnectionForm, fingerprint: string): void {
+  form.replaceCredentials = true
+  form.source = 'ssh'
+  form.ssh = { ...emptyLocation('ssh'), host_key: fingerprint }
+}
+
 /** Adds region chips from typed text ("us-east-1, eu-west-1"); answers what is left to type. */
 export function addRegions(form: ConnectionForm, text: string): string {
   for (const region of text.split(/[\s,]+/)) {
@@ -217,16 +252,23 @@ export function buildCredentials(
   }
   const location: Record<string, unknown> = {}
   const values = form.source === 'ssh' ? form.ssh : form.s3
+  // The server keeps or replaces a stored location as a whole ("set" inside it
+  // would be stored as a value): every input left empty keeps it, anything
+  // typed replaces it, and then every required input must be given again.
+  const entered = LOCATION_FIELDS[form.source].some((field) => (values[field.name] ?? '').trim() !== '')
+  if (keeps && !entered) return { credentials: { [form.source]: STORED }, problems }
   for (const field of LOCATION_FIELDS[form.source]) {
     const raw = values[field.name] ?? ''
     const value = field.secret ? raw : raw.trim()
     const key = `credentials.${form.source}.${field.name}`
     if (value.trim() === '') {
-      if (keeps && field.secret) location[field.name] = STORED
-      else if (!field.optional) problems[key] = 'is required'
+      if (!field.optional) problems[key] = 'is required'
       continue
     }
-    if (field.name === 'port') {
+    if (field.name === 'host_key') {
+      if (!/^SHA256:\S+$/.test(value)) problems[key] = "must be the server's SHA256 fingerprint, as ssh-keygen -lf prints it (SHA256:…)"
+      else location.host_key = value
+    } else if (field.name === 'port') {
       if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > 65535) problems[key] = 'must be a port number (1–65535)'
       else location.port = Number(value)
     } else if (field.name === 'endpoint' && !isHttpUrl(value)) {

@@ -6,8 +6,9 @@ import {
   discoveredQuery,
   idleResources,
   lastSyncAt,
-  listPageQuery,
-  orphanQueries,
+  connectionOfSource,
+  ORPHAN_LABELS,
+  orphanKind,
   resourceNames,
   stateBadge,
   stateLabel,
@@ -87,18 +88,20 @@ describe('queries of discovered servers', () => {
     })
   })
 
-  it('finds the orphans of a datacenter with the list filters', () => {
-    const { gone, undiscovered } = orphanQueries('dc1')
-    expect(gone).toEqual({
-      active: 'false',
-      filter: [
-        { field: 'datacenter.id', op: 'eq', value: 'dc1' },
-        { field: 'source', op: 'starts_with', value: 'connection:' },
-      ],
-    })
-    expect(undiscovered.active).toBe('true')
-    expect(undiscovered.filter[1]).toEqual({ field: 'source', op: 'not_contains', value: 'connection:' })
-    expect(listPageQuery(undiscovered)).toEqual({ filter: JSON.stringify(undiscovered.filter) })
-    expect(listPageQuery(gone).active).toBe('false')
+  it('tells a server gone at the provider from one never discovered', () => {
+    expect(orphanKind({ active: false, source: 'connection:c1' })).toBe('gone')
+    expect(orphanKind({ active: true, source: 'manual' })).toBe('undiscovered')
+    expect(orphanKind({ active: true, source: 'import' })).toBe('undiscovered')
+    // Still found by its connection: not gone, whatever the list says.
+    expect(orphanKind({ active: true, source: 'connection:c1' })).toBe('undiscovered')
+    expect(orphanKind({})).toBe('undiscovered')
+    expect(ORPHAN_LABELS[orphanKind({ active: false, source: 'connection:c1' })]).toBe('gone at the provider')
+  })
+
+  it('reads the connection of a source', () => {
+    expect(connectionOfSource('connection:01ABC')).toBe('01ABC')
+    expect(connectionOfSource('connection:')).toBeNull()
+    expect(connectionOfSource('manual')).toBeNull()
+    expect(connectionOfSource(undefined)).toBeNull()
   })
 })

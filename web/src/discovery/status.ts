@@ -1,7 +1,7 @@
 // How connections read in the UI: the colour and words of a resource's sync
 // state, when a connection last synced, one progress for the jobs a "Sync
 // now" started (one per resource), and the filters that find the records a
-// connection discovered.
+// connection discovered, and why a server is an orphan of its datacenter.
 
 import type { Connection, ResourceStatus, SyncCounts, SyncState } from '../api/connections'
 import type { Job, JobProgress, JobStatus } from '../api/jobs'
@@ -110,18 +110,30 @@ export interface ServersQuery {
   filter: { field: string; op: string; value: string }[]
 }
 
+/** Why a server is an orphan of its datacenter (GET /api/datacenters/<id>/orphans). */
+export type OrphanKind = 'gone' | 'undiscovered'
+
+export const ORPHAN_LABELS: Readonly<Record<OrphanKind, string>> = {
+  gone: 'gone at the provider',
+  undiscovered: 'never discovered',
+}
+
 /**
- * The two kinds of orphans of a datacenter, as servers list queries: those a
- * connection discovered and no longer finds (inactive, with a `connection:`
- * source), and those no connection ever discovered (active, any other source:
- * entered by hand or imported).
+ * Which kind of orphan a server is: one a connection discovered and a later
+ * sync no longer found (inactive, source `connection:<id>`), or one no
+ * connection ever discovered (entered by hand or imported).
  */
-export function orphanQueries(datacenterId: string): { gone: ServersQuery; undiscovered: ServersQuery } {
-  const inDatacenter = { field: 'datacenter.id', op: 'eq', value: datacenterId }
-  return {
-    gone: { active: 'false', filter: [inDatacenter, { field: 'source', op: 'starts_with', value: 'connection:' }] },
-    undiscovered: { active: 'true', filter: [inDatacenter, { field: 'source', op: 'not_contains', value: 'connection:' }] },
-  }
+export function orphanKind(server: { active?: unknown; source?: unknown }): OrphanKind {
+  return server.active === false && typeof server.source === 'string' && server.source.startsWith('connection:')
+    ? 'gone'
+    : 'undiscovered'
+}
+
+/** The connection id of a `connection:<id>` source, or null. */
+export function connectionOfSource(source: unknown): string | null {
+  return typeof source === 'string' && source.startsWith('connection:') && source.length > 'connection:'.length
+    ? source.slice('connection:'.length)
+    : null
 }
 
 /** The servers list page's URL query for `servers`. */
