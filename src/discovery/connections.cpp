@@ -97,9 +97,16 @@ void CheckLocation(FieldCheck& check, const json& location, const std::string& k
     for (auto key : {"host", "user", "path", "private_key"}) {
       CheckSecretText(check, location, at, key, true);
     }
-    if (location.contains("host_key") &&
-        (!location["host_key"].is_string() ||
-         !location["host_key"].get<std::string>().starts_with("SHA256:"))) {
+    // "SHA256:" and 43 characters of unpadded base64, as ssh-keygen -lf prints it.
+    const auto is_fingerprint = [](const json& value) {
+      if (!value.is_string()) return false;
+      const std::string text = value;
+      return text.size() == 50 && text.starts_with("SHA256:") &&
+             std::all_of(text.begin() + 7, text.end(), [](char c) {
+               return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
+             });
+    };
+    if (location.contains("host_key") && !is_fingerprint(location["host_key"])) {
       check.Problem(at + ".host_key",
                     "must be the server's SHA256 fingerprint (ssh-keygen -lf KEY): SHA256:…");
     }
@@ -364,7 +371,14 @@ Result<Connections::Fields> Connections::Check(const auth::Principal& caller, co
     json merged = *stored_credentials;
     for (const auto& [key, value] : credentials.items()) {
       if (value == "set" && merged.contains(key)) continue;
-      merged[key] = value;
+      json given = value;
+      // Inside a location (ssh, s3), "set" keeps that field's stored value too.
+      if (given.is_object() && merged.value(key, json()).is_object()) {
+        for (auto& [field, field_value] : given.items()) {
+          if (field_value == "set" && merged[key].contains(field)) field_value = merged[key][field];
+        }
+      }
+      merged[key] = std::move(given);
     }
     // A file source is one of upload, ssh or s3: naming another replaces it.
     if (provider != nullptr && provider->one_of_credentials) {

@@ -325,7 +325,11 @@ class FileConnector : public Connector {
 
   // For SSH sources: the server's key, to pin it (ssh.host_key).
   std::string HostKey() const {
-    return fingerprint_.empty() ? "" : fmt::format(" (SSH host key {})", fingerprint_);
+    if (fingerprint_.empty()) return "";
+    const bool pinned = settings_.credentials.contains("ssh") &&
+                        !Text(settings_.credentials["ssh"].value("host_key", json())).empty();
+    return fmt::format(" (SSH host key {}, {})", fingerprint_,
+                       pinned ? "pinned" : "not pinned: pin it in ssh.host_key");
   }
 
   const ConnectorSettings settings_;

@@ -1030,13 +1030,14 @@ TEST_P(DiscoverySyncTest, AnsibleFactsAreReadOverSsh) {
   const std::string message = tested["message"];
   const auto at = message.find("SHA256:");
   ASSERT_NE(at, std::string::npos) << message;
-  const std::string fingerprint = message.substr(at, message.find(')', at) - at);
+  const std::string fingerprint = message.substr(at, message.find(',', at) - at);
+  EXPECT_NE(message.find("not pinned"), std::string::npos) << message;
   json ssh = {{"host", "127.0.0.1"},
               {"port", port},
               {"user", user},
               {"path", d + "/tree"},
               {"private_key", testing::ReadFile(dir.path() / "user_key")},
-              {"host_key", "SHA256:notthisserverskey"}};
+              {"host_key", "SHA256:" + std::string(43, 'A')}};
   ASSERT_EQ(
       api_->Call("PATCH", "/api/connections/" + id, alice_.token, {{"credentials", {{"ssh", ssh}}}})
           .status,
@@ -1045,11 +1046,23 @@ TEST_P(DiscoverySyncTest, AnsibleFactsAreReadOverSsh) {
   EXPECT_EQ(tested["ok"], false);
   EXPECT_NE(tested["message"].get<std::string>().find("pinned"), std::string::npos)
       << tested.dump();
-  ssh["host_key"] = fingerprint;
+  // "set" inside a location keeps that field: here the private key.
+  json pin = ssh;
+  pin["private_key"] = "set";
+  pin["host_key"] = fingerprint;
   ASSERT_EQ(
-      api_->Call("PATCH", "/api/connections/" + id, alice_.token, {{"credentials", {{"ssh", ssh}}}})
+      api_->Call("PATCH", "/api/connections/" + id, alice_.token, {{"credentials", {{"ssh", pin}}}})
           .status,
       200);
+  tested = ApiClient::Body(api_->Call("POST", "/api/connections/" + id + "/test", alice_.token));
+  EXPECT_EQ(tested["ok"], true) << tested.dump();
+  EXPECT_NE(tested["message"].get<std::string>().find(", pinned)"), std::string::npos)
+      << tested.dump();
+  pin["host_key"] = "SHA256:typo";
+  EXPECT_EQ(
+      api_->Call("PATCH", "/api/connections/" + id, alice_.token, {{"credentials", {{"ssh", pin}}}})
+          .status,
+      422);
 
   const json job = Sync(id);
   ASSERT_EQ(job["status"], "succeeded") << job.dump() << testing::ReadFile(dir.path() / "sshd.log");
