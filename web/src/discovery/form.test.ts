@@ -351,7 +351,10 @@ describe('SSH host keys', () => {
   const fingerprint = 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s'
 
   it("reads the host key at the end of a test's message", () => {
-    expect(hostKeyOf(`JSON file read: 2 items (SSH host key ${fingerprint})`)).toBe(fingerprint)
+    expect(hostKeyOf(`JSON file read: 2 items (SSH host key ${fingerprint}, not pinned: pin it in ssh.host_key)`)).toBe(
+      fingerprint,
+    )
+    expect(hostKeyOf(`JSON file read: 2 items (SSH host key ${fingerprint}, pinned)`)).toBeNull()
     expect(hostKeyOf('JSON file read: 2 items')).toBeNull()
     expect(hostKeyOf(`SSH to h: the host key is ${fingerprint}, not the pinned SHA256:x`)).toBeNull()
   })

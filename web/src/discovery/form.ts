@@ -164,9 +164,12 @@ export function toForm(connection: Connection, provider: Provider): ConnectionFo
   return form
 }
 
-/** The SSH host key fingerprint at the end of a credentials test's message ("… (SSH host key SHA256:…)"), or null. */
+/**
+ * The SSH host key fingerprint a credentials test found and that is not pinned yet
+ * ("… (SSH host key SHA256:…, not pinned: pin it in ssh.host_key)"), or null.
+ */
 export function hostKeyOf(message: string): string | null {
-  return /\(SSH host key (SHA256:[^\s)]+)\)\s*$/.exec(message)?.[1] ?? null
+  return /\(SSH host key (SHA256:[A-Za-z0-9+/]+), not pinned[^)]*\)\s*$/.exec(message)?.[1] ?? null
 }
 
 /**
@@ -266,7 +269,7 @@ export function buildCredentials(
       continue
     }
     if (field.name === 'host_key') {
-      if (!/^SHA256:\S+$/.test(value)) problems[key] = "must be the server's SHA256 fingerprint, as ssh-keygen -lf prints it (SHA256:…)"
+      if (!/^SHA256:[A-Za-z0-9+/]{43}$/.test(value)) problems[key] = "must be the server's SHA256 fingerprint, as ssh-keygen -lf prints it (SHA256:…)"
       else location.host_key = value
     } else if (field.name === 'port') {
       if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > 65535) problems[key] = 'must be a port number (1–65535)'
