@@ -39,6 +39,7 @@
 #include "notify/events.h"
 #include "notify/log_mailer.h"
 #include "notify/smtp_mailer.h"
+#include "reports/reports.h"
 #include "scheduler/scheduler.h"
 #include "scheduler/schedules.h"
 #include "scheduler/webhook.h"
@@ -186,6 +187,7 @@ struct Application::Parts {
   std::unique_ptr<jobs::JobQueue> queue;
   std::unique_ptr<jobs::JobMailer> mail;
   std::unique_ptr<scheduler::Schedules> schedules;
+  std::unique_ptr<reports::Reports> reports;
   std::unique_ptr<jobs::Workers> workers;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<http::WebSocketHub> hub;
@@ -286,6 +288,13 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config, R
   parts->schedules = std::make_unique<scheduler::Schedules>(*parts->store, parts->clock,
                                                             *parts->jobs, parts->events.get());
   parts->schedules->Offer(scheduler::WebhookOffer());
+  parts->reports = std::make_unique<reports::Reports>(
+      *parts->store, parts->clock, inventory::DefaultRegistry(), *parts->jobs, parts->events.get(),
+      reports::ReportSettings{
+          .disabled = config.report_disabled,
+          .page_size = config.report_result_qtd,
+          .temp_dir = (std::filesystem::path(config.data_dir) / "exports").string()});
+  if (!config.report_disabled) parts->schedules->Offer(parts->reports->Offer());
   if (roles.worker) {
     parts->workers =
         std::make_unique<jobs::Workers>(*parts->jobs, *parts->queue, parts->events.get(), &metrics,
@@ -294,6 +303,7 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config, R
     parts->workers->Register(scheduler::WebhookJob(std::chrono::seconds(config.timeout_s)));
     parts->workers->Register(ImportJob(*parts->importer, *parts->accounts, *parts->blobs));
     parts->workers->Register(jobs::MailJob(*parts->mail_delivery));
+    parts->workers->Register(parts->reports->Job());
     parts->workers->OnFinished([schedules = parts->schedules.get()](const jobs::FinishedJob& job) {
       schedules->JobFinished(job);
     });
@@ -317,6 +327,7 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config, R
       .jobs = *parts->jobs,
       .queue = *parts->queue,
       .schedules = *parts->schedules,
+      .reports = *parts->reports,
       .events = *parts->events,
       .blobs = *parts->blobs,
       .web = parts->web ? &*parts->web : nullptr,

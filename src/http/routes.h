@@ -18,6 +18,7 @@
 #include "jobs/job_queue.h"
 #include "jobs/jobs.h"
 #include "notify/events.h"
+#include "reports/reports.h"
 #include "scheduler/schedules.h"
 #include "store/store.h"
 
@@ -43,6 +44,7 @@ struct Services {
   jobs::Jobs& jobs;
   jobs::JobQueue& queue;
   scheduler::Schedules& schedules;
+  reports::Reports& reports;
   notify::Events& events;
   blobs::BlobStore& blobs;
   const StaticFiles* web;  // null when the web UI is not built

@@ -364,6 +364,62 @@ CREATE TABLE leases (
 );
 )sql";
 
+// Reports (DATA-MODEL.md, reports): the definition a person writes, the state of its generation,
+// and its stored result rows. A generation writes its rows under a result id of its own and then
+// points the report at it in one statement, so pages read while a report regenerates stay stable
+// and a cancelled or superseded generation leaves the last result in place. Rows keep their order
+// of generation in `n`; `data` is one flat JSON object (column -> value), queried for sorting.
+constexpr std::string_view kReportsSqlite = R"sql(
+CREATE TABLE reports (
+  id            TEXT PRIMARY KEY,
+  owner_id      TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  type          TEXT NOT NULL,
+  spec          TEXT NOT NULL DEFAULT '{}',
+  status        TEXT NOT NULL,
+  message       TEXT,
+  total         INTEGER NOT NULL DEFAULT 0,
+  job_id        TEXT,
+  result_id     TEXT,
+  generated_at  TEXT,
+  version       INTEGER NOT NULL DEFAULT 1,
+  created_at    TEXT NOT NULL,
+  updated_at    TEXT NOT NULL
+);
+CREATE INDEX reports_owner ON reports (owner_id, updated_at, id);
+CREATE TABLE report_rows (
+  result_id  TEXT NOT NULL,
+  n          INTEGER NOT NULL,
+  data       TEXT NOT NULL,
+  PRIMARY KEY (result_id, n)
+);
+)sql";
+constexpr std::string_view kReportsPostgres = R"sql(
+CREATE TABLE reports (
+  id            TEXT PRIMARY KEY,
+  owner_id      TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  type          TEXT NOT NULL,
+  spec          TEXT NOT NULL DEFAULT '{}',
+  status        TEXT NOT NULL,
+  message       TEXT,
+  total         INTEGER NOT NULL DEFAULT 0,
+  job_id        TEXT,
+  result_id     TEXT,
+  generated_at  TEXT,
+  version       INTEGER NOT NULL DEFAULT 1,
+  created_at    TEXT NOT NULL,
+  updated_at    TEXT NOT NULL
+);
+CREATE INDEX reports_owner ON reports (owner_id, updated_at, id);
+CREATE TABLE report_rows (
+  result_id  TEXT NOT NULL,
+  n          INTEGER NOT NULL,
+  data       JSONB NOT NULL,
+  PRIMARY KEY (result_id, n)
+);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "records, edges, acl and history", kRecordsSqlite, kRecordsPostgres},
     Migration{2, "users, teams, API tokens and password resets", kIdentitySqlite,
@@ -375,6 +431,8 @@ constexpr std::array kMigrations = {
     Migration{6, "search text with a trigram index, key indexes, a change counter on SQLite",
               kSearchSqlite, kSearchPostgres},
     Migration{7, "jobs, schedules, events and leases", kJobs, kJobs},
+    // 8 is taken by connections (discovery).
+    Migration{9, "reports and their stored result rows", kReportsSqlite, kReportsPostgres},
 };
 
 constexpr std::string_view kCreateMigrationsTable =
