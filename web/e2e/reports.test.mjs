@@ -149,5 +149,30 @@ describe('reports: build a pivot, read it, chart it, export it', () => {
     }
   })
 
+  test('analytics for a datacenter makes its server and application reports, refreshed daily', async () => {
+    const dc = await create('datacenters', { name: 'eu-west', provider: 'AWS' })
+    await create('servers', { hostname: 'eu-1', environment: 'Production', datacenter: { id: dc, region: 'eu-west-1' } })
+    await create('servers', { hostname: 'elsewhere-1', environment: 'Production' })
+    const { page, close, assertClean } = await openPage()
+    try {
+      await signInThroughPage(page, maestro.server, USER, `/inventory/datacenters/${dc}`)
+      await page.click('[data-testid=datacenter-analytics]')
+      await page.waitForURL('**/reports')
+      const servers = page.locator('[data-testid=reports-table] tr[data-report="Servers of eu-west"]')
+      await servers.waitFor()
+      await expectText(page, '[data-testid=reports-table] tr[data-report="Servers of eu-west"] [data-testid=report-status]', 'Ready')
+      await page.locator('[data-testid=reports-table] tr[data-report="Applications of eu-west"]').waitFor()
+      const id = await servers.getAttribute('data-id')
+      const rows = await maestro.api('GET', `/api/reports/${id}/rows`)
+      assert.deepEqual(rows.body.items.map((row) => [row.hostname, row.datacenter.provider]), [['eu-1', 'AWS']])
+      const schedules = await maestro.api('GET', '/api/schedules')
+      const refreshes = schedules.body.items.filter((s) => s.name.startsWith('Refresh ') && s.name.endsWith('of eu-west'))
+      assert.deepEqual(refreshes.map((s) => [s.task, s.every]), [['report', '1d'], ['report', '1d']])
+      assertClean()
+    } finally {
+      await close()
+    }
+  })
+
   test('the server exits with code 0 on SIGTERM', () => assertStopsCleanly(maestro.server))
 })

@@ -1,6 +1,16 @@
 import { describe, expect, test } from 'vitest'
 import type { KindDef } from '../records/fields'
-import { buildReport, cellText, chainProblem, chartFields, columnChoices, emptyBuilder, orderedChain, toBuilder } from './builder'
+import {
+  buildReport,
+  cellText,
+  chainProblem,
+  chartFields,
+  columnChoices,
+  datacenterReports,
+  emptyBuilder,
+  orderedChain,
+  toBuilder,
+} from './builder'
 
 const servers: KindDef = {
   kind: 'servers',
@@ -138,4 +148,12 @@ describe('columns and charts', () => {
   ])('the cell %j reads %j', (value, text) => {
     expect(cellText(value)).toBe(text)
   })
+})
+
+test('a datacenter has a server report and an application report, both filtered by it', () => {
+  const reports = datacenterReports({ id: 'DC1', name: 'eu-west' })
+  expect(reports.map((report) => [report.name, report.kinds, report.filters])).toEqual([
+    ['Servers of eu-west', ['servers'], { servers: [{ field: 'datacenter.id', op: 'eq', value: 'DC1' }] }],
+    ['Applications of eu-west', ['applications'], { applications: [{ field: 'datacenter.id', op: 'eq', value: 'DC1' }] }],
+  ])
 })

@@ -171,3 +171,29 @@ export function cellText(value: unknown): string {
   }
   return String(value)
 }
+
+/**
+ * "Analytics for this datacenter": the server and application reports of one
+ * datacenter (the original's daily datacenter reports).
+ */
+export function datacenterReports(datacenter: { id: string; name: string }): ReportFields[] {
+  const filter: FilterCondition[] = [{ field: 'datacenter.id', op: 'eq', value: datacenter.id }]
+  return [
+    {
+      name: `Servers of ${datacenter.name}`,
+      type: 'single',
+      kinds: ['servers'],
+      filters: { servers: filter },
+      columns: {
+        servers: ['hostname', 'ipv4_private', 'environment', 'role', 'os', 'cpu', 'memory', 'status', 'datacenter', 'applications', 'tags'],
+      },
+    },
+    {
+      name: `Applications of ${datacenter.name}`,
+      type: 'single',
+      kinds: ['applications'],
+      filters: { applications: filter },
+      columns: { applications: ['name', 'family', 'environment', 'provider', 'status', 'datacenter', 'systems', 'servers'] },
+    },
+  ]
+}
