@@ -335,10 +335,15 @@ Result<PathQuery> CompilePaths(store::Dialect dialect, const Definition& definit
     return params;
   };
   if (definition.type == "single") {
+    // Pages walk the primary key. On SQLite the kind's index (kind, active, updated_at, id) would
+    // otherwise be chosen for `kind = ?`, and every page would sort all the kind's records: the
+    // unary + keeps that term off the index.
+    std::string where = base_where;
+    if (dialect == store::Dialect::kSqlite) where = "+" + where;
     out.sql = fmt::format(
         "SELECT r.id, r.doc, r.created_at, r.updated_at FROM records r WHERE {} AND r.id > ? "
         "ORDER BY r.id LIMIT ?",
-        base_where);
+        where);
     out.params = base_params();
     return out;
   }

@@ -722,7 +722,6 @@ Result<json> Reports::Generate(jobs::JobContext& context) {
   if (rows->empty()) return json{{"skipped", "the report was deleted"}};
   json body = ParsedOr(rows->rows[0][4], json::object());
   body["name"] = store::AsString(rows->rows[0][2]);
-  const std::string now_text = FormatTime(clock_.Now());
   // This job now generates the report; a later queue (an edit, another run) takes it over.
   auto claimed = store_.Exec(
       "UPDATE reports SET status = 'running', message = NULL, job_id = ? WHERE id = ? AND "
@@ -783,7 +782,6 @@ Result<json> Reports::Generate(jobs::JobContext& context) {
     (void)store_.Exec("DELETE FROM report_rows WHERE result_id = ?", {previous});
   }
   Tell(owner_id, id);
-  (void)now_text;
   return json{{"report", id}, {"rows", total}};
 }
 
@@ -827,14 +825,13 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
   const std::size_t levels = definition.levels.size();
 
   // Values of relation columns and datacenters, per chunk of records: record id -> names.
-  auto relation_names = [&](const Level& level, const Column& column,
-                            const std::vector<std::string>& ids,
+  auto relation_names = [&](const Column& column, const std::vector<std::string>& ids,
                             std::map<std::string, json>& out) -> Status {
     const auto& side = column.side;
     const char* self = side.forward ? "from_id" : "to_id";
     const char* other = side.forward ? "to_id" : "from_id";
-    const auto access = auth::AccessCondition(fmt::format("o.id"), owner_id, auth::Role::kRead,
-                                              auth::AccessPlan::kPerRow);
+    const auto access =
+        auth::AccessCondition("o.id", owner_id, auth::Role::kRead, auth::AccessPlan::kPerRow);
     for (std::size_t start = 0; start < ids.size(); start += 500) {
       const std::size_t n = std::min<std::size_t>(500, ids.size() - start);
       store::Params params = {side.relation->name};
@@ -856,7 +853,6 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
             NameOf(registry_, store::AsString(row[1]), ParsedOr(row[2], json::object())));
       }
     }
-    (void)level;
     return {};
   };
   auto datacenters = [&](const std::vector<const json*>& docs,
@@ -948,7 +944,7 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
     for (const auto& column : level.columns) {
       if (column.source == ColumnSource::kRelation) {
         std::map<std::string, json> names;
-        if (auto ok = relation_names(level, column, ids, names); !ok) return ok;
+        if (auto ok = relation_names(column, ids, names); !ok) return ok;
         for (auto& [record, list] : names) relations_of[column.path + "\n" + record] = list;
       }
       wants_datacenter = wants_datacenter || column.source == ColumnSource::kDatacenter;
