@@ -93,6 +93,39 @@ void AddHeaders(const std::string& prefix, const FieldSpec& field, std::vector<s
   }
 }
 
+// The SQL of one column's value on the record aliased `alias`: JSON text for document paths (and
+// the datacenter object), the column itself for common fields, NULL for relations (looked up by
+// id afterwards). Path parts are identifiers from the registry.
+std::string ValueExpression(store::Dialect dialect, const std::string& alias,
+                            const Column& column) {
+  switch (column.source) {
+    case ColumnSource::kCommon:
+      return alias + "." + column.path;
+    case ColumnSource::kRelation:
+      return "NULL";
+    case ColumnSource::kDocument:
+    case ColumnSource::kDatacenter:
+      break;
+  }
+  const std::vector<std::string> parts = column.source == ColumnSource::kDatacenter
+                                             ? std::vector<std::string>{"datacenter"}
+                                             : column.parts;
+  std::string path;
+  if (dialect == store::Dialect::kSqlite) {
+    path = "$";
+    for (const auto& part : parts) path += "." + part;
+    return fmt::format("({}.doc -> '{}')", alias, path);
+  }
+  for (const auto& part : parts) path += (path.empty() ? "" : ",") + part;
+  return fmt::format("(({}.doc #> '{{{}}}')::text)", alias, path);
+}
+
+std::string Values(store::Dialect dialect, const std::string& alias, const Level& level) {
+  std::string out;
+  for (const auto& column : level.columns) out += ", " + ValueExpression(dialect, alias, column);
+  return out;
+}
+
 }  // namespace
 
 const std::vector<std::string>& PivotOrder() {
@@ -340,17 +373,16 @@ Result<PathQuery> CompilePaths(store::Dialect dialect, const Definition& definit
     // unary + keeps that term off the index.
     std::string where = base_where;
     if (dialect == store::Dialect::kSqlite) where = "+" + where;
-    out.sql = fmt::format(
-        "SELECT r.id, r.doc, r.created_at, r.updated_at FROM records r WHERE {} AND r.id > ? "
-        "ORDER BY r.id LIMIT ?",
-        where);
+    out.sql =
+        fmt::format("SELECT r.id{} FROM records r WHERE {} AND r.id > ? ORDER BY r.id LIMIT ?",
+                    Values(dialect, "r", base), where);
     out.params = base_params();
     return out;
   }
   // Pivot: each later level joins through the edge table. The edge is taken only when the record
   // at its other end passes the level's conditions (checked by primary key inside EXISTS), so a
   // parent without any such record still gives one row, with this level empty.
-  std::string select = "SELECT r.id AS l0";
+  std::string select = "SELECT r.id AS l0" + Values(dialect, "r", base);
   std::string joins;
   std::string where;
   store::Params join_params;
@@ -374,7 +406,10 @@ Result<PathQuery> CompilePaths(store::Dialect dialect, const Definition& definit
     join_params.push_back(true);
     join_params.insert(join_params.end(), filters->params.begin(), filters->params.end());
     join_params.insert(join_params.end(), access.params.begin(), access.params.end());
-    select += fmt::format(", {} AS l{}", here, i);
+    // The record itself, by primary key, for its column values.
+    const std::string record = fmt::format("t{}", i);
+    joins += fmt::format(" LEFT JOIN records {0} ON {0}.id = {1}", record, here);
+    select += fmt::format(", {} AS l{}{}", here, i, Values(dialect, record, level));
     if (!level.filters.empty()) where += fmt::format(" AND {} IS NOT NULL", here);
     previous_id = here;
   }

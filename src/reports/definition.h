@@ -67,11 +67,13 @@ const std::vector<std::string>& PivotOrder();
 Result<Definition> ParseDefinition(const inventory::Registry& registry, const nlohmann::json& body,
                                    const std::vector<std::string>& also_allowed = {});
 
-// The SQL of a report's paths: one row per path, with the id of each level's record (columns l0,
-// l1, …; null where a pivot level is empty), in a stable order. Single reports also return `doc`,
-// `created_at`, `updated_at` of the record and take `after` (an id) for keyset pages of `limit`.
-// Levels join like a left join; a level with filters drops paths without one of its records; a
-// record appears only when active and readable by `user_id` (AccessPlan::kPerRow).
+// The SQL of a report's rows: one row per path, and for each level (in order) the id of its record
+// (null where a pivot level is empty) followed by one value per column of the level: JSON text
+// for document fields and the datacenter object, the text of common fields, NULL for relation
+// fields (the caller looks those up by id). Pivot rows come in a stable order; single reports
+// take two more parameters, `after` (an id) and `limit`, for keyset pages. Levels join like a
+// left join; a level with filters drops paths without one of its records; a record appears only
+// when active and readable by `user_id` (AccessPlan::kPerRow).
 struct PathQuery {
   std::string sql;
   store::Params params;

@@ -47,31 +47,12 @@ std::string Marks(std::size_t n) {
   return out;
 }
 
-// The value at a path of a document (null when absent).
-const json* At(const json& doc, const std::vector<std::string>& parts, std::size_t from = 0) {
-  const json* value = &doc;
-  for (std::size_t i = from; i < parts.size(); ++i) {
-    if (!value->is_object()) return nullptr;
-    auto found = value->find(parts[i]);
-    if (found == value->end()) return nullptr;
-    value = &*found;
-  }
-  return value;
-}
-
 std::string NameOf(const inventory::Registry& registry, const std::string& kind, const json& doc) {
   const auto* spec = registry.Find(kind);
   const std::string field = spec ? spec->name_field : "name";
   auto found = doc.find(field);
   return found != doc.end() && found->is_string() ? found->get<std::string>() : "";
 }
-
-// One loaded record.
-struct Record {
-  json doc;
-  std::string created_at;
-  std::string updated_at;
-};
 
 }  // namespace
 
@@ -785,36 +766,6 @@ Result<json> Reports::Generate(jobs::JobContext& context) {
   return json{{"report", id}, {"rows", total}};
 }
 
-namespace {
-
-// Loads records by id (already checked readable), a statement per 500 ids.
-Status LoadRecords(store::Store& store, const std::vector<std::string>& ids,
-                   std::map<std::string, Record>& out) {
-  std::vector<std::string> wanted;
-  for (const auto& id : ids) {
-    if (!out.contains(id)) wanted.push_back(id);
-  }
-  std::sort(wanted.begin(), wanted.end());
-  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
-  for (std::size_t start = 0; start < wanted.size(); start += 500) {
-    const std::size_t n = std::min<std::size_t>(500, wanted.size() - start);
-    store::Params params(wanted.begin() + static_cast<std::ptrdiff_t>(start),
-                         wanted.begin() + static_cast<std::ptrdiff_t>(start + n));
-    auto rows = store.Query(
-        fmt::format("SELECT id, doc, created_at, updated_at FROM records WHERE id IN ({})",
-                    Marks(n)),
-        params);
-    if (!rows) return Fail(rows.error());
-    for (const auto& row : rows->rows) {
-      out[store::AsString(row[0])] = Record{ParsedOr(row[1], json::object()),
-                                            store::AsString(row[2]), store::AsString(row[3])};
-    }
-  }
-  return {};
-}
-
-}  // namespace
-
 Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
                      const std::string& owner_id, const std::string& result_id,
                      std::int64_t& total) {
@@ -823,8 +774,14 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
   if (!paths) return Fail(paths.error());
   const bool pivot = definition.type == "pivot";
   const std::size_t levels = definition.levels.size();
+  // Where each level's id is in a row of the query; its column values follow it.
+  std::vector<std::size_t> offset(levels);
+  for (std::size_t l = 0, at = 0; l < levels; ++l) {
+    offset[l] = at;
+    at += 1 + definition.levels[l].columns.size();
+  }
 
-  // Values of relation columns and datacenters, per chunk of records: record id -> names.
+  // Relation columns: the names of the related records the owner can read, by record id.
   auto relation_names = [&](const Column& column, const std::vector<std::string>& ids,
                             std::map<std::string, json>& out) -> Status {
     const auto& side = column.side;
@@ -855,15 +812,11 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
     }
     return {};
   };
-  auto datacenters = [&](const std::vector<const json*>& docs,
-                         std::map<std::string, json>& out) -> Status {
-    std::vector<std::string> ids;
-    for (const json* doc : docs) {
-      const json* id = At(*doc, {"datacenter", "id"});
-      if (id != nullptr && id->is_string() && !out.contains(id->get<std::string>())) {
-        ids.push_back(*id);
-      }
-    }
+  // Datacenters: name and provider of the records the owner can read, kept across chunks (a
+  // report meets few of them); an unreadable one shows its id alone.
+  std::map<std::string, json> datacenter_info;
+  auto datacenters = [&](std::vector<std::string> ids) -> Status {
+    std::erase_if(ids, [&](const std::string& id) { return datacenter_info.contains(id); });
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     const auto access =
@@ -881,96 +834,26 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
       if (!rows) return Fail(rows.error());
       for (const auto& row : rows->rows) {
         const json doc = ParsedOr(row[1], json::object());
-        out[store::AsString(row[0])] = {{"name", doc.value("name", "")},
-                                        {"provider", doc.value("provider", "")}};
+        datacenter_info[store::AsString(row[0])] = {{"name", doc.value("name", "")},
+                                                    {"provider", doc.value("provider", "")}};
       }
     }
     for (const auto& id : ids) {
-      if (!out.contains(id)) out[id] = json::object();  // not readable: the id alone
-    }
-    return {};
-  };
-
-  // The values of one level's columns for one record.
-  auto values = [&](const Level& level, const std::string& id, const Record& record,
-                    const std::map<std::string, json>& relations_of,
-                    const std::map<std::string, json>& datacenter_info, const std::string& prefix,
-                    json& row) {
-    for (const auto& column : level.columns) {
-      json value;
-      switch (column.source) {
-        case ColumnSource::kCommon:
-          value = column.path == "id"           ? json(id)
-                  : column.path == "created_at" ? json(record.created_at)
-                                                : json(record.updated_at);
-          break;
-        case ColumnSource::kRelation: {
-          auto found = relations_of.find(column.path + "\n" + id);
-          value = found != relations_of.end() ? found->second : json::array();
-          break;
-        }
-        case ColumnSource::kDatacenter: {
-          const json* dc = At(record.doc, {"datacenter"});
-          json full = dc != nullptr && dc->is_object() ? *dc : json(nullptr);
-          if (full.is_object() && full.contains("id") && full["id"].is_string()) {
-            auto info = datacenter_info.find(full["id"].get<std::string>());
-            if (info != datacenter_info.end()) {
-              for (const auto& [key, v] : info->second.items()) full[key] = v;
-            }
-          }
-          if (column.parts.size() == 1) {
-            value = full;
-          } else if (full.is_object() && full.contains(column.parts[1])) {
-            value = full[column.parts[1]];
-          }
-          break;
-        }
-        case ColumnSource::kDocument: {
-          const json* found = At(record.doc, column.parts);
-          if (found != nullptr) value = *found;
-          break;
-        }
-      }
-      row[prefix + column.path] = std::move(value);
-    }
-  };
-
-  // Fills relation and datacenter lookups for the records of a chunk, per level.
-  auto lookups = [&](const Level& level, const std::vector<std::string>& ids,
-                     const std::map<std::string, Record>& records,
-                     std::map<std::string, json>& relations_of,
-                     std::map<std::string, json>& datacenter_info) -> Status {
-    bool wants_datacenter = false;
-    for (const auto& column : level.columns) {
-      if (column.source == ColumnSource::kRelation) {
-        std::map<std::string, json> names;
-        if (auto ok = relation_names(column, ids, names); !ok) return ok;
-        for (auto& [record, list] : names) relations_of[column.path + "\n" + record] = list;
-      }
-      wants_datacenter = wants_datacenter || column.source == ColumnSource::kDatacenter;
-    }
-    if (wants_datacenter) {
-      std::vector<const json*> docs;
-      for (const auto& id : ids) {
-        if (auto found = records.find(id); found != records.end())
-          docs.push_back(&found->second.doc);
-      }
-      if (auto ok = datacenters(docs, datacenter_info); !ok) return ok;
+      if (!datacenter_info.contains(id)) datacenter_info[id] = json::object();
     }
     return {};
   };
 
   std::int64_t n = 0;
-  std::map<std::string, json> datacenter_info;  // kept across chunks: few datacenters
   auto write = [&](std::vector<json>& rows) -> Status {
     return store_.Transaction([&](store::Session& session) -> Status {
+      const std::string mark =
+          dialect == store::Dialect::kPostgres ? "(?, ?, ?::jsonb)" : "(?, ?, ?)";
       for (std::size_t start = 0; start < rows.size(); start += kInsertRows) {
         const std::size_t count = std::min(kInsertRows, rows.size() - start);
         std::string sql = "INSERT INTO report_rows (result_id, n, data) VALUES ";
         store::Params params;
         params.reserve(count * 3);
-        const std::string mark =
-            dialect == store::Dialect::kPostgres ? "(?, ?, ?::jsonb)" : "(?, ?, ?)";
         for (std::size_t i = 0; i < count; ++i) {
           sql += (i ? ", " : "") + mark;
           params.push_back(result_id);
@@ -986,8 +869,83 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
     });
   };
 
+  // Turns rows [start, end) of the query into result rows and writes them.
+  auto build = [&](const store::Rows& found, std::size_t start, std::size_t end) -> Status {
+    std::vector<std::map<std::string, json>> relations_of(levels);
+    std::vector<std::string> datacenter_ids;
+    for (std::size_t l = 0; l < levels; ++l) {
+      const Level& level = definition.levels[l];
+      std::vector<std::string> ids;
+      for (std::size_t i = start; i < end; ++i) {
+        if (!store::IsNull(found.rows[i][offset[l]])) {
+          ids.push_back(store::AsString(found.rows[i][offset[l]]));
+        }
+      }
+      std::sort(ids.begin(), ids.end());
+      ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+      for (std::size_t j = 0; j < level.columns.size(); ++j) {
+        const Column& column = level.columns[j];
+        if (column.source == ColumnSource::kRelation) {
+          std::map<std::string, json> names;
+          if (auto ok = relation_names(column, ids, names); !ok) return ok;
+          for (auto& [record, list] : names) {
+            relations_of[l][column.path + "\n" + record] = std::move(list);
+          }
+        } else if (column.source == ColumnSource::kDatacenter) {
+          for (std::size_t i = start; i < end; ++i) {
+            const json dc = ParsedOr(found.rows[i][offset[l] + 1 + j], json());
+            if (dc.is_object() && dc.contains("id") && dc["id"].is_string()) {
+              datacenter_ids.push_back(dc["id"]);
+            }
+          }
+        }
+      }
+    }
+    if (!datacenter_ids.empty()) {
+      if (auto ok = datacenters(std::move(datacenter_ids)); !ok) return ok;
+    }
+    std::vector<json> out;
+    out.reserve(end - start);
+    for (std::size_t i = start; i < end; ++i) {
+      const auto& cells = found.rows[i];
+      json row = json::object();
+      for (std::size_t l = 0; l < levels; ++l) {
+        const Level& level = definition.levels[l];
+        const std::string prefix = pivot ? level.spec->kind + "." : "";
+        const bool empty = store::IsNull(cells[offset[l]]);
+        const std::string id = empty ? "" : store::AsString(cells[offset[l]]);
+        for (std::size_t j = 0; j < level.columns.size(); ++j) {
+          const Column& column = level.columns[j];
+          const store::Value& cell = cells[offset[l] + 1 + j];
+          json value;
+          if (empty) {
+            // an empty pivot level: every column empty
+          } else if (column.source == ColumnSource::kCommon) {
+            value = store::AsString(cell);
+          } else if (column.source == ColumnSource::kRelation) {
+            auto found_names = relations_of[l].find(column.path + "\n" + id);
+            value = found_names != relations_of[l].end() ? found_names->second : json::array();
+          } else if (!store::IsNull(cell)) {
+            value = ParsedOr(cell, json());
+            if (column.source == ColumnSource::kDatacenter && value.is_object()) {
+              if (value.contains("id") && value["id"].is_string()) {
+                auto info = datacenter_info.find(value["id"].get<std::string>());
+                if (info != datacenter_info.end()) {
+                  for (const auto& [key, v] : info->second.items()) value[key] = v;
+                }
+              }
+              if (column.parts.size() == 2) value = value.value(column.parts[1], json());
+            }
+          }
+          row[prefix + column.path] = std::move(value);
+        }
+      }
+      out.push_back(std::move(row));
+    }
+    return write(out);
+  };
+
   if (!pivot) {
-    const Level& level = definition.levels.front();
     std::string after;
     for (;;) {
       store::Params params = paths->params;
@@ -996,25 +954,8 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
       auto found = store_.Query(paths->sql, params);
       if (!found) return Fail(found.error());
       if (found->empty()) break;
-      std::map<std::string, Record> records;
-      std::vector<std::string> ids;
-      for (const auto& row : found->rows) {
-        const std::string id = store::AsString(row[0]);
-        ids.push_back(id);
-        records[id] = Record{ParsedOr(row[1], json::object()), store::AsString(row[2]),
-                             store::AsString(row[3])};
-      }
-      after = ids.back();
-      std::map<std::string, json> relations_of;
-      if (auto ok = lookups(level, ids, records, relations_of, datacenter_info); !ok) return ok;
-      std::vector<json> out;
-      out.reserve(ids.size());
-      for (const auto& id : ids) {
-        json row = json::object();
-        values(level, id, records.at(id), relations_of, datacenter_info, "", row);
-        out.push_back(std::move(row));
-      }
-      if (auto ok = write(out); !ok) return ok;
+      after = store::AsString(found->rows.back()[0]);
+      if (auto ok = build(*found, 0, found->size()); !ok) return ok;
       if (auto going = context.Progress(total, 0, fmt::format("{} rows", total)); !going) {
         return going;
       }
@@ -1022,7 +963,7 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
     return {};
   }
 
-  // Pivot: every path's ids first (small), then the records of each chunk of paths.
+  // Pivot: every path at once (ids and values), then written in chunks.
   auto found = store_.Query(paths->sql, paths->params);
   if (!found) return Fail(found.error());
   const auto all = static_cast<std::int64_t>(found->size());
@@ -1031,41 +972,7 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
   }
   for (std::size_t start = 0; start < found->size(); start += kChunk) {
     const std::size_t end = std::min(found->size(), start + kChunk);
-    std::vector<json> out;
-    out.reserve(end - start);
-    std::vector<std::map<std::string, Record>> records(levels);
-    std::vector<std::map<std::string, json>> relations_of(levels);
-    for (std::size_t l = 0; l < levels; ++l) {
-      std::vector<std::string> ids;
-      for (std::size_t i = start; i < end; ++i) {
-        if (!store::IsNull(found->rows[i][l])) ids.push_back(store::AsString(found->rows[i][l]));
-      }
-      if (auto ok = LoadRecords(store_, ids, records[l]); !ok) return ok;
-      std::sort(ids.begin(), ids.end());
-      ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-      if (auto ok =
-              lookups(definition.levels[l], ids, records[l], relations_of[l], datacenter_info);
-          !ok) {
-        return ok;
-      }
-    }
-    for (std::size_t i = start; i < end; ++i) {
-      json row = json::object();
-      for (std::size_t l = 0; l < levels; ++l) {
-        const Level& level = definition.levels[l];
-        const std::string prefix = level.spec->kind + ".";
-        const auto& cell = found->rows[i][l];
-        auto record =
-            store::IsNull(cell) ? records[l].end() : records[l].find(store::AsString(cell));
-        if (record == records[l].end()) {
-          for (const auto& column : level.columns) row[prefix + column.path] = nullptr;
-          continue;
-        }
-        values(level, record->first, record->second, relations_of[l], datacenter_info, prefix, row);
-      }
-      out.push_back(std::move(row));
-    }
-    if (auto ok = write(out); !ok) return ok;
+    if (auto ok = build(*found, start, end); !ok) return ok;
     if (auto going = context.Progress(total, all, fmt::format("{} of {} rows", total, all));
         !going) {
       return going;
