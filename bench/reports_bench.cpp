@@ -237,11 +237,14 @@ int Sql(const std::string& uri, const std::string& email) {
              a3 = readable("v.id");
   const std::string os =
       d == maestro::store::Dialect::kSqlite ? "json_extract(v.doc, '$.os')" : "(v.doc -> 'os')";
+  // As a person would write it after reading SQLite's plan: edges by their `to` end through
+  // edges_to (the unary + keeps SQLite off the primary key's `relation` prefix).
+  const std::string plus = d == maestro::store::Dialect::kSqlite ? "+" : "";
   const std::string sql = fmt::format(
       "SELECT {}, {}, {}, {}, {}, {}, {}, {} FROM records c "
-      "LEFT JOIN edges e1 ON e1.relation = 'system_clients' AND e1.to_id = c.id "
+      "LEFT JOIN edges e1 ON {}e1.relation = 'system_clients' AND e1.to_id = c.id "
       "LEFT JOIN records s ON s.id = e1.from_id AND s.kind = 'systems' AND s.active = ? AND {} "
-      "LEFT JOIN edges e2 ON e2.relation = 'app_systems' AND e2.to_id = s.id "
+      "LEFT JOIN edges e2 ON {}e2.relation = 'app_systems' AND e2.to_id = s.id "
       "LEFT JOIN records p ON p.id = e2.from_id AND p.kind = 'applications' AND p.active = ? AND "
       "{} "
       "LEFT JOIN edges e3 ON e3.relation = 'app_servers' AND e3.from_id = p.id "

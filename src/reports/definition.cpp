@@ -397,10 +397,15 @@ Result<PathQuery> CompilePaths(store::Dialect dialect, const Definition& definit
     const std::string here = fmt::format("{}.{}", edge, level.link_from_here ? "from_id" : "to_id");
     const std::string there =
         fmt::format("{}.{}", edge, level.link_from_here ? "to_id" : "from_id");
+    // Edges found by their `to` end go through edges_to (to_id, relation). SQLite, without
+    // statistics, would take the primary key (relation, from_id, to_id) for `relation = ?` alone
+    // and scan every edge of the relation for each parent (4.6 s instead of 0.25 s for 50k rows):
+    // the unary + keeps the relation off the index there.
+    const bool by_to = there.ends_with("to_id") && dialect == store::Dialect::kSqlite;
     joins += fmt::format(
-        " LEFT JOIN edges {0} ON {0}.relation = ? AND {1} = {2} AND EXISTS (SELECT 1 FROM "
+        " LEFT JOIN edges {0} ON {6}{0}.relation = ? AND {1} = {2} AND EXISTS (SELECT 1 FROM "
         "records r WHERE r.id = {3} AND r.kind = ? AND r.active = ? AND {4} AND {5})",
-        edge, there, previous_id, here, filters->sql, access.sql);
+        edge, there, previous_id, here, filters->sql, access.sql, by_to ? "+" : "");
     join_params.push_back(level.link->name);
     join_params.push_back(level.spec->kind);
     join_params.push_back(true);

@@ -68,28 +68,22 @@ std::string CellText(const json& cell) {
 // ---- CSV and JSON
 
 Status WriteCsv(const Sheet& sheet, const NextRows& next, std::FILE* out) {
-  std::string line;
+  std::string text;
   for (std::size_t i = 0; i < sheet.headers.size(); ++i) {
-    line += (i ? "," : "") + CsvField(sheet.headers[i].name);
+    text += (i ? "," : "") + CsvField(sheet.headers[i].name);
   }
-  line += "\r\n";
+  text += "\r\n";
   for (;;) {
     auto rows = next();
     if (!rows) return Fail(rows.error());
     if (rows->empty()) break;
-    for (const auto& row : *rows) {
-      for (std::size_t i = 0; i < sheet.headers.size(); ++i) {
-        if (i) line += ',';
-        line += CsvField(CellText(Cell(row, sheet.headers[i])));
-      }
-      line += "\r\n";
-    }
-    if (std::fwrite(line.data(), 1, line.size(), out) != line.size()) {
+    for (const auto& row : *rows) text += CsvLine(row, sheet.headers) + "\r\n";
+    if (std::fwrite(text.data(), 1, text.size(), out) != text.size()) {
       return Fail(ErrorCode::kInternal, "cannot write the export");
     }
-    line.clear();
+    text.clear();
   }
-  if (!line.empty() && std::fwrite(line.data(), 1, line.size(), out) != line.size()) {
+  if (!text.empty() && std::fwrite(text.data(), 1, text.size(), out) != text.size()) {
     return Fail(ErrorCode::kInternal, "cannot write the export");
   }
   return {};
@@ -590,6 +584,42 @@ json Cell(const json& row, const Header& header) {
   }
   if (value->is_object()) return value->dump();
   return *value;
+}
+
+std::string CsvLine(const json& row, const std::vector<Header>& headers) {
+  std::string line;
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    if (i) line += ',';
+    line += CsvField(CellText(Cell(row, headers[i])));
+  }
+  return line;
+}
+
+Status WriteCsvLines(const Sheet& sheet, const NextLines& next, const std::string& path) {
+  File out(std::fopen(path.c_str(), "wb"));
+  if (!out) return WriteFailed(path);
+  std::string text;
+  for (std::size_t i = 0; i < sheet.headers.size(); ++i) {
+    text += (i ? "," : "") + CsvField(sheet.headers[i].name);
+  }
+  text += "\r\n";
+  for (;;) {
+    auto lines = next();
+    if (!lines) return Fail(lines.error());
+    if (lines->empty()) break;
+    for (const auto& line : *lines) {
+      text += line;
+      text += "\r\n";
+    }
+    if (std::fwrite(text.data(), 1, text.size(), out.get()) != text.size())
+      return WriteFailed(path);
+    text.clear();
+  }
+  if (std::fwrite(text.data(), 1, text.size(), out.get()) != text.size() ||
+      std::fflush(out.get()) != 0) {
+    return WriteFailed(path);
+  }
+  return {};
 }
 
 std::string CsvField(std::string_view text) {

@@ -52,6 +52,13 @@ using NextRows = std::function<Result<std::vector<nlohmann::json>>()>;
 Status WriteExport(Format format, const Sheet& sheet, const NextRows& next,
                    const std::string& path);
 
+// The rows' CSV lines as generation stored them (without line ends); an empty batch ends.
+using NextLines = std::function<Result<std::vector<std::string>>()>;
+// A CSV export of lines made by CsvLine: the header line, then the lines, CRLF after each.
+Status WriteCsvLines(const Sheet& sheet, const NextLines& next, const std::string& path);
+// One row as a CSV line (RFC 4180 fields, no line end).
+std::string CsvLine(const nlohmann::json& row, const std::vector<Header>& headers);
+
 // The scalar (string, number, bool or null) a header shows for a row: lists are joined with
 // "; " (objects in them by their name, or key=value for tags), other objects as JSON text.
 nlohmann::json Cell(const nlohmann::json& row, const Header& header);

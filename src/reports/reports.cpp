@@ -27,9 +27,10 @@ constexpr std::string_view kFrom = "reports r LEFT JOIN jobs j ON j.id = r.job_i
 constexpr std::array kReadOnly = {"id",         "kind",         "status",     "message",
                                   "total",      "job",          "version",    "created_at",
                                   "updated_at", "generated_at", "row_columns"};
-constexpr std::size_t kChunk = 1000;      // rows built and written together
-constexpr std::size_t kInsertRows = 250;  // rows per INSERT statement
-constexpr std::size_t kReadRows = 2000;   // stored rows read at a time (exports, aggregates)
+constexpr std::size_t kChunk = 1000;       // rows built and written together
+constexpr std::size_t kInsertRows = 250;   // rows per INSERT statement
+constexpr std::size_t kReadRows = 2000;    // stored rows read at a time (exports, aggregates)
+constexpr std::size_t kReadLines = 10000;  // stored CSV lines read at a time
 constexpr int kMaxRowsLimit = 10000;
 
 json TextOrNull(const store::Value& value) {
@@ -95,6 +96,33 @@ json ReportJson(const std::vector<store::Value>& row, const inventory::Registry&
     out["row_columns"] = definition->RowColumns();
   } else {
     out["row_columns"] = json::array();
+  }
+  return out;
+}
+
+// The headers of the tabular exports: each column spelled out (Headers), prefixed by kind in a
+// pivot, with where its value is in a row.
+std::vector<Header> SheetHeaders(const Definition& definition) {
+  std::vector<Header> out;
+  const bool pivot = definition.type == "pivot";
+  for (const auto& level : definition.levels) {
+    const std::string prefix = pivot ? level.spec->kind + "." : "";
+    for (const auto& column : level.columns) {
+      for (const auto& name : Headers(column)) {
+        Header header{.name = prefix + name, .key = prefix + column.path};
+        if (name.size() > column.path.size()) {
+          const std::string rest = name.substr(column.path.size() + 1);
+          std::size_t start = 0;
+          for (;;) {
+            const auto dot = rest.find('.', start);
+            header.path.push_back(rest.substr(start, dot - start));
+            if (dot == std::string::npos) break;
+            start = dot + 1;
+          }
+        }
+        out.push_back(std::move(header));
+      }
+    }
   }
   return out;
 }
@@ -418,10 +446,10 @@ Result<json> Reports::Rows(const std::string& owner_id, const std::string& id,
                   {{"sort", "must be a column of the report, with - for descending"}});
     }
     // The key is one of the report's columns (from the registry), and bound all the same.
-    order = fmt::format(
-        "{} {}, n",
-        dialect == store::Dialect::kSqlite ? "json_extract(data, ?)" : "data -> CAST(? AS TEXT)",
-        descending ? "DESC" : "ASC");
+    order = fmt::format("{} {}, n",
+                        dialect == store::Dialect::kSqlite ? "json_extract(data, ?)"
+                                                           : "(data::jsonb -> CAST(? AS TEXT))",
+                        descending ? "DESC" : "ASC");
     order_params.push_back(dialect == store::Dialect::kSqlite ? "$.\"" + key + "\"" : key);
   }
   json items = json::array();
@@ -430,8 +458,7 @@ Result<json> Reports::Rows(const std::string& owner_id, const std::string& id,
     std::string where = "result_id = ?";
     store::Params params = {stored->result_id};
     if (!q.empty()) {
-      where += dialect == store::Dialect::kSqlite ? " AND LOWER(data) LIKE ? ESCAPE '\\'"
-                                                  : " AND LOWER(data::text) LIKE ? ESCAPE '\\'";
+      where += " AND LOWER(data) LIKE ? ESCAPE '\\'";
       params.push_back("%" + EscapeLike(Lower(q)) + "%");
       auto counted =
           store_.Query(fmt::format("SELECT COUNT(*) FROM report_rows WHERE {}", where), params);
@@ -569,26 +596,9 @@ Result<ExportFile> Reports::Export(const std::string& owner_id, const std::strin
     }
   }
 
-  Sheet sheet{.title = stored->report["name"]};
+  Sheet sheet{.title = stored->report["name"], .headers = SheetHeaders(*definition)};
   for (const auto& level : definition->levels) {
-    const std::string prefix = pivot ? level.spec->kind + "." : "";
-    for (const auto& column : level.columns) {
-      for (const auto& name : Headers(column)) {
-        Header header{.name = prefix + name, .key = prefix + column.path};
-        if (name.size() > column.path.size()) {
-          std::string rest = name.substr(column.path.size() + 1);
-          std::size_t start = 0;
-          for (;;) {
-            const auto dot = rest.find('.', start);
-            header.path.push_back(rest.substr(start, dot - start));
-            if (dot == std::string::npos) break;
-            start = dot + 1;
-          }
-        }
-        sheet.headers.push_back(std::move(header));
-      }
-    }
-    if (level.spec->kind == "servers") sheet.server_prefix = prefix;
+    if (level.spec->kind == "servers") sheet.server_prefix = pivot ? "servers." : "";
   }
   if (pivot) {
     for (const auto& key : stored->report["row_columns"]) {
@@ -647,7 +657,24 @@ Result<ExportFile> Reports::Export(const std::string& owner_id, const std::strin
   fs::create_directories(dir, error);
   const fs::path path =
       dir / fmt::format("maestro-export-{}.{}", RandomHex(12), Extension(*format));
-  if (auto written = WriteExport(*format, sheet, next, path.string()); !written) {
+  // CSV: the lines generation made, as they are.
+  NextLines lines = [&]() -> Result<std::vector<std::string>> {
+    std::vector<std::string> batch;
+    if (result_id.empty()) return batch;
+    auto rows = store_.Query(
+        "SELECT n, csv FROM report_rows WHERE result_id = ? AND n > ? ORDER BY n LIMIT ?",
+        {result_id, after, static_cast<std::int64_t>(kReadLines)});
+    if (!rows) return Fail(rows.error());
+    batch.reserve(rows->size());
+    for (auto& row : rows->rows) {
+      after = store::AsInt(row[0]);
+      batch.push_back(store::AsString(row[1]));
+    }
+    return batch;
+  };
+  auto written = *format == Format::kCsv ? WriteCsvLines(sheet, lines, path.string())
+                                         : WriteExport(*format, sheet, next, path.string());
+  if (!written) {
     fs::remove(path, error);
     return Fail(written.error());
   }
@@ -845,20 +872,20 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
   };
 
   std::int64_t n = 0;
+  const std::vector<Header> headers = SheetHeaders(definition);
   auto write = [&](std::vector<json>& rows) -> Status {
     return store_.Transaction([&](store::Session& session) -> Status {
-      const std::string mark =
-          dialect == store::Dialect::kPostgres ? "(?, ?, ?::jsonb)" : "(?, ?, ?)";
       for (std::size_t start = 0; start < rows.size(); start += kInsertRows) {
         const std::size_t count = std::min(kInsertRows, rows.size() - start);
-        std::string sql = "INSERT INTO report_rows (result_id, n, data) VALUES ";
+        std::string sql = "INSERT INTO report_rows (result_id, n, data, csv) VALUES ";
         store::Params params;
-        params.reserve(count * 3);
+        params.reserve(count * 4);
         for (std::size_t i = 0; i < count; ++i) {
-          sql += (i ? ", " : "") + mark;
+          sql += i ? ", (?, ?, ?, ?)" : "(?, ?, ?, ?)";
           params.push_back(result_id);
           params.push_back(n++);
           params.push_back(rows[start + i].dump(-1, ' ', false, json::error_handler_t::replace));
+          params.push_back(CsvLine(rows[start + i], headers));
         }
         auto inserted = session.Exec(sql, params);
         if (!inserted) return Fail(inserted.error());
