@@ -251,8 +251,8 @@ int Sql(const std::string& uri, const std::string& email) {
       "LEFT JOIN records v ON v.id = e3.to_id AND v.kind = 'servers' AND v.active = ? AND {} "
       "WHERE c.kind = 'clients' AND c.active = ? AND {} = ? AND {}",
       text("c", {"name"}), text("s", {"name"}), text("p", {"name"}), text("p", {"family"}),
-      text("v", {"hostname"}), text("v", {"ipv4_private"}), text("v", {"environment"}), os, a1.sql,
-      a2.sql, a3.sql, text("c", {"name"}), a0.sql);
+      text("v", {"hostname"}), text("v", {"ipv4_private"}), text("v", {"environment"}), os, plus,
+      a1.sql, plus, a2.sql, a3.sql, text("c", {"name"}), a0.sql);
   Params params = {true};
   params.insert(params.end(), a1.params.begin(), a1.params.end());
   params.push_back(true);

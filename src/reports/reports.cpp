@@ -978,8 +978,25 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
       store::Params params = paths->params;
       params.push_back(after);
       params.push_back(static_cast<std::int64_t>(kChunk));
-      auto found = store_.Query(paths->sql, params);
-      if (!found) return Fail(found.error());
+      // PostgreSQL would merge-join each page with the whole access table from its start (the
+      // range on records does not carry over to acl), so pages got slower as they went: 164 s
+      // for 1M servers. A nested loop probes acl by record id for the page's rows only.
+      store::Rows found_rows;
+      auto read = store_.Transaction(
+          [&](store::Session& session) -> Status {
+            if (session.dialect() == store::Dialect::kPostgres) {
+              if (auto set = session.Exec("SET LOCAL enable_mergejoin = off"); !set) {
+                return Fail(set.error());
+              }
+            }
+            auto rows = session.Query(paths->sql, params);
+            if (!rows) return Fail(rows.error());
+            found_rows = std::move(*rows);
+            return {};
+          },
+          store::TransactionMode::kRead);
+      if (!read) return Fail(read.error());
+      auto* found = &found_rows;
       if (found->empty()) break;
       after = store::AsString(found->rows.back()[0]);
       if (auto ok = build(*found, 0, found->size()); !ok) return ok;
