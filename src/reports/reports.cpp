@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -759,7 +760,8 @@ Result<json> Reports::Generate(jobs::JobContext& context) {
   auto definition = ParseDefinition(registry_, body);
   if (!definition) return fail(definition.error());
   std::int64_t total = 0;
-  if (auto filled = Fill(context, *definition, owner_id, result_id, total); !filled) {
+  Timing timing;
+  if (auto filled = Fill(context, *definition, owner_id, result_id, total, timing); !filled) {
     return fail(filled.error());
   }
   std::string previous;
@@ -790,12 +792,19 @@ Result<json> Reports::Generate(jobs::JobContext& context) {
     (void)store_.Exec("DELETE FROM report_rows WHERE result_id = ?", {previous});
   }
   Tell(owner_id, id);
-  return json{{"report", id}, {"rows", total}};
+  return json{
+      {"report", id},
+      {"rows", total},
+      {"seconds", {{"query", timing.query}, {"build", timing.build}, {"write", timing.write}}}};
 }
 
 Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
-                     const std::string& owner_id, const std::string& result_id,
-                     std::int64_t& total) {
+                     const std::string& owner_id, const std::string& result_id, std::int64_t& total,
+                     Timing& timing) {
+  using Steady = std::chrono::steady_clock;
+  auto since = [](Steady::time_point start) {
+    return std::chrono::duration<double>(Steady::now() - start).count();
+  };
   const store::Dialect dialect = store_.dialect();
   auto paths = CompilePaths(dialect, definition, owner_id);
   if (!paths) return Fail(paths.error());
@@ -874,7 +883,16 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
   std::int64_t n = 0;
   const std::vector<Header> headers = SheetHeaders(definition);
   auto write = [&](std::vector<json>& rows) -> Status {
-    return store_.Transaction([&](store::Session& session) -> Status {
+    const auto started = Steady::now();
+    std::vector<std::pair<std::string, std::string>> texts;  // data and CSV line of each row
+    texts.reserve(rows.size());
+    for (const auto& row : rows) {
+      texts.emplace_back(row.dump(-1, ' ', false, json::error_handler_t::replace),
+                         CsvLine(row, headers));
+    }
+    timing.build += since(started);
+    const auto writing = Steady::now();
+    auto written = store_.Transaction([&](store::Session& session) -> Status {
       for (std::size_t start = 0; start < rows.size(); start += kInsertRows) {
         const std::size_t count = std::min(kInsertRows, rows.size() - start);
         std::string sql = "INSERT INTO report_rows (result_id, n, data, csv) VALUES ";
@@ -884,8 +902,8 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
           sql += i ? ", (?, ?, ?, ?)" : "(?, ?, ?, ?)";
           params.push_back(result_id);
           params.push_back(n++);
-          params.push_back(rows[start + i].dump(-1, ' ', false, json::error_handler_t::replace));
-          params.push_back(CsvLine(rows[start + i], headers));
+          params.push_back(std::move(texts[start + i].first));
+          params.push_back(std::move(texts[start + i].second));
         }
         auto inserted = session.Exec(sql, params);
         if (!inserted) return Fail(inserted.error());
@@ -894,10 +912,13 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
       rows.clear();
       return {};
     });
+    timing.write += since(writing);
+    return written;
   };
 
   // Turns rows [start, end) of the query into result rows and writes them.
   auto build = [&](const store::Rows& found, std::size_t start, std::size_t end) -> Status {
+    const auto started = Steady::now();
     std::vector<std::map<std::string, json>> relations_of(levels);
     std::vector<std::string> datacenter_ids;
     for (std::size_t l = 0; l < levels; ++l) {
@@ -969,6 +990,7 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
       }
       out.push_back(std::move(row));
     }
+    timing.build += since(started);
     return write(out);
   };
 
@@ -982,6 +1004,7 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
       // range on records does not carry over to acl), so pages got slower as they went: 164 s
       // for 1M servers. A nested loop probes acl by record id for the page's rows only.
       store::Rows found_rows;
+      const auto reading = Steady::now();
       auto read = store_.Transaction(
           [&](store::Session& session) -> Status {
             if (session.dialect() == store::Dialect::kPostgres) {
@@ -996,6 +1019,7 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
           },
           store::TransactionMode::kRead);
       if (!read) return Fail(read.error());
+      timing.query += since(reading);
       auto* found = &found_rows;
       if (found->empty()) break;
       after = store::AsString(found->rows.back()[0]);
@@ -1008,8 +1032,10 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
   }
 
   // Pivot: every path at once (ids and values), then written in chunks.
+  const auto reading = Steady::now();
   auto found = store_.Query(paths->sql, paths->params);
   if (!found) return Fail(found.error());
+  timing.query += since(reading);
   const auto all = static_cast<std::int64_t>(found->size());
   if (auto going = context.Progress(0, all, fmt::format("{} rows to write", all)); !going) {
     return going;

@@ -89,8 +89,14 @@ class Reports {
   Result<std::string> Queue(store::Session& session, const std::string& owner_id,
                             const std::string& id);
   Result<nlohmann::json> Generate(jobs::JobContext& context);
+  // Where a generation's time went (seconds), for the job's result.
+  struct Timing {
+    double query = 0;  // reading the paths and their values
+    double build = 0;  // making result rows and CSV lines, and lookups by id
+    double write = 0;  // storing the rows
+  };
   Status Fill(jobs::JobContext& context, const Definition& definition, const std::string& owner_id,
-              const std::string& result_id, std::int64_t& total);
+              const std::string& result_id, std::int64_t& total, Timing& timing);
   void Tell(const std::string& owner_id, const std::string& id);
 
   store::Store& store_;
