@@ -229,6 +229,18 @@ constexpr ConfigEntry kTable[] = {
     {"MAESTRO_AUDIT_DISABLED", "false", "true: keep no history of changes to records", false,
      [](Config& c, std::string_view v) -> Status { return ParseBool(v, c.audit_disabled); },
      [](const Config& c) -> std::string { return c.audit_disabled ? "true" : "false"; }},
+    {"MAESTRO_REPORT_DISABLED", "false", "true: the report endpoints answer 503", false,
+     [](Config& c, std::string_view v) -> Status { return ParseBool(v, c.report_disabled); },
+     [](const Config& c) -> std::string { return c.report_disabled ? "true" : "false"; }},
+    {"MAESTRO_REPORT_RESULT_QTD", "1500", "Report rows per page when a request gives no limit",
+     false,
+     [](Config& c, std::string_view v) -> Status {
+       auto n = ParseUnsigned(v);
+       if (!n || *n < 1 || *n > 10000) return Invalid("must be a number from 1 to 10000");
+       c.report_result_qtd = static_cast<int>(*n);
+       return {};
+     },
+     [](const Config& c) { return std::to_string(c.report_result_qtd); }},
     {"MAESTRO_WORKERS", "2", "Job threads in each serve or worker process", false,
      [](Config& c, std::string_view v) -> Status {
        auto n = ParseUnsigned(v);

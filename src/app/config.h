@@ -42,6 +42,9 @@ struct Config {
   std::string public_url = "http://localhost:8888";  // MAESTRO_PUBLIC_URL: links in mails
   // Inventory
   bool audit_disabled = false;  // MAESTRO_AUDIT_DISABLED: no history of changes
+  // Reports
+  bool report_disabled = false;  // MAESTRO_REPORT_DISABLED: report endpoints answer 503
+  int report_result_qtd = 1500;  // MAESTRO_REPORT_RESULT_QTD: rows per page by default
   // Jobs and schedules
   std::size_t workers = 2;  // MAESTRO_WORKERS: job threads per serve or worker process
   std::string broker_url;   // MAESTRO_BROKER_URL (alias CELERY_BROKER_URL): amqp://… = RabbitMQ

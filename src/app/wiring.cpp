@@ -42,6 +42,7 @@
 #include "notify/events.h"
 #include "notify/log_mailer.h"
 #include "notify/smtp_mailer.h"
+#include "reports/reports.h"
 #include "scheduler/scheduler.h"
 #include "scheduler/schedules.h"
 #include "scheduler/webhook.h"
@@ -192,6 +193,7 @@ struct Application::Parts {
   std::optional<SecretBox> secret_box;
   std::unique_ptr<discovery::Connections> connections;
   std::unique_ptr<discovery::SyncEngine> sync;
+  std::unique_ptr<reports::Reports> reports;
   std::unique_ptr<jobs::Workers> workers;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<http::WebSocketHub> hub;
@@ -307,6 +309,13 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config, R
   parts->sync = std::make_unique<discovery::SyncEngine>(
       *parts->store, parts->clock, inventory::DefaultRegistry(), *parts->records,
       *parts->connections, *parts->accounts, *parts->schedules);
+  parts->reports = std::make_unique<reports::Reports>(
+      *parts->store, parts->clock, inventory::DefaultRegistry(), *parts->jobs, parts->events.get(),
+      reports::ReportSettings{
+          .disabled = config.report_disabled,
+          .page_size = config.report_result_qtd,
+          .temp_dir = (std::filesystem::path(config.data_dir) / "exports").string()});
+  if (!config.report_disabled) parts->schedules->Offer(parts->reports->Offer());
   if (roles.worker) {
     parts->workers =
         std::make_unique<jobs::Workers>(*parts->jobs, *parts->queue, parts->events.get(), &metrics,
@@ -316,6 +325,7 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config, R
     parts->workers->Register(ImportJob(*parts->importer, *parts->accounts, *parts->blobs));
     parts->workers->Register(jobs::MailJob(*parts->mail_delivery));
     parts->workers->Register(parts->sync->Job());
+    parts->workers->Register(parts->reports->Job());
     parts->workers->OnFinished([schedules = parts->schedules.get()](const jobs::FinishedJob& job) {
       schedules->JobFinished(job);
     });
@@ -340,6 +350,7 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config, R
       .queue = *parts->queue,
       .schedules = *parts->schedules,
       .connections = *parts->connections,
+      .reports = *parts->reports,
       .events = *parts->events,
       .blobs = *parts->blobs,
       .web = parts->web ? &*parts->web : nullptr,

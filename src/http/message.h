@@ -45,6 +45,9 @@ struct Response {
   int status = 200;
   HeaderList headers;
   std::string body;
+  // A file to send as the body instead (large exports): the server opens it, removes it from the
+  // directory, and sends it from the open file. Empty = `body`.
+  std::string file;
 
   // Replaces a header of the same name (case-insensitive) or adds it.
   void SetHeader(std::string_view name, std::string value);

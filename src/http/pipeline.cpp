@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "common/ids.h"
@@ -118,7 +119,13 @@ Response Pipeline::Handle(Request& request) {
   }
   response.SetHeader("X-Request-Id", request.id);
   ApplyCors(request, response);
-  if (request.method == "HEAD") response.body.clear();
+  if (request.method == "HEAD") {
+    response.body.clear();
+    if (!response.file.empty()) {
+      std::remove(response.file.c_str());
+      response.file.clear();
+    }
+  }
 
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

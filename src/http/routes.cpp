@@ -562,6 +562,124 @@ void AddJobRoutes(Router& router, Services& services) {
        }});
 }
 
+// A report, with its version as ETag.
+Result<Response> ReportResponse(int status, Result<json> report) {
+  if (!report) return Fail(report.error());
+  Response response = Response::Json(status, *report);
+  response.SetHeader("ETag", fmt::format("\"{}\"", (*report)["version"].get<std::int64_t>()));
+  if (status == 201) {
+    response.SetHeader("Location",
+                       fmt::format("/api/reports/{}", (*report)["id"].get<std::string>()));
+  }
+  return response;
+}
+
+void AddReportRoutes(Router& router, Services& services) {
+  reports::Reports& reports = services.reports;
+  router.Add({.method = "GET",
+              .pattern = "/api/reports",
+              .summary = "The caller's reports, last changed first",
+              .tag = "reports",
+              .access = Access::kUser,
+              .handler = [&](Request& r) -> Result<Response> {
+                if (auto known = OnlyParams(r, {"page", "limit"}); !known) {
+                  return Fail(known.error());
+                }
+                auto paging = Paging(r);
+                if (!paging) return Fail(paging.error());
+                return Json(200, reports.List(Caller(r).user_id, paging->first, paging->second));
+              }});
+  router.Add({.method = "POST",
+              .pattern = "/api/reports",
+              .summary = "Create a report (single or pivot); its generation is queued",
+              .tag = "reports",
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
+              .handler = [&](Request& r) {
+                return ReportResponse(201, reports.Create(Caller(r).user_id, r.Json()));
+              }});
+  router.Add({.method = "GET",
+              .pattern = "/api/reports/:id",
+              .summary = "One of the caller's reports, with its status",
+              .tag = "reports",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
+                return ReportResponse(200, reports.Get(Caller(r).user_id, r.params.at("id")));
+              }});
+  router.Add({.method = "PATCH",
+              .pattern = "/api/reports/:id",
+              .summary = "Change a report (JSON merge patch; If-Match); regenerates it",
+              .tag = "reports",
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
+              .handler = [&](Request& r) -> Result<Response> {
+                auto version = IfMatchVersion(r);
+                if (!version) return Fail(version.error());
+                return ReportResponse(
+                    200, reports.Patch(Caller(r).user_id, r.params.at("id"), r.Json(), *version));
+              }});
+  router.Add({.method = "PUT",
+              .pattern = "/api/reports/:id",
+              .summary = "Replace a report (If-Match); regenerates it",
+              .tag = "reports",
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
+              .handler = [&](Request& r) -> Result<Response> {
+                auto version = IfMatchVersion(r);
+                if (!version) return Fail(version.error());
+                return ReportResponse(
+                    200, reports.Replace(Caller(r).user_id, r.params.at("id"), r.Json(), *version));
+              }});
+  router.Add({.method = "DELETE",
+              .pattern = "/api/reports/:id",
+              .summary = "Delete a report and its stored rows",
+              .tag = "reports",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
+                return NoContent(reports.Delete(Caller(r).user_id, r.params.at("id")));
+              }});
+  router.Add({.method = "POST",
+              .pattern = "/api/reports/:id/run",
+              .summary = "Generate a report again",
+              .tag = "reports",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
+                return Accepted(reports.Run(Caller(r).user_id, r.params.at("id")));
+              }});
+  router.Add({.method = "GET",
+              .pattern = "/api/reports/:id/rows",
+              .summary = "A page of a report's stored rows (page, limit, sort, q)",
+              .tag = "reports",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
+                return Json(200, reports.Rows(Caller(r).user_id, r.params.at("id"), r.query));
+              }});
+  router.Add({.method = "GET",
+              .pattern = "/api/reports/:id/aggregate",
+              .summary = "Counts of the values of one column of a report, for charts (by, limit)",
+              .tag = "reports",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
+                return Json(200, reports.Aggregate(Caller(r).user_id, r.params.at("id"), r.query));
+              }});
+  router.Add({.method = "GET",
+              .pattern = "/api/reports/:id/export",
+              .summary = "A report as a file: format=csv, json, xlsx, pdf or inventory (Ansible)",
+              .tag = "reports",
+              .access = Access::kUser,
+              .handler = [&](Request& r) -> Result<Response> {
+                auto file = reports.Export(Caller(r).user_id, r.params.at("id"), r.query);
+                if (!file) return Fail(file.error());
+                Response response;
+                response.file = file->path;
+                response.SetHeader("Content-Type", file->content_type);
+                response.SetHeader("Content-Disposition",
+                                   fmt::format("attachment; filename=\"{}\"", file->filename));
+                response.SetHeader("Cache-Control", "no-store");
+                return response;
+              }});
+}
+
 // The routes of one kind, from its registry entry: the same handlers for every kind.
 void AddKindRoutes(Router& router, inventory::Records& records, const inventory::EntitySpec& spec) {
   const std::string base = "/api/" + spec.kind;
@@ -1031,6 +1149,7 @@ void AddRoutes(Router& router, Services& services) {
               .handler = [&](Request& r) { return Json(200, services.search.Stats(Caller(r))); }});
   AddJobRoutes(router, services);
   AddConnectionRoutes(router, services);
+  AddReportRoutes(router, services);
   router.Add({.method = "GET",
               .pattern = "/api/providers",
               .summary = "The providers Maestro discovers from: credentials, resources, policy",

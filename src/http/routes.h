@@ -19,6 +19,7 @@
 #include "jobs/job_queue.h"
 #include "jobs/jobs.h"
 #include "notify/events.h"
+#include "reports/reports.h"
 #include "scheduler/schedules.h"
 #include "store/store.h"
 
@@ -45,6 +46,7 @@ struct Services {
   jobs::JobQueue& queue;
   scheduler::Schedules& schedules;
   discovery::Connections& connections;
+  reports::Reports& reports;
   notify::Events& events;
   blobs::BlobStore& blobs;
   const StaticFiles* web;  // null when the web UI is not built

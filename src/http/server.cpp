@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cctype>
+#include <cstdio>
 #include <mutex>
 #include <restinio/all.hpp>
 #include <restinio/websocket/websocket.hpp>
@@ -198,6 +199,19 @@ void Answer(const restinio::request_handle_t& incoming, Response response) {
       continue;
     }
     out.append_header(name, std::move(value));
+  }
+  if (!response.file.empty()) {
+    try {
+      auto file = restinio::sendfile(response.file);
+      std::remove(response.file.c_str());  // the open descriptor keeps the content until sent
+      out.set_body(std::move(file));
+    } catch (const std::exception& error) {
+      std::remove(response.file.c_str());
+      spdlog::error("cannot send {}: {}", response.file, error.what());
+      out.connection_close();
+    }
+    out.done();
+    return;
   }
   out.set_body(std::move(response.body));
   out.done();

@@ -403,6 +403,64 @@ CREATE TABLE discovered (
 );
 CREATE UNIQUE INDEX discovered_key ON discovered (owner_id, datacenter_id, kind, provider_id);
 CREATE INDEX discovered_listing ON discovered (connection_id, resource, region);
+// Reports (DATA-MODEL.md, reports): the definition a person writes, the state of its generation,
+// and its stored result rows. A generation writes its rows under a result id of its own and then
+// points the report at it in one statement, so pages read while a report regenerates stay stable
+// and a cancelled or superseded generation leaves the last result in place. Rows keep their order
+// of generation in `n`; `data` is one flat JSON object (column -> value), kept as text (it is read
+// back far more often than queried); `csv` is the row's CSV line, made once at generation so that a
+// CSV export of a million rows only concatenates them.
+constexpr std::string_view kReportsSqlite = R"sql(
+CREATE TABLE reports (
+  id            TEXT PRIMARY KEY,
+  owner_id      TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  type          TEXT NOT NULL,
+  spec          TEXT NOT NULL DEFAULT '{}',
+  status        TEXT NOT NULL,
+  message       TEXT,
+  total         INTEGER NOT NULL DEFAULT 0,
+  job_id        TEXT,
+  result_id     TEXT,
+  generated_at  TEXT,
+  version       INTEGER NOT NULL DEFAULT 1,
+  created_at    TEXT NOT NULL,
+  updated_at    TEXT NOT NULL
+);
+CREATE INDEX reports_owner ON reports (owner_id, updated_at, id);
+CREATE TABLE report_rows (
+  result_id  TEXT NOT NULL,
+  n          INTEGER NOT NULL,
+  data       TEXT NOT NULL,
+  csv        TEXT,
+  PRIMARY KEY (result_id, n)
+);
+)sql";
+constexpr std::string_view kReportsPostgres = R"sql(
+CREATE TABLE reports (
+  id            TEXT PRIMARY KEY,
+  owner_id      TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  type          TEXT NOT NULL,
+  spec          TEXT NOT NULL DEFAULT '{}',
+  status        TEXT NOT NULL,
+  message       TEXT,
+  total         INTEGER NOT NULL DEFAULT 0,
+  job_id        TEXT,
+  result_id     TEXT,
+  generated_at  TEXT,
+  version       INTEGER NOT NULL DEFAULT 1,
+  created_at    TEXT NOT NULL,
+  updated_at    TEXT NOT NULL
+);
+CREATE INDEX reports_owner ON reports (owner_id, updated_at, id);
+CREATE TABLE report_rows (
+  result_id  TEXT NOT NULL,
+  n          INTEGER NOT NULL,
+  data       TEXT NOT NULL,
+  csv        TEXT,
+  PRIMARY KEY (result_id, n)
+);
 )sql";
 
 constexpr std::array kMigrations = {
@@ -417,6 +475,8 @@ constexpr std::array kMigrations = {
               kSearchSqlite, kSearchPostgres},
     Migration{7, "jobs, schedules, events and leases", kJobs, kJobs},
     Migration{8, "connections and what they discovered", kDiscovery, kDiscovery},
+    // 8 is taken by connections (discovery).
+    Migration{9, "reports and their stored result rows", kReportsSqlite, kReportsPostgres},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

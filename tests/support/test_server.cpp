@@ -4,7 +4,7 @@
 
 namespace maestro::testing {
 
-TestServer::TestServer(store::Backend backend)
+TestServer::TestServer(store::Backend backend, const std::function<void(app::Config&)>& configure)
     : database_(backend), api_(std::make_unique<ApiClient>(0)) {
   if (database_.store() == nullptr) return;
   config_.data_dir = dir_.str();
@@ -13,6 +13,7 @@ TestServer::TestServer(store::Backend backend)
   config_.db_uri = database_.uri();
   config_.secret_jwt = std::string(40, 't');
   config_.secret_key = std::string(64, '5');
+  if (configure) configure(config_);
   auto created = app::Application::Create(config_);
   if (!created) {
     ADD_FAILURE() << created.error().message;

@@ -2,6 +2,7 @@
 // backend, with an ApiClient to talk to it — what every HTTP test starts from.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -15,7 +16,9 @@ namespace maestro::testing {
 class TestServer {
  public:
   // Records a test failure (and leaves started() false) when the server cannot start.
-  explicit TestServer(store::Backend backend);
+  // `configure` changes the configuration before the server starts (feature switches).
+  explicit TestServer(store::Backend backend,
+                      const std::function<void(app::Config&)>& configure = nullptr);
   ~TestServer();
 
   bool started() const { return app_ != nullptr; }

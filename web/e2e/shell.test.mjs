@@ -168,10 +168,10 @@ describe('maestro serve with THEME=green', () => {
         /Graphs — coming in a later release of Maestro\.\s+Nothing is stored here yet\./,
       )
 
-      await nav.getByRole('link', { name: 'Reports', exact: true }).click()
-      await page.waitForURL('**/reports')
-      await expectText(page, 'h1', 'Reports')
-      assert.equal(await page.title(), 'Reports · Maestro')
+      await nav.getByRole('link', { name: 'Graphs', exact: true }).click()
+      await page.waitForURL('**/graphs')
+      await expectText(page, 'h1', 'Graphs')
+      assert.equal(await page.title(), 'Graphs · Maestro')
 
       await page.goBack()
       await page.waitForURL('**/graphs')
@@ -189,8 +189,8 @@ describe('maestro serve with THEME=green', () => {
       const nav = page.locator('[data-testid=side-nav]')
       for (const [title, route] of Object.entries(SECTION_PATHS)) {
         await nav.getByRole('link', { name: title, exact: true }).click()
-        if (route.startsWith('/inventory/') || route.startsWith('/discovery/') || route === '/settings' || route === '/scheduler') {
-          // The inventory, discovery, the scheduler and the settings need a user: signed out, they ask for a sign-in first.
+        if (route.startsWith('/inventory/') || route.startsWith('/discovery/') || ['/settings', '/scheduler', '/reports'].includes(route)) {
+          // The inventory, discovery, reports, the scheduler and the settings need a user: signed out, they ask for a sign-in first.
           await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('redirect') === route)
           await expectText(page, 'h1', 'Sign in to Maestro')
           await page.goto(`${server.url}/`)

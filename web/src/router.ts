@@ -22,6 +22,9 @@ import LoginPage from './pages/LoginPage.vue'
 import NotFoundPage from './pages/NotFoundPage.vue'
 import ProfilePage from './pages/ProfilePage.vue'
 import RegisterPage from './pages/RegisterPage.vue'
+import ReportFormPage from './pages/ReportFormPage.vue'
+import ReportPage from './pages/ReportPage.vue'
+import ReportsPage from './pages/ReportsPage.vue'
 import ResourcesPage from './pages/ResourcesPage.vue'
 import ResetPasswordPage from './pages/ResetPasswordPage.vue'
 import ScheduleFormPage from './pages/ScheduleFormPage.vue'
@@ -120,6 +123,22 @@ const routes: RouteRecordRaw[] = [
     component: ConnectionFormPage,
     props: true,
     meta: { title: 'Edit connection', auth: true },
+  },
+  { path: '/reports', name: 'reports', component: ReportsPage, meta: { title: 'Reports', auth: true } },
+  { path: '/reports/new', name: 'report-new', component: ReportFormPage, meta: { title: 'New report', auth: true } },
+  {
+    path: '/reports/:id',
+    name: 'report',
+    component: ReportPage,
+    props: true,
+    meta: { title: 'Report', auth: true },
+  },
+  {
+    path: '/reports/:id/edit',
+    name: 'report-edit',
+    component: ReportFormPage,
+    props: true,
+    meta: { title: 'Edit report', auth: true },
   },
   { path: '/scheduler', name: 'scheduler', component: SchedulesPage, meta: { title: 'Scheduler', auth: true } },
   {

@@ -132,7 +132,10 @@ export const SECTIONS: readonly Section[] = [
     title: 'Reports',
     group: 'Analysis',
     icon: 'file-earmark-bar-graph',
-    purpose: 'Filtered and pivoted views of the inventory, exported as JSON, CSV or Ansible inventory.',
+    purpose:
+      'Filtered and pivoted views of the inventory, with charts, exported as CSV, JSON, Excel, PDF ' +
+      'or Ansible inventory.',
+    built: true,
   },
   {
     path: '/graphs',

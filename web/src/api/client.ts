@@ -174,3 +174,32 @@ export function query(params: Record<string, string | number | undefined>): stri
 export function json(value: unknown): string {
   return JSON.stringify(value)
 }
+
+/**
+ * Fetches a file the server sends (an export) with the session's token, and
+ * returns it with the file name of its Content-Disposition. Errors are thrown
+ * as ApiErrors, as `request` does.
+ */
+export async function requestFile(path: string): Promise<{ blob: Blob; filename: string }> {
+  const headers = new Headers()
+  const token = session?.token() ?? null
+  if (token !== null) headers.set('Authorization', `Bearer ${token}`)
+  let response: Response
+  try {
+    response = await fetch(path, { headers })
+  } catch {
+    throw new ApiError('The Maestro server could not be reached.', 0, 'unreachable')
+  }
+  if (!response.ok) {
+    const body = parseJson(await response.text())
+    if (response.status === 401) session?.unauthorized()
+    if (isErrorEnvelope(body)) {
+      const { status, code, message, details } = body.error
+      throw new ApiError(message, status, code, details ?? [])
+    }
+    throw new ApiError(`The server answered ${response.status}.`, response.status, 'http_error')
+  }
+  const disposition = response.headers.get('Content-Disposition') ?? ''
+  const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'download'
+  return { blob: await response.blob(), filename }
+}

@@ -1,0 +1,81 @@
+// Exports of stored report rows: CSV (RFC 4180), JSON, XLSX (libxlsxwriter), PDF (cairo) and an
+// Ansible inventory (INI). Each writer pulls rows in batches and writes a file as it goes, so an
+// export of a million rows holds one batch in memory, not the report (XLSX in libxlsxwriter's
+// constant-memory mode).
+//
+// Rows are flat JSON objects (column -> value) whose values may be nested; the tabular formats
+// spell nested objects out as dotted headers ("os.base") and join lists with "; ".
+//
+// Pure functions over their arguments: thread-safe.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+
+namespace maestro::reports {
+
+enum class Format { kCsv, kJson, kXlsx, kPdf, kInventory };
+
+// csv, json, xlsx, pdf, inventory -> Format; anything else -> kBadRequest naming `format`.
+Result<Format> ParseFormat(std::string_view text);
+std::string_view ContentType(Format format);
+std::string_view Extension(Format format);
+
+// Where a header's value is in a row: the row's key and a path inside its value.
+struct Header {
+  std::string name;               // "servers.os.base"
+  std::string key;                // "servers.os"
+  std::vector<std::string> path;  // {"base"}
+};
+
+struct Sheet {
+  std::string title;
+  std::vector<std::string> notes;  // lines under the title: filters, generation time, rows
+  std::vector<Header> headers;
+  // Ansible inventory: the prefix of server columns in rows ("" for a servers report,
+  // "servers." for a pivot), and the row key of application names ("applications.name" in a
+  // pivot, "applications" for a servers report with that column), "" when there is none.
+  std::string server_prefix;
+  std::string application_key;
+};
+
+// The next batch of rows; an empty batch ends the export.
+using NextRows = std::function<Result<std::vector<nlohmann::json>>()>;
+
+// Writes the rows to the file at `path` (created or truncated). kInternal when the file cannot
+// be written; errors of `next` are passed on.
+Status WriteExport(Format format, const Sheet& sheet, const NextRows& next,
+                   const std::string& path);
+
+// The rows' CSV lines as generation stored them (without line ends); an empty batch ends.
+using NextLines = std::function<Result<std::vector<std::string>>()>;
+// A CSV export of lines made by CsvLine: the header line, then the lines, CRLF after each.
+Status WriteCsvLines(const Sheet& sheet, const NextLines& next, const std::string& path);
+// One row as a CSV line (RFC 4180 fields, no line end).
+std::string CsvLine(const nlohmann::json& row, const std::vector<Header>& headers);
+
+// The scalar (string, number, bool or null) a header shows for a row: lists are joined with
+// "; " (objects in them by their name, or key=value for tags), other objects as JSON text.
+nlohmann::json Cell(const nlohmann::json& row, const Header& header);
+
+// One item of a list as text: itself (text), its name, key=value (tags), or its scalar values
+// joined by spaces (other objects).
+std::string ItemText(const nlohmann::json& item);
+
+// RFC 4180 field: quoted when it holds a comma, quote, CR or LF (quotes doubled).
+std::string CsvField(std::string_view text);
+
+// A valid Ansible group name from any text ("Web API" -> "web_api").
+std::string GroupName(std::string_view prefix, std::string_view text);
+
+// The most rows a PDF shows (the note says how many there were).
+constexpr std::size_t kPdfMaxRows = 5000;
+// The most data rows of an XLSX sheet.
+constexpr std::size_t kXlsxMaxRows = 1048575;
+
+}  // namespace maestro::reports
