@@ -403,6 +403,8 @@ CREATE TABLE discovered (
 );
 CREATE UNIQUE INDEX discovered_key ON discovered (owner_id, datacenter_id, kind, provider_id);
 CREATE INDEX discovered_listing ON discovered (connection_id, resource, region);
+)sql";
+
 // Reports (DATA-MODEL.md, reports): the definition a person writes, the state of its generation,
 // and its stored result rows. A generation writes its rows under a result id of its own and then
 // points the report at it in one statement, so pages read while a report regenerates stay stable
@@ -475,7 +477,6 @@ constexpr std::array kMigrations = {
               kSearchSqlite, kSearchPostgres},
     Migration{7, "jobs, schedules, events and leases", kJobs, kJobs},
     Migration{8, "connections and what they discovered", kDiscovery, kDiscovery},
-    // 8 is taken by connections (discovery).
     Migration{9, "reports and their stored result rows", kReportsSqlite, kReportsPostgres},
 };
 

@@ -168,10 +168,11 @@ describe('maestro serve with THEME=green', () => {
         /Graphs — coming in a later release of Maestro\.\s+Nothing is stored here yet\./,
       )
 
-      await nav.getByRole('link', { name: 'Graphs', exact: true }).click()
-      await page.waitForURL('**/graphs')
-      await expectText(page, 'h1', 'Graphs')
       assert.equal(await page.title(), 'Graphs · Maestro')
+
+      await nav.getByRole('link', { name: 'Dashboard', exact: true }).click()
+      await page.waitForURL((url) => url.pathname === '/')
+      await expectText(page, 'h1', 'Welcome to Maestro')
 
       await page.goBack()
       await page.waitForURL('**/graphs')
