@@ -1,10 +1,12 @@
 // Discovery benchmark (discovery issue): the sync of N EC2 instances from a replay server speaking
 // AWS's Query/XML protocol, pages of PAGE, into an empty inventory, end to end through the HTTP
 // API, a job and history; then a re-sync with no change. Prints one JSON line:
-//   {bench, backend, instances, first_s, records_per_s, resync_s, rss_before_mb, peak_rss_mb}
+//   {bench, backend, instances, first_s, records_per_s, resync_s, rss_before_mb, peak_rss_mb,
+//    peak_anon_mb (heap), peak_file_mb (mapped files: SQLite reads through mmap)}
 // Usage: maestro-bench-discovery URI [INSTANCES] [PAGE]
 #include <fmt/format.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -174,11 +176,23 @@ int main(int argc, char** argv) {
        {"credentials", {{"access_key", "AKIDBENCH"}, {"secret_key", "bench-secret"}}}})["id"];
 
   const double rss_before = ProcMiB("VmRSS");
+  // Peaks of the heap (RssAnon) and of mapped files (RssFile: SQLite reads through mmap) apart.
+  std::atomic<bool> sampling = true;
+  double peak_anon = 0, peak_file = 0;
+  std::thread sampler([&] {
+    while (sampling) {
+      peak_anon = std::max(peak_anon, ProcMiB("RssAnon"));
+      peak_file = std::max(peak_file, ProcMiB("RssFile"));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
   auto [first_s, first] = api.Sync(connection);
   if (first["result"]["created"] != total) Die("first sync: " + first.dump());
   auto [resync_s, again] = api.Sync(connection);
   if (again["result"]["unchanged"] != total) Die("re-sync: " + again.dump());
   const double peak = ProcMiB("VmHWM");
+  sampling = false;
+  sampler.join();
   application->Stop();
   std::filesystem::remove_all(dir);
   fmt::print("{}\n", json{{"bench", "discovery"},
@@ -189,7 +203,9 @@ int main(int argc, char** argv) {
                           {"records_per_s", total / first_s},
                           {"resync_s", resync_s},
                           {"rss_before_mb", rss_before},
-                          {"peak_rss_mb", peak}}
+                          {"peak_rss_mb", peak},
+                          {"peak_anon_mb", peak_anon},
+                          {"peak_file_mb", peak_file}}
                          .dump());
   return 0;
 }
