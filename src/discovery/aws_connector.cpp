@@ -14,18 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string Escape(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
-
 // The text of a child path ("instanceState/name"), "" when absent.
 std::string At(const pugi::xml_node& node, const char* path) {
   pugi::xml_node at = node;
@@ -572,7 +560,7 @@ class Aws : public Connector {
       for (int pages = 0; pages < 100000; ++pages) {
         auto reply = Send("cloudfront", "us-east-1", "GET",
                           "/2020-05-31/distribution?MaxItems=100" +
-                              (marker.empty() ? "" : "&Marker=" + Escape(marker)),
+                              (marker.empty() ? "" : "&Marker=" + PercentEncode(marker)),
                           "", {}, "ListDistributions");
         if (!reply) return Fail(reply.error());
         auto document = Xml(*reply, "AWS cloudfront ListDistributions");
@@ -593,7 +581,7 @@ class Aws : public Connector {
           "lambda", region,
           [](const std::string& marker) {
             return "/2015-03-31/functions/?MaxItems=50" +
-                   (marker.empty() ? "" : "&Marker=" + Escape(marker));
+                   (marker.empty() ? "" : "&Marker=" + PercentEncode(marker));
           },
           "Functions", "NextMarker",
           [&](const json& f) {
@@ -612,7 +600,7 @@ class Aws : public Connector {
           "apigateway", region,
           [](const std::string& position) {
             return "/restapis?limit=500" +
-                   (position.empty() ? "" : "&position=" + Escape(position));
+                   (position.empty() ? "" : "&position=" + PercentEncode(position));
           },
           "item", "position",
           [&](const json& api) {
@@ -760,7 +748,8 @@ class Aws : public Connector {
   Result<pugi::xml_document> Call(const Service& service, const std::string& region,
                                   const char* action, const Params& params) {
     std::string body = fmt::format("Action={}&Version={}", action, service.version);
-    for (const auto& [key, value] : params) body += "&" + Escape(key) + "=" + Escape(value);
+    for (const auto& [key, value] : params)
+      body += "&" + PercentEncode(key) + "=" + PercentEncode(value);
     auto reply = Send(service.name, region, "POST", "/", std::move(body),
                       {"Content-Type: application/x-www-form-urlencoded; charset=utf-8"}, action);
     if (!reply) return Fail(reply.error());

@@ -18,25 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string Origin(const std::string& url) {
-  const auto scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  const auto slash = url.find('/', scheme + 3);
-  return slash == std::string::npos ? url : url.substr(0, slash);
-}
-
-std::string FormEscape(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
-
 json Tags(const json& resource) {
   json tags = json::array();
   const json given = resource.value("tags", json::object());
@@ -358,9 +339,9 @@ class Azure : public Connector {
         .url = fmt::format("{}/{}/oauth2/v2.0/token", login_, Text(c.value("tenant", json()))),
         .headers = {"Content-Type: application/x-www-form-urlencoded"},
         .body = fmt::format("grant_type=client_credentials&client_id={}&client_secret={}&scope={}",
-                            FormEscape(Text(c.value("client_id", json()))),
-                            FormEscape(Text(c.value("client_secret", json()))),
-                            FormEscape("https://management.azure.com/.default")),
+                            PercentEncode(Text(c.value("client_id", json()))),
+                            PercentEncode(Text(c.value("client_secret", json()))),
+                            PercentEncode("https://management.azure.com/.default")),
         .timeout = settings_.timeout};
     auto reply = CallProvider(call, settings_, "Azure sign-in (client credentials)");
     if (!reply) {
@@ -398,7 +379,7 @@ class Azure : public Connector {
     std::string url =
         fmt::format("{}/subscriptions/{}/providers/{}?api-version={}", arm_,
                     Text(settings_.credentials.value("subscription", json())), type, version);
-    const std::string origin = Origin(url);
+    const std::string origin = OriginOf(url);
     for (int pages = 0; !url.empty(); ++pages) {
       if (pages > 100000) return Fail(ErrorCode::kBadRequest, "Azure paging never ends");
       auto page = Get(url, "list " + type);
@@ -407,7 +388,7 @@ class Azure : public Connector {
         if (item.is_object()) take(item);
       }
       url = Text(page->value("nextLink", json()));
-      if (!url.empty() && Origin(url) != origin) {
+      if (!url.empty() && OriginOf(url) != origin) {
         return Fail(
             ErrorCode::kBadRequest,
             fmt::format("Azure list {}: the next page is on another host; not followed", type));

@@ -99,6 +99,27 @@ std::optional<FlavorSize> FindFlavor(std::string_view provider, std::string_view
   return found->second;
 }
 
+std::string PercentEncode(std::string_view text, std::string_view keep) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) ||
+        std::string_view("-_.~").find(static_cast<char>(c)) != std::string_view::npos ||
+        keep.find(static_cast<char>(c)) != std::string_view::npos) {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+std::string OriginOf(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const auto slash = url.find('/', scheme + 3);
+  return slash == std::string::npos ? url : url.substr(0, slash);
+}
+
 std::string TagValue(const json& tags, std::string_view key) {
   if (!tags.is_array()) return "";
   for (const auto& tag : tags) {
@@ -122,13 +143,7 @@ Result<HttpReply> S3Get(const ConnectorSettings& settings, const std::string& ke
   while (endpoint.ends_with('/')) endpoint.pop_back();
   const std::string region = s3.value("region", "us-east-1");
   const std::string bucket = Text(s3["bucket"]);
-  std::string escaped;
-  for (unsigned char c : key) {
-    escaped += std::isalnum(c) || std::string_view("-_.~/").find(static_cast<char>(c)) !=
-                                      std::string_view::npos
-                   ? std::string(1, static_cast<char>(c))
-                   : fmt::format("%{:02X}", c);
-  }
+  const std::string escaped = PercentEncode(key, "/");
   HttpCall call{
       .url = fmt::format("{}/{}/{}{}", endpoint, bucket, escaped, query.empty() ? "" : "?" + query),
       .headers = {"x-amz-content-sha256: " + std::string(kEmptyPayloadSha256)},
@@ -140,17 +155,6 @@ Result<HttpReply> S3Get(const ConnectorSettings& settings, const std::string& ke
   }
   return CallProvider(call, settings,
                       fmt::format("S3 GET {}/{}{}", bucket, key, query.empty() ? "" : " (list)"));
-}
-
-std::string QueryEscape(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    out += std::isalnum(c) ||
-                   std::string_view("-_.~").find(static_cast<char>(c)) != std::string_view::npos
-               ? std::string(1, static_cast<char>(c))
-               : fmt::format("%{:02X}", c);
-  }
-  return out;
 }
 
 }  // namespace
@@ -175,8 +179,8 @@ Result<std::vector<std::pair<std::string, std::string>>> ReadSources(
   while (prefix.starts_with('/')) prefix.erase(0, 1);
   std::string token;
   for (int pages = 0; pages < 10000; ++pages) {
-    std::string query = "list-type=2&prefix=" + QueryEscape(prefix);
-    if (!token.empty()) query += "&continuation-token=" + QueryEscape(token);
+    std::string query = "list-type=2&prefix=" + PercentEncode(prefix);
+    if (!token.empty()) query += "&continuation-token=" + PercentEncode(token);
     auto listing = S3Get(settings, "", query);
     if (!listing) return Fail(listing.error());
     pugi::xml_document document;

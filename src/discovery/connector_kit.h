@@ -32,6 +32,11 @@ struct FlavorSize {
 };
 std::optional<FlavorSize> FindFlavor(std::string_view provider, std::string_view api_name);
 
+// RFC 3986 percent-encoding of all but unreserved characters (and those of `keep`, "/" in paths).
+std::string PercentEncode(std::string_view text, std::string_view keep = {});
+// "https://host:port" of a URL: links to follow are checked to stay there.
+std::string OriginOf(const std::string& url);
+
 // "web-1" → tags value, for tags given as {key, value} items.
 std::string TagValue(const nlohmann::json& tags, std::string_view key);
 // GiB from MiB, two decimals.

@@ -16,13 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string Origin(const std::string& url) {
-  const auto scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  const auto slash = url.find('/', scheme + 3);
-  return slash == std::string::npos ? url : url.substr(0, slash);
-}
-
 json MetadataTags(const json& metadata) {
   json tags = json::array();
   if (!metadata.is_object()) return tags;
@@ -343,7 +336,7 @@ class OpenStack : public Connector {
   // Every item of `key` over all pages, given to `take` (false stops).
   template <typename Take>
   Status Pages(std::string url, const std::string& key, Take take) {
-    const std::string origin = Origin(url);
+    const std::string origin = OriginOf(url);
     for (int pages = 0; !url.empty(); ++pages) {
       if (pages > 100000) return Fail(ErrorCode::kBadRequest, "OpenStack paging never ends");
       HttpCall call{.url = url,
@@ -366,7 +359,7 @@ class OpenStack : public Connector {
       }
       if (url.empty()) url = Text(parsed->value("next", json()));  // Glance
       if (!url.empty() && url.starts_with('/')) url = origin + url;
-      if (!url.empty() && Origin(url) != origin) {
+      if (!url.empty() && OriginOf(url) != origin) {
         return Fail(
             ErrorCode::kBadRequest,
             fmt::format("OpenStack GET {}: the next page is on another host; not followed", path));

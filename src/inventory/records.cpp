@@ -656,14 +656,12 @@ Result<json> Records::Create(const auth::Principal& caller, const EntitySpec& sp
   return result;
 }
 
-Result<std::vector<Result<json>>> Records::CreateMany(const auth::Principal& caller,
-                                                      const EntitySpec& spec,
-                                                      const std::vector<json>& bodies,
-                                                      const std::string& source) {
-  std::vector<Result<json>> results;
+std::vector<std::optional<Records::NewDocument>> Records::PrepareMany(
+    const EntitySpec& spec, std::vector<json> bodies, std::vector<Result<json>>& results) {
   std::vector<std::optional<NewDocument>> prepared;
-  for (const json& body : bodies) {
-    auto one = Prepare(spec, body);
+  results.clear();
+  for (json& body : bodies) {
+    auto one = Prepare(spec, std::move(body));
     if (one) {
       prepared.emplace_back(std::move(*one));
       results.emplace_back(json());
@@ -672,6 +670,15 @@ Result<std::vector<Result<json>>> Records::CreateMany(const auth::Principal& cal
       results.emplace_back(Fail(one.error()));
     }
   }
+  return prepared;
+}
+
+Result<std::vector<Result<json>>> Records::CreateMany(const auth::Principal& caller,
+                                                      const EntitySpec& spec,
+                                                      const std::vector<json>& bodies,
+                                                      const std::string& source) {
+  std::vector<Result<json>> results;
+  auto prepared = PrepareMany(spec, bodies, results);  // outside the transaction
   auto done = store_.Transaction([&](store::Session& session) -> Status {
     return CreatePrepared(session, caller, spec, prepared, source, results);
   });
@@ -685,17 +692,7 @@ Result<std::vector<Result<json>>> Records::CreateMany(store::Session& session,
                                                       std::vector<json> bodies,
                                                       const std::string& source) {
   std::vector<Result<json>> results;
-  std::vector<std::optional<NewDocument>> prepared;
-  for (json& body : bodies) {
-    auto one = Prepare(spec, std::move(body));
-    if (one) {
-      prepared.emplace_back(std::move(*one));
-      results.emplace_back(json());
-    } else {
-      prepared.emplace_back();
-      results.emplace_back(Fail(one.error()));
-    }
-  }
+  auto prepared = PrepareMany(spec, std::move(bodies), results);
   if (auto done = CreatePrepared(session, caller, spec, prepared, source, results); !done) {
     return Fail(done.error());
   }

@@ -126,6 +126,10 @@ class Records {
     std::vector<RelationWrite> relations;
   };
   Result<NewDocument> Prepare(const EntitySpec& spec, nlohmann::json body);
+  // Each body checked; `results` gets a placeholder for each accepted one, the error for others.
+  std::vector<std::optional<NewDocument>> PrepareMany(const EntitySpec& spec,
+                                                      std::vector<nlohmann::json> bodies,
+                                                      std::vector<Result<nlohmann::json>>& results);
   Result<std::string> OwnerName(store::Session& session, const std::string& owner_type,
                                 const std::string& owner_id);
   // Inserts prepared records with their owner's grant, relations and first history entry, a

@@ -55,6 +55,23 @@ std::string CapturedRequest::Header(const std::string& lower_name) const {
 
 namespace {
 
+// A socket listening on 127.0.0.1 on a port the kernel picks (set in `port`).
+int ListenOnLoopback(int backlog, std::uint16_t& port, const char* who) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+      ::listen(fd, backlog) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error(std::string(who) + ": cannot listen on 127.0.0.1");
+  }
+  port = ntohs(address.sin_port);
+  return fd;
+}
+
 std::string Reply(int status, const std::string& body,
                   const std::vector<std::pair<std::string, std::string>>& headers) {
   std::string reply = "HTTP/1.1 " + std::to_string(status) + " Canned\r\n";
@@ -77,18 +94,7 @@ CaptureServer::CaptureServer(std::vector<int> statuses, std::string body) {
 }
 
 void CaptureServer::Listen() {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-      ::listen(listen_fd_, 8) != 0 ||
-      ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    if (listen_fd_ >= 0) ::close(listen_fd_);
-    throw std::runtime_error("CaptureServer: cannot listen on 127.0.0.1");
-  }
-  port_ = ntohs(address.sin_port);
+  listen_fd_ = ListenOnLoopback(8, port_, "CaptureServer");
   thread_ = std::thread([this] { Serve(); });
 }
 
@@ -183,18 +189,7 @@ std::optional<CapturedRequest> ReadRequest(int fd) {
 }
 
 ReplayServer::ReplayServer(Handler handler) : handler_(std::move(handler)) {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-      ::listen(listen_fd_, 64) != 0 ||
-      ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    if (listen_fd_ >= 0) ::close(listen_fd_);
-    throw std::runtime_error("ReplayServer: cannot listen on 127.0.0.1");
-  }
-  port_ = ntohs(address.sin_port);
+  listen_fd_ = ListenOnLoopback(64, port_, "ReplayServer");
   thread_ = std::thread([this] { Serve(); });
 }
 
