@@ -14,8 +14,14 @@ using nlohmann::json;
 
 std::string Fixture(const std::string& name) {
   const char* source = std::getenv("MAESTRO_SOURCE_DIR");
-  std::ifstream file(std::filesystem::path(source ? source : ".").parent_path() / "shared" /
-                     "fixtures" / "providers" / "ansible" / name);
+  const auto path = std::filesystem::path(source ? source : ".").parent_path() / "shared" /
+                    "fixtures" / "providers" / "ansible" / name;
+  if (!std::filesystem::exists(path)) {
+    ADD_FAILURE() << "fixture " << path << " is missing: ../shared/fixtures must sit beside the "
+                  << "project";
+    return "{}";
+  }
+  std::ifstream file(path);
   std::stringstream text;
   text << file.rdbuf();
   return text.str();

@@ -39,9 +39,15 @@ using testing::ReplayServer;
 constexpr const char* kAccessKey = "AKIDMAESTROTEST";
 constexpr const char* kSecretKey = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYSECRETKEY";
 
+// A published payload of ../shared/fixtures/providers (beside the project, not copied into it).
 std::string Fixture(const std::string& path) {
-  return testing::ReadFile(testing::SourceDir().parent_path() / "shared" / "fixtures" /
-                           "providers" / path);
+  const auto file = testing::SourceDir().parent_path() / "shared" / "fixtures" / "providers" / path;
+  if (!std::filesystem::exists(file)) {
+    ADD_FAILURE() << "fixture " << file << " is missing: ../shared/fixtures must sit beside the "
+                  << "project";
+    return "{}";
+  }
+  return testing::ReadFile(file);
 }
 
 // The value of one form field of a Query request body.
