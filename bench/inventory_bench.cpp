@@ -24,6 +24,7 @@
 
 #include "auth/password.h"
 #include "auth/roles.h"
+#include "bench_support.h"
 #include "common/clock.h"
 #include "common/ids.h"
 #include "inventory/registry.h"
@@ -33,6 +34,8 @@
 
 namespace {
 
+using maestro::bench::Die;
+
 using maestro::store::Session;
 using maestro::store::Store;
 using nlohmann::json;
@@ -40,11 +43,6 @@ using nlohmann::json;
 constexpr int kUsers = 50;
 constexpr int kTeams = 10;
 constexpr int kBenchUser = 7;  // a member of teams 7 and 2 (see Members)
-
-[[noreturn]] void Die(const std::string& what) {
-  fmt::print(stderr, "maestro-bench-inventory: {}\n", what);
-  std::exit(1);
-}
 
 void Check(const maestro::Status& status, const char* what) {
   if (!status) Die(fmt::format("{}: {}", what, status.error().message));

@@ -29,6 +29,7 @@
 
 #include "app/config.h"
 #include "app/wiring.h"
+#include "bench_support.h"
 #include "common/clock.h"
 #include "common/http_call.h"
 #include "common/ids.h"
@@ -44,24 +45,12 @@
 
 namespace {
 
+using maestro::bench::Die;
+using maestro::bench::Must;
+
 using namespace maestro;
 using nlohmann::json;
 using Steady = std::chrono::steady_clock;
-
-[[noreturn]] void Die(const std::string& what) {
-  fmt::print(stderr, "maestro-bench-jobs: {}\n", what);
-  std::exit(1);
-}
-
-template <class T>
-T Must(Result<T> result, const char* what) {
-  if (!result) Die(fmt::format("{}: {}", what, result.error().message));
-  return std::move(*result);
-}
-
-void Must(const Status& status, const char* what) {
-  if (!status) Die(fmt::format("{}: {}", what, status.error().message));
-}
 
 std::unique_ptr<store::Store> OpenMigrated(const std::string& uri) {
   auto store = Must(store::OpenStore({.uri = uri, .pool_size = 8}), "open");

@@ -23,6 +23,7 @@
 
 #include "auth/password.h"
 #include "auth/roles.h"
+#include "bench_support.h"
 #include "common/clock.h"
 #include "common/ids.h"
 #include "inventory/registry.h"
@@ -32,17 +33,14 @@
 
 namespace {
 
+using maestro::bench::Die;
+
 using maestro::store::Params;
 using maestro::store::Session;
 using maestro::store::Store;
 using nlohmann::json;
 
 constexpr std::size_t kRowsPerStatement = 200;
-
-[[noreturn]] void Die(const std::string& what) {
-  fmt::print(stderr, "maestro-bench-reports: {}\n", what);
-  std::exit(1);
-}
 
 void Check(const maestro::Status& status, const char* what) {
   if (!status) Die(fmt::format("{}: {}", what, status.error().message));

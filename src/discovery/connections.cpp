@@ -314,9 +314,8 @@ Result<Connections::Fields> Connections::Check(const auth::Principal& caller, co
   if (provider != nullptr) {
     json given = body.value("resources", json(nullptr));
     if (given.is_null()) {
-      // Every resource this version syncs, at its default period.
+      // Every resource of the provider, at its default period.
       for (const auto& resource : provider->resources) {
-        if (!Supports(provider->name, resource.name)) continue;
         fields.resources[std::string(resource.name)] = {{"enabled", true},
                                                         {"every", resource.default_every}};
       }
@@ -353,11 +352,6 @@ Result<Connections::Fields> Connections::Check(const auth::Principal& caller, co
           } else if (key != "schedule") {  // shown on reads; written back as is
             check.Problem(at + "." + key, "is not a setting of a resource: enabled, every");
           }
-        }
-        if (out["enabled"] == true && !Supports(provider->name, name)) {
-          check.Problem(at, fmt::format("'{}' of {} is not available in this version of Maestro",
-                                        name, provider->label));
-          continue;
         }
         fields.resources[name] = std::move(out);
       }

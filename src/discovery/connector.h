@@ -65,7 +65,7 @@ class Connector {
   }
 };
 
-// The resources of `provider` this version can sync (a subset of the catalogue's).
+// Whether this version can sync `resource` of `provider` (every resource of the catalogue).
 bool Supports(std::string_view provider, std::string_view resource);
 // The import format of POST /api/import ({servers, volumes}) for a Terraform state: its
 // aws_instance resources, their block devices and its aws_ebs_volume resources.

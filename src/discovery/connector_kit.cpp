@@ -9,6 +9,7 @@
 
 #include "blobs/blob_store.h"
 #include "common/validation.h"
+#include "discovery/providers.h"
 #include "inventory/catalogues.h"
 
 namespace maestro::discovery {
@@ -241,31 +242,9 @@ Result<std::string> ReadSource(const ConnectorSettings& settings, std::string* f
 }
 
 bool Supports(std::string_view provider, std::string_view resource) {
-  static const std::map<std::string_view, std::vector<std::string_view>> kSupported = {
-      {"aws",
-       {"server-list", "volumes-list", "snapshot-list", "images-list", "security-list",
-        "network-list", "loadbalance-list", "dbs-list", "autoscaling-list", "cache-list",
-        "brokers-list", "smtp-list", "storage-object-list", "cdns-list", "serverless-list",
-        "gateway-list", "dynamodb-list"}},
-      {"do-spaces", {"storage-object-list"}},
-      {"azure",
-       {"server-list", "volumes-list", "snapshot-list", "images-list", "network-list",
-        "loadbalance-list", "dbs-list"}},
-      {"openstack",
-       {"server-list", "flavor-list", "images-list", "volumes-list", "snapshot-list",
-        "security-list", "network-list", "loadbalance-list"}},
-      {"digitalocean",
-       {"server-list", "volumes-list", "snapshot-list", "images-list", "loadbalance-list",
-        "cdns-list", "container-orchestration-list", "network-list"}},
-      {"json",
-       {"server-list", "applications-list", "volumes-list", "snapshot-list", "images-list",
-        "flavor-list"}},
-      {"terraform", {"server-list", "volumes-list", "storage-list"}},
-      {"ansible", {"server-list", "volumes-list"}},
-  };
-  auto found = kSupported.find(provider);
-  if (found == kSupported.end()) return false;
-  return std::find(found->second.begin(), found->second.end(), resource) != found->second.end();
+  // Every resource of the catalogue (providers.cpp) has its connector.
+  const Provider* found = FindProvider(provider);
+  return found != nullptr && FindResource(*found, resource) != nullptr;
 }
 
 Result<std::unique_ptr<Connector>> MakeConnector(const ConnectorSettings& settings) {

@@ -16,15 +16,12 @@ using nlohmann::json;
 
 constexpr std::size_t kPage = 500;
 
-// Sections of the import format by resource.
-const std::map<std::string_view, std::pair<std::string_view, std::string_view>>& JsonSections() {
-  static const std::map<std::string_view, std::pair<std::string_view, std::string_view>> sections =
-      {{"server-list", {"servers", "servers"}},
-       {"applications-list", {"applications", "applications"}},
-       {"volumes-list", {"volumes", "volumes"}},
-       {"snapshot-list", {"snapshots", "snapshots"}},
-       {"images-list", {"images", "images"}},
-       {"flavor-list", {"flavors", "flavors"}}};
+// Sections of the import format by resource; each section holds records of the kind it names.
+const std::map<std::string_view, std::string_view>& JsonSections() {
+  static const std::map<std::string_view, std::string_view> sections = {
+      {"server-list", "servers"},  {"applications-list", "applications"},
+      {"volumes-list", "volumes"}, {"snapshot-list", "snapshots"},
+      {"images-list", "images"},   {"flavor-list", "flavors"}};
   return sections;
 }
 
@@ -45,8 +42,8 @@ Status ListJson(const json& file, std::string_view resource, const PageSink& sin
   if (section == JsonSections().end()) {
     return Fail(ErrorCode::kBadRequest, fmt::format("a JSON file has no {}", resource));
   }
-  const std::string name(section->second.first);
-  const std::string kind(section->second.second);
+  const std::string name(section->second);
+  const std::string& kind = name;
   const auto* spec = inventory::DefaultRegistry().Find(kind);
   std::vector<Found> all;
   if (!file.contains(name)) return {};  // an absent section lists nothing
@@ -252,7 +249,7 @@ class FileConnector : public Connector {
     }
     std::size_t count = 0;
     for (const auto& [resource, section] : JsonSections()) {
-      count += file->value(std::string(section.first), json::array()).size();
+      count += file->value(std::string(section), json::array()).size();
     }
     return fmt::format("JSON file read: {} items", count) + HostKey();
   }

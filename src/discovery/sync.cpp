@@ -80,6 +80,16 @@ struct Counts {
     ++failed;
     if (errors.size() < kKeptErrors) errors.push_back(what);
   }
+  void Add(const Counts& other) {
+    created += other.created;
+    updated += other.updated;
+    unchanged += other.unchanged;
+    deactivated += other.deactivated;
+    failed += other.failed;
+    for (const auto& error : other.errors) {
+      if (errors.size() < kKeptErrors) errors.push_back(error);
+    }
+  }
   json Json() const {
     return {{"created", created},
             {"updated", updated},
@@ -162,11 +172,7 @@ class Run {
       return {};
     });
     if (!done) return done;
-    counts.created += delta.created;
-    counts.updated += delta.updated;
-    counts.unchanged += delta.unchanged;
-    for (const auto& error : delta.errors) counts.Error(error);
-    counts.failed += delta.failed - static_cast<std::int64_t>(delta.errors.size());
+    counts.Add(delta);
     for (auto& [kind, entry] : learned) known_[kind][entry.first] = std::move(entry.second);
     return {};
   }
@@ -179,11 +185,13 @@ class Run {
         "= ? AND region = ? AND orphaned = 0",
         {connection_.id, resource_, region_});
     if (!rows) return Fail(rows.error());
-    std::vector<std::pair<std::string, std::string>> gone;  // record id, kind
+    struct Gone {
+      std::string record_id, kind, provider_id;
+    };
+    std::vector<Gone> gone;
     for (const auto& row : rows->rows) {
-      if (!seen_.contains({store::AsString(row[1]), store::AsString(row[2])})) {
-        gone.emplace_back(store::AsString(row[0]), store::AsString(row[1]));
-      }
+      Gone one{store::AsString(row[0]), store::AsString(row[1]), store::AsString(row[2])};
+      if (!seen_.contains({one.kind, one.provider_id})) gone.push_back(std::move(one));
     }
     for (std::size_t first = 0; first < gone.size(); first += 500) {
       const std::size_t last = std::min(gone.size(), first + 500);
@@ -191,10 +199,10 @@ class Run {
       auto done = store_.Transaction([&](store::Session& session) -> Status {
         deactivated = 0;
         for (std::size_t i = first; i < last; ++i) {
-          const auto* spec = registry_.Find(gone[i].second);
+          const auto* spec = registry_.Find(gone[i].kind);
           if (spec == nullptr) continue;
           auto updated = records_.Update(
-              session, actor_, *spec, gone[i].first, [](const json& record) { return record; },
+              session, actor_, *spec, gone[i].record_id, [](const json& record) { return record; },
               false);
           if (!updated && (updated.error().code == ErrorCode::kInternal ||
                            updated.error().code == ErrorCode::kUnavailable)) {
@@ -202,7 +210,7 @@ class Run {
           }
           if (updated) ++deactivated;
           auto marked = session.Exec("UPDATE discovered SET orphaned = 1 WHERE record_id = ?",
-                                     {gone[i].first});
+                                     {gone[i].record_id});
           if (!marked) return Fail(marked.error());
         }
         return {};
@@ -210,11 +218,10 @@ class Run {
       if (!done) return done;
       counts.deactivated += deactivated;
       for (std::size_t i = first; i < last; ++i) {
-        auto kind = known_.find(gone[i].second);
+        auto kind = known_.find(gone[i].kind);
         if (kind == known_.end()) continue;
-        for (auto& [provider_id, known] : kind->second) {
-          if (known.record_id == gone[i].first) known.orphaned = true;
-        }
+        auto known = kind->second.find(gone[i].provider_id);
+        if (known != kind->second.end()) known->second.orphaned = true;
       }
     }
     return {};

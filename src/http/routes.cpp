@@ -260,14 +260,15 @@ Result<std::int64_t> IfMatchVersion(const Request& request) {
   return version->value_or(0);
 }
 
-// A schedule, with its version as ETag.
-Result<Response> ScheduleResponse(int status, Result<json> schedule) {
-  if (!schedule) return Fail(schedule.error());
-  Response response = Response::Json(status, *schedule);
-  response.SetHeader("ETag", fmt::format("\"{}\"", (*schedule)["version"].get<std::int64_t>()));
+// A resource kept with a version (schedules, connections, reports): its version as ETag and, on
+// creation, its Location under /api/<collection>.
+Result<Response> Versioned(int status, Result<json> resource, std::string_view collection) {
+  if (!resource) return Fail(resource.error());
+  Response response = Response::Json(status, *resource);
+  response.SetHeader("ETag", fmt::format("\"{}\"", (*resource)["version"].get<std::int64_t>()));
   if (status == 201) {
     response.SetHeader("Location",
-                       fmt::format("/api/schedules/{}", (*schedule)["id"].get<std::string>()));
+                       fmt::format("/api/{}/{}", collection, (*resource)["id"].get<std::string>()));
   }
   return response;
 }
@@ -288,18 +289,6 @@ Status OnlyParams(const Request& request, std::initializer_list<std::string_view
     }
   }
   return {};
-}
-
-// A connection, with its version as ETag.
-Result<Response> ConnectionResponse(int status, Result<json> connection) {
-  if (!connection) return Fail(connection.error());
-  Response response = Response::Json(status, *connection);
-  response.SetHeader("ETag", fmt::format("\"{}\"", (*connection)["version"].get<std::int64_t>()));
-  if (status == 201) {
-    response.SetHeader("Location",
-                       fmt::format("/api/connections/{}", (*connection)["id"].get<std::string>()));
-  }
-  return response;
 }
 
 // Files a connection reads (Terraform state, Ansible facts, JSON): at most this large.
@@ -327,7 +316,8 @@ void AddConnectionRoutes(Router& router, Services& services) {
               .access = Access::kUser,
               .body = BodyKind::kJson,
               .handler = [&](Request& r) {
-                return ConnectionResponse(201, services.connections.Create(Caller(r), r.Json()));
+                return Versioned(201, services.connections.Create(Caller(r), r.Json()),
+                                 "connections");
               }});
   router.Add({.method = "GET",
               .pattern = "/api/connections/:id",
@@ -335,8 +325,8 @@ void AddConnectionRoutes(Router& router, Services& services) {
               .tag = "discovery",
               .access = Access::kUser,
               .handler = [&](Request& r) {
-                return ConnectionResponse(200,
-                                          services.connections.Get(Caller(r), r.params.at("id")));
+                return Versioned(200, services.connections.Get(Caller(r), r.params.at("id")),
+                                 "connections");
               }});
   for (const char* method : {"PATCH", "PUT"}) {
     const bool merge = std::string_view(method) == "PATCH";
@@ -350,11 +340,12 @@ void AddConnectionRoutes(Router& router, Services& services) {
                 .handler = [&services, merge](Request& r) -> Result<Response> {
                   auto version = IfMatchVersion(r);
                   if (!version) return Fail(version.error());
-                  return ConnectionResponse(
-                      200, merge ? services.connections.Patch(Caller(r), r.params.at("id"),
-                                                              r.Json(), *version)
-                                 : services.connections.Replace(Caller(r), r.params.at("id"),
-                                                                r.Json(), *version));
+                  return Versioned(200,
+                                   merge ? services.connections.Patch(Caller(r), r.params.at("id"),
+                                                                      r.Json(), *version)
+                                         : services.connections.Replace(
+                                               Caller(r), r.params.at("id"), r.Json(), *version),
+                                   "connections");
                 }});
   }
   router.Add({.method = "DELETE",
@@ -478,8 +469,8 @@ void AddJobRoutes(Router& router, Services& services) {
               .access = Access::kUser,
               .body = BodyKind::kJson,
               .handler = [&](Request& r) {
-                return ScheduleResponse(201,
-                                        services.schedules.Create(Caller(r).user_id, r.Json()));
+                return Versioned(201, services.schedules.Create(Caller(r).user_id, r.Json()),
+                                 "schedules");
               }});
   router.Add({.method = "GET",
               .pattern = "/api/schedules/:id",
@@ -487,8 +478,8 @@ void AddJobRoutes(Router& router, Services& services) {
               .tag = "jobs",
               .access = Access::kUser,
               .handler = [&](Request& r) {
-                return ScheduleResponse(
-                    200, services.schedules.Get(Caller(r).user_id, r.params.at("id")));
+                return Versioned(200, services.schedules.Get(Caller(r).user_id, r.params.at("id")),
+                                 "schedules");
               }});
   router.Add({.method = "PATCH",
               .pattern = "/api/schedules/:id",
@@ -499,9 +490,10 @@ void AddJobRoutes(Router& router, Services& services) {
               .handler = [&](Request& r) -> Result<Response> {
                 auto version = IfMatchVersion(r);
                 if (!version) return Fail(version.error());
-                return ScheduleResponse(
-                    200, services.schedules.Patch(Caller(r).user_id, r.params.at("id"), r.Json(),
-                                                  *version));
+                return Versioned(200,
+                                 services.schedules.Patch(Caller(r).user_id, r.params.at("id"),
+                                                          r.Json(), *version),
+                                 "schedules");
               }});
   router.Add({.method = "PUT",
               .pattern = "/api/schedules/:id",
@@ -512,9 +504,10 @@ void AddJobRoutes(Router& router, Services& services) {
               .handler = [&](Request& r) -> Result<Response> {
                 auto version = IfMatchVersion(r);
                 if (!version) return Fail(version.error());
-                return ScheduleResponse(
-                    200, services.schedules.Replace(Caller(r).user_id, r.params.at("id"), r.Json(),
-                                                    *version));
+                return Versioned(200,
+                                 services.schedules.Replace(Caller(r).user_id, r.params.at("id"),
+                                                            r.Json(), *version),
+                                 "schedules");
               }});
   router.Add({.method = "DELETE",
               .pattern = "/api/schedules/:id",
@@ -562,18 +555,6 @@ void AddJobRoutes(Router& router, Services& services) {
        }});
 }
 
-// A report, with its version as ETag.
-Result<Response> ReportResponse(int status, Result<json> report) {
-  if (!report) return Fail(report.error());
-  Response response = Response::Json(status, *report);
-  response.SetHeader("ETag", fmt::format("\"{}\"", (*report)["version"].get<std::int64_t>()));
-  if (status == 201) {
-    response.SetHeader("Location",
-                       fmt::format("/api/reports/{}", (*report)["id"].get<std::string>()));
-  }
-  return response;
-}
-
 void AddReportRoutes(Router& router, Services& services) {
   reports::Reports& reports = services.reports;
   router.Add({.method = "GET",
@@ -596,7 +577,7 @@ void AddReportRoutes(Router& router, Services& services) {
               .access = Access::kUser,
               .body = BodyKind::kJson,
               .handler = [&](Request& r) {
-                return ReportResponse(201, reports.Create(Caller(r).user_id, r.Json()));
+                return Versioned(201, reports.Create(Caller(r).user_id, r.Json()), "reports");
               }});
   router.Add({.method = "GET",
               .pattern = "/api/reports/:id",
@@ -604,7 +585,7 @@ void AddReportRoutes(Router& router, Services& services) {
               .tag = "reports",
               .access = Access::kUser,
               .handler = [&](Request& r) {
-                return ReportResponse(200, reports.Get(Caller(r).user_id, r.params.at("id")));
+                return Versioned(200, reports.Get(Caller(r).user_id, r.params.at("id")), "reports");
               }});
   router.Add({.method = "PATCH",
               .pattern = "/api/reports/:id",
@@ -615,8 +596,9 @@ void AddReportRoutes(Router& router, Services& services) {
               .handler = [&](Request& r) -> Result<Response> {
                 auto version = IfMatchVersion(r);
                 if (!version) return Fail(version.error());
-                return ReportResponse(
-                    200, reports.Patch(Caller(r).user_id, r.params.at("id"), r.Json(), *version));
+                return Versioned(
+                    200, reports.Patch(Caller(r).user_id, r.params.at("id"), r.Json(), *version),
+                    "reports");
               }});
   router.Add({.method = "PUT",
               .pattern = "/api/reports/:id",
@@ -627,8 +609,9 @@ void AddReportRoutes(Router& router, Services& services) {
               .handler = [&](Request& r) -> Result<Response> {
                 auto version = IfMatchVersion(r);
                 if (!version) return Fail(version.error());
-                return ReportResponse(
-                    200, reports.Replace(Caller(r).user_id, r.params.at("id"), r.Json(), *version));
+                return Versioned(
+                    200, reports.Replace(Caller(r).user_id, r.params.at("id"), r.Json(), *version),
+                    "reports");
               }});
   router.Add({.method = "DELETE",
               .pattern = "/api/reports/:id",
