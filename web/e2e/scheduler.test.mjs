@@ -5,7 +5,8 @@
 // to the receiver with a header and a JSON body → its page → "Run now" → the
 // toast "Schedule … ran" → the receiver got exactly that request → the job
 // shows as succeeded in the schedule's recent jobs and on the jobs page →
-// paused from the list → edited → deleted.
+// paused from the list → edited → deleted. Then a schedule that generates a
+// report again: the report picked in the form, Run now, the report job.
 //
 // Run from web/ after `npm run build` (no maildev needed):
 //   MAESTRO_BIN=<absolute path to build/bin/maestro> node --test e2e/scheduler.test.mjs
@@ -228,6 +229,44 @@ describe('schedules, Run now, toasts and jobs', () => {
       await page.waitForURL((url) => url.pathname === '/scheduler')
       await expectTextMatch(page, '[data-testid=schedules-empty]', /No schedules yet\./)
       assert.equal((await maestro.api('GET', `/api/schedules/${id}`)).status, 404)
+      assertClean()
+    } finally {
+      await close()
+    }
+  })
+
+  test('a report schedule made through the form generates the report again', async () => {
+    const report = await maestro.api('POST', '/api/reports', { name: 'All servers', type: 'single', kinds: ['servers'] })
+    assert.equal(report.status, 201, JSON.stringify(report.body))
+    const { page, close, assertClean } = await openPage()
+    try {
+      await signInThroughPage(page, maestro.server, USER, '/scheduler/new')
+      await page.fill('#schedule-name', 'Refresh all servers')
+      await page.click('[data-task=report] input')
+      assert.equal(await page.locator('#schedule-url').count(), 0, 'a report task has no webhook inputs')
+      await page.locator('[data-testid=schedule-target] option', { hasText: 'All servers' }).waitFor({ state: 'attached' })
+      await page.click('[data-testid=schedule-save]')
+      await expectText(page, '.target-field [data-field-error]', 'Report is required: choose one of your reports')
+      await page.selectOption('[data-testid=schedule-target]', { label: 'All servers' })
+      await page.fill('#schedule-every', '1')
+      await page.selectOption('#schedule-every-unit', 'd')
+      await page.click('[data-testid=schedule-save]')
+      await page.waitForURL((url) => /^\/scheduler\/(?!new$)[^/]+$/.test(url.pathname))
+      const id = pathOf(page).split('/').pop()
+      await expectText(page, '[data-testid=schedule-target]', 'the report again')
+      const stored = await maestro.api('GET', `/api/schedules/${id}`)
+      assert.deepEqual([stored.body.task, stored.body.args, stored.body.every], ['report', { id: report.body.id }, '1d'])
+
+      await page.click('[data-testid=schedule-run]')
+      await page.locator('[data-testid=toast][data-level=success]', { hasText: 'Schedule Refresh all servers ran' }).waitFor()
+      await expectText(page, '[data-testid=schedule-jobs] tr[data-status=succeeded] [data-testid=job-status]', 'Succeeded')
+      const jobs = await maestro.api('GET', `/api/jobs?schedule=${id}`)
+      assert.deepEqual(jobs.body.items.map((job) => [job.type, job.args.id]), [['report', report.body.id]])
+
+      // The schedule's page links to the report, whose page opens.
+      await page.click('[data-testid=schedule-target] a')
+      await page.waitForURL(`**/reports/${report.body.id}`)
+      await expectText(page, 'h1', 'All servers')
       assertClean()
     } finally {
       await close()

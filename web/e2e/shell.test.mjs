@@ -14,11 +14,14 @@ import {
   assertStopsCleanly,
   expectText,
   htmlAttribute,
+  signInThroughPage,
+  signUpThroughApi,
   startMaestro,
   useBrowser,
 } from './support.mjs'
 
 const THEME_KEY = 'maestro.theme'
+const USER = { name: 'Shell', email: 'shell@example.com', password: 'correct horse battery staple' }
 
 const SECTION_PATHS = {
   Datacenters: '/inventory/datacenters',
@@ -81,6 +84,7 @@ describe('maestro serve with THEME=green', () => {
   before(async () => {
     server = await startMaestro({ theme: 'green' })
     info = await (await fetch(`${server.url}/api`)).json()
+    await signUpThroughApi(server, USER)
   })
 
   after(async () => {
@@ -160,20 +164,27 @@ describe('maestro serve with THEME=green', () => {
       await expectText(page, 'h1', 'Welcome to Maestro')
       const nav = page.locator('[data-testid=side-nav]')
 
+      // Signed out, a section asks for a sign-in first, then opens.
       await nav.getByRole('link', { name: 'Graphs', exact: true }).click()
+      await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('redirect') === '/graphs')
+      await page.fill('#login-email', USER.email)
+      await page.fill('#login-password', USER.password)
+      await page.click('[data-testid=login-form] button[type=submit]')
       await page.waitForURL('**/graphs')
       await expectText(page, 'h1', 'Graphs')
-      assert.match(
-        await page.locator('[data-testid=coming-soon]').innerText(),
-        /Graphs — coming in a later release of Maestro\.\s+Nothing is stored here yet\./,
-      )
-
       assert.equal(await page.title(), 'Graphs · Maestro')
+
+      await nav.getByRole('link', { name: 'Reports', exact: true }).click()
+      await page.waitForURL('**/reports')
+      await expectText(page, 'h1', 'Reports')
 
       await nav.getByRole('link', { name: 'Dashboard', exact: true }).click()
       await page.waitForURL((url) => url.pathname === '/')
-      await expectText(page, 'h1', 'Welcome to Maestro')
+      await expectText(page, '[data-testid=side-nav] a[aria-current=page]', 'Dashboard')
 
+      await page.goBack()
+      await page.waitForURL('**/reports')
+      await expectText(page, 'h1', 'Reports')
       await page.goBack()
       await page.waitForURL('**/graphs')
       await expectText(page, 'h1', 'Graphs')
@@ -183,26 +194,16 @@ describe('maestro serve with THEME=green', () => {
     }
   })
 
-  test('every section of the original has a route: planned ones say they are not there yet', async () => {
+  test('every section of the original has a route, which asks a signed-out visitor to sign in', async () => {
     const { page, close, assertClean } = await openPage()
     try {
       await page.goto(`${server.url}/`)
       const nav = page.locator('[data-testid=side-nav]')
       for (const [title, route] of Object.entries(SECTION_PATHS)) {
         await nav.getByRole('link', { name: title, exact: true }).click()
-        if (route.startsWith('/inventory/') || route.startsWith('/discovery/') || ['/settings', '/scheduler', '/reports'].includes(route)) {
-          // The inventory, discovery, reports, the scheduler and the settings need a user: signed out, they ask for a sign-in first.
-          await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('redirect') === route)
-          await expectText(page, 'h1', 'Sign in to Maestro')
-          await page.goto(`${server.url}/`)
-          continue
-        }
-        await page.waitForURL(`**${route}`)
-        await expectText(page, 'h1', title)
-        const text = await page.locator('[data-testid=coming-soon]').innerText()
-        const notice = new RegExp(`${title} — coming in a later release of Maestro\\.`)
-        assert.match(text, notice, `notice of ${route}`)
-        assert.equal(await page.locator('main table').count(), 0, `${route} shows no table`)
+        await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('redirect') === route)
+        await expectText(page, 'h1', 'Sign in to Maestro')
+        await page.goto(`${server.url}/`)
       }
       assertClean()
     } finally {
@@ -213,19 +214,22 @@ describe('maestro serve with THEME=green', () => {
   test('a deep link loaded directly opens its page', async () => {
     const { page, close, assertClean } = await openPage()
     try {
-      const response = await page.goto(`${server.url}/graphs`)
-      assert.equal(response?.status(), 200)
-      await expectText(page, 'h1', 'Graphs')
-      const active = page.locator('[data-testid=side-nav] a[aria-current=page]')
-      assert.equal((await active.innerText()).trim(), 'Graphs')
-      await expectText(page, '[data-testid=server-version]', `Maestro ${info.version}`)
-
       // An inventory page needs a user: signed out, it is the sign-in page, and back after it.
       await page.goto(`${server.url}/inventory/servers`)
       await page.waitForURL(
         (url) => url.pathname === '/login' && url.searchParams.get('redirect') === '/inventory/servers',
       )
       await expectText(page, 'h1', 'Sign in to Maestro')
+      await signInThroughPage(page, server, USER, '/inventory/servers')
+      await expectText(page, 'h1', 'Servers')
+
+      // Signed in, a page loaded from its address opens with its section current.
+      const response = await page.goto(`${server.url}/graphs`)
+      assert.equal(response?.status(), 200)
+      await expectText(page, 'h1', 'Graphs')
+      const active = page.locator('[data-testid=side-nav] a[aria-current=page]')
+      assert.equal((await active.innerText()).trim(), 'Graphs')
+      await expectText(page, '[data-testid=server-version]', `Maestro ${info.version}`)
       assertClean()
     } finally {
       await close()
@@ -352,8 +356,8 @@ describe('maestro serve without THEME', () => {
 
     const { page, close, assertClean } = await openPage()
     try {
-      await page.goto(`${server.url}/graphs`)
-      await expectText(page, 'h1', 'Graphs')
+      await page.goto(`${server.url}/login`)
+      await expectText(page, 'h1', 'Sign in to Maestro')
       await expectText(page, '[data-testid=server-version]', `Maestro ${body.version}`)
       await expectTheme(page, 'lotus')
       assertClean()

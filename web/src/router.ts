@@ -14,7 +14,11 @@ import ConnectionsPage from './pages/ConnectionsPage.vue'
 import EntityDetailPage from './pages/EntityDetailPage.vue'
 import EntityFormPage from './pages/EntityFormPage.vue'
 import EntityListPage from './pages/EntityListPage.vue'
+import DependencyWizardPage from './pages/DependencyWizardPage.vue'
 import ForgotPasswordPage from './pages/ForgotPasswordPage.vue'
+import GraphFormPage from './pages/GraphFormPage.vue'
+import GraphPage from './pages/GraphPage.vue'
+import GraphsPage from './pages/GraphsPage.vue'
 import HomePage from './pages/HomePage.vue'
 import ImportPage from './pages/ImportPage.vue'
 import JobsPage from './pages/JobsPage.vue'
@@ -139,6 +143,21 @@ const routes: RouteRecordRaw[] = [
     component: ReportFormPage,
     props: true,
     meta: { title: 'Edit report', auth: true },
+  },
+  { path: '/graphs', name: 'graphs', component: GraphsPage, meta: { title: 'Graphs', auth: true } },
+  { path: '/graphs/new', name: 'graph-new', component: GraphFormPage, meta: { title: 'New graph', auth: true } },
+  {
+    path: '/graphs/dependencies',
+    name: 'dependencies',
+    component: DependencyWizardPage,
+    meta: { title: 'Dependencies', auth: true },
+  },
+  {
+    path: '/graphs/:id',
+    name: 'graph',
+    component: GraphPage,
+    props: true,
+    meta: { title: 'Graph', auth: true },
   },
   { path: '/scheduler', name: 'scheduler', component: SchedulesPage, meta: { title: 'Scheduler', auth: true } },
   {

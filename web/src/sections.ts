@@ -143,6 +143,7 @@ export const SECTIONS: readonly Section[] = [
     group: 'Analysis',
     icon: 'bezier2',
     purpose: 'Dependency graphs drawn from the entry points of your systems.',
+    built: true,
   },
   {
     path: '/scheduler',

@@ -176,11 +176,12 @@ export function json(value: unknown): string {
 }
 
 /**
- * Fetches a file the server sends (an export) with the session's token, and
- * returns it with the file name of its Content-Disposition. Errors are thrown
- * as ApiErrors, as `request` does.
+ * Fetches a file the server sends (an export, a drawing) with the session's
+ * token, and returns it with the file name of its Content-Disposition
+ * (`fallbackName` when it names none). Errors are thrown as ApiErrors, as
+ * `request` does.
  */
-export async function requestFile(path: string): Promise<{ blob: Blob; filename: string }> {
+export async function requestFile(path: string, fallbackName = 'download'): Promise<{ blob: Blob; filename: string }> {
   const headers = new Headers()
   const token = session?.token() ?? null
   if (token !== null) headers.set('Authorization', `Bearer ${token}`)
@@ -200,6 +201,23 @@ export async function requestFile(path: string): Promise<{ blob: Blob; filename:
     throw new ApiError(`The server answered ${response.status}.`, response.status, 'http_error')
   }
   const disposition = response.headers.get('Content-Disposition') ?? ''
-  const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'download'
+  const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallbackName
   return { blob: await response.blob(), filename }
+}
+
+/**
+ * Downloads a file of the server as a file of the browser (a link to an object
+ * URL, clicked); resolves to its name. Errors are thrown as `requestFile` does.
+ */
+export async function downloadFile(path: string, fallbackName?: string): Promise<string> {
+  const { blob, filename } = await requestFile(path, fallbackName)
+  const url = URL.createObjectURL(blob)
+  const link = document.createElement('a')
+  link.href = url
+  link.download = filename
+  document.body.append(link)
+  link.click()
+  link.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+  return filename
 }

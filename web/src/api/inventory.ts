@@ -88,6 +88,11 @@ export function fetchOptions(): Promise<Options> {
   return request<Options>('/api/options')
 }
 
+/** One option (`deps_options`, say), without the catalogues that come with all of them. */
+export function fetchOption(key: string): Promise<unknown> {
+  return request<unknown>(`/api/options/${encodeURIComponent(key)}`)
+}
+
 /** Merges a JSON merge patch into one option; answers the option as stored. */
 export function patchOption(key: string, patch: unknown): Promise<unknown> {
   return request<unknown>(`/api/options/${encodeURIComponent(key)}`, {

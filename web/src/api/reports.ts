@@ -4,7 +4,7 @@
 // by a column for charts, and exported as files. Each report belongs to its
 // owner only; edits honour If-Match like other records.
 
-import { json, query, request, requestFile } from './client'
+import { downloadFile, json, query, request } from './client'
 import type { Job } from './jobs'
 import type { FilterCondition } from '../records/fields'
 import type { Page } from './teams'
@@ -107,16 +107,7 @@ export function exportPath(id: string, format: ExportFormat): string {
   return `${reportPath(id)}/export${query({ format })}`
 }
 
-/** Downloads an export as a file of the browser (a link to an object URL, clicked). */
-export async function downloadExport(id: string, format: ExportFormat): Promise<string> {
-  const { blob, filename } = await requestFile(exportPath(id, format))
-  const url = URL.createObjectURL(blob)
-  const link = document.createElement('a')
-  link.href = url
-  link.download = filename
-  document.body.append(link)
-  link.click()
-  link.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 10_000)
-  return filename
+/** Downloads an export as a file of the browser. */
+export function downloadExport(id: string, format: ExportFormat): Promise<string> {
+  return downloadFile(exportPath(id, format))
 }

@@ -64,6 +64,25 @@ describe('toForm and buildFields', () => {
     })
   })
 
+  it('runs a report or a graph by its id', () => {
+    const report = { ...STORED, task: 'report' as const, args: { id: 'r1' }, chain: [] }
+    const model = toForm(report)
+    expect(model.target).toBe('r1')
+    expect(buildFields(model).fields?.args).toEqual({ id: 'r1' })
+    expect(buildFields({ ...model, task: 'graph', target: 'g1' }).fields).toMatchObject({ task: 'graph', args: { id: 'g1' } })
+  })
+
+  it('asks which report or graph before sending, and drops the webhook inputs', () => {
+    expect(buildFields(form({ task: 'graph' }))).toEqual({ fields: null, problems: { 'args.id': 'is required: choose one of your graphs' } })
+    expect(buildFields(form({ task: 'report', target: 'r2' })).fields?.args).toEqual({ id: 'r2' })
+  })
+
+  it('shows the server’s problem with the report or graph under its input', () => {
+    const { byField, others } = mapProblems([{ field: 'args.id', problem: 'is not one of your reports' }], form({ task: 'report' }))
+    expect(byField).toEqual({ 'args.id': 'is not one of your reports' })
+    expect(others).toEqual([])
+  })
+
   it("sends back the arguments of a task it has no inputs for (a connection's sync)", () => {
     const sync = { ...STORED, task: 'sync' as const, args: { connection: 'c1', resource: 'server-list' }, chain: [] }
     expect(buildFields(toForm(sync)).fields?.args).toEqual({ connection: 'c1', resource: 'server-list' })

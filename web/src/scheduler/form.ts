@@ -1,7 +1,8 @@
 // The schedule form's model and its two ways: a schedule → what the inputs
 // show, and the inputs → the fields to send (with the checks made before
 // sending: a JSON body must parse, an interval must be a whole number, header
-// rows need names, chain rows a schedule). The server's 422 details are put
+// rows need names, chain rows a schedule, a report or graph task the report or
+// graph it runs, sent as `args.id`). The server's 422 details are put
 // next to the input they name (`args.url`, `every`, `cron`, `chain.0.schedule`,
 // `args.headers.X-Token` → that header's row); the rest are listed above.
 
@@ -38,9 +39,14 @@ export interface ScheduleForm {
   enabled: boolean
   runImmediately: boolean
   chain: ChainRow[]
+  /** The report or graph a `report` or `graph` task regenerates (its id). */
+  target: string
   /** The arguments of a task the form has no inputs for (a connection's sync), sent back as they were. */
   keptArgs: Record<string, unknown>
 }
+
+/** Tasks that run one of the user's records again (`args: {id}`), and what that record is called. */
+export const TARGET_TASKS: Partial<Record<ScheduleTask, string>> = { report: 'report', graph: 'graph' }
 
 /** Field → problem, for the inputs of the form (`chain.1.countdown_s`, `args.headers.0`). */
 export type FormProblems = Record<string, string>
@@ -61,6 +67,7 @@ export function emptyForm(): ScheduleForm {
     enabled: true,
     runImmediately: false,
     chain: [],
+    target: '',
     keptArgs: {},
   }
 }
@@ -80,7 +87,8 @@ export function toForm(schedule: Schedule): ScheduleForm {
   const args = schedule.args ?? {}
   form.name = schedule.name
   form.task = schedule.task
-  if (schedule.task !== 'webhook') form.keptArgs = { ...args }
+  if (TARGET_TASKS[schedule.task]) form.target = text(args.id)
+  else if (schedule.task !== 'webhook') form.keptArgs = { ...args }
   form.url = text(args.url)
   form.method = (text(args.method) || 'POST') as WebhookMethod
   const headers = args.headers
@@ -131,7 +139,12 @@ export function jsonProblem(body: string): string | null {
  */
 export function buildFields(form: ScheduleForm): { fields: ScheduleFields | null; problems: FormProblems } {
   const problems: FormProblems = {}
-  const args: Record<string, unknown> = form.task === 'webhook' ? {} : { ...form.keptArgs }
+  const target = TARGET_TASKS[form.task]
+  const args: Record<string, unknown> = form.task === 'webhook' || target ? {} : { ...form.keptArgs }
+  if (target) {
+    if (form.target === '') problems['args.id'] = `is required: choose one of your ${target}s`
+    else args.id = form.target
+  }
   if (form.task === 'webhook') {
     args.url = form.url.trim()
     args.method = form.method
@@ -195,6 +208,7 @@ const SHOWN = new Set([
   'name',
   'task',
   'args',
+  'args.id',
   'args.url',
   'args.method',
   'args.headers',
