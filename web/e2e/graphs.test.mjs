@@ -147,9 +147,9 @@ describe('graphs: a dependency chain made with the wizard, drawn, shared and rev
 
       // Built: four nodes drawn, the metrics.
       await expectText(page, '[data-testid=graph-status]', 'Ready')
-      await page.locator('[data-testid=graph-drawing] svg').waitFor()
-      assert.equal(await page.locator('[data-testid=graph-drawing] svg g.node').count(), 4)
-      assert.equal(await page.locator('[data-testid=graph-drawing] svg [data-app-id]').count(), 4, 'every node opens its application')
+      await page.locator('[data-testid=drawing-canvas] > svg').waitFor()
+      assert.equal(await page.locator('[data-testid=drawing-canvas] > svg g.node').count(), 4)
+      assert.equal(await page.locator('[data-testid=drawing-canvas] > svg [data-app-id]').count(), 4, 'every node opens its application')
       await expectText(page, '[data-metric=nodes] dd', '4')
       await expectText(page, '[data-metric=edges] dd', '3')
       await expectText(page, '[data-metric=density] dd', '0.25')
