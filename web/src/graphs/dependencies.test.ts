@@ -150,6 +150,16 @@ describe('changes', () => {
     expect(discarded.systems[0]?.entries).toEqual(['b'])
   })
 
+  it('after a commit whose answer leaves records out, what was sent counts as stored', () => {
+    let draft: DependencyDraft = { ...withSystem(base, system('s', ['a', 'b'], [])), editableSystem: 's' }
+    draft = setEntry(toggleRemoved(add(draft, 'b', 'c', 'amqp'), 'a', 'b'), 'a', true)
+    const after = committed(draft, { applications: [] })
+    expect(changeCount(after)).toBe(0)
+    expect(dependenciesOf(after, 'a')).toEqual([])
+    expect(dependenciesOf(after, 'b')).toEqual([{ app: 'c', via: 'amqp', endpoint: '', state: 'stored' }])
+    expect(after.systems[0]).toMatchObject({ stored: ['a'], entries: ['a'] })
+  })
+
   it('after a commit, the answer is stored and nothing is pending', () => {
     let draft: DependencyDraft = { ...withSystem(base, system('s', ['a', 'b'], [])), editableSystem: 's' }
     draft = setEntry(add(draft, 'b', 'c'), 'a', true)

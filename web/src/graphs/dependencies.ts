@@ -153,17 +153,20 @@ export function withSystem(draft: DependencyDraft, record: RecordDoc): Dependenc
 }
 
 /**
- * The draft after a commit: the records the server answered are stored, and
- * nothing is pending any more.
+ * The draft after a commit: what was sent is what is stored now, the records
+ * the server answered replace those read before, and nothing is pending.
  */
 export function committed(draft: DependencyDraft, answer: DependenciesAnswer): DependencyDraft {
-  let next = withApps({ ...draft, added: {}, removed: {} }, answer.applications)
+  const systems = draft.systems.map((system) => (system.id === draft.editableSystem ? { ...system, stored: system.entries } : system))
+  const apps = { ...draft.apps }
+  for (const id of new Set([...Object.keys(draft.added), ...Object.keys(draft.removed)])) {
+    const stored = apps[id]
+    if (stored) apps[id] = { ...stored, deps: dependenciesOf(draft, id).filter((dep) => dep.state !== 'removed').map(({ state: _state, ...dep }) => dep) }
+  }
+  let next = withApps({ ...draft, apps, systems, added: {}, removed: {} }, answer.applications ?? [])
   if (answer.system) {
-    next = withSystem(next, answer.system)
-    next = {
-      ...next,
-      systems: next.systems.map((system) => (system.id === answer.system!.id ? { ...system, entries: system.stored } : system)),
-    }
+    const fresh = withSystem(next, answer.system)
+    next = { ...fresh, systems: fresh.systems.map((system) => (system.id === answer.system!.id ? { ...system, entries: system.stored } : system)) }
   }
   return next
 }
