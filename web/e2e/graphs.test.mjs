@@ -57,7 +57,8 @@ async function addDependency(page, node, { create, family = 'Application', searc
 }
 
 describe('graphs: a dependency chain made with the wizard, drawn, shared and revoked', () => {
-  const maestro = useMaestro({ signUp: USER })
+  // Share links point at MAESTRO_PUBLIC_URL: this server's own address.
+  const maestro = useMaestro({ signUp: USER, env: (url) => ({ MAESTRO_PUBLIC_URL: url }) })
 
   async function create(kind, body) {
     const answer = await maestro.api('POST', `/api/${kind}`, body)
@@ -114,7 +115,9 @@ describe('graphs: a dependency chain made with the wizard, drawn, shared and rev
       // payments is deleted meanwhile: the commit is refused as a whole, its problem on the node.
       assert.equal((await maestro.api('DELETE', `/api/applications/${payments}`)).status, 204)
       await page.click('[data-testid=dependencies-commit]')
-      await treeNode(page, 'payments').locator('[data-testid=dep-problem]').waitFor()
+      // The dependency on payments, and payments' own list, name it.
+      await expectText(page, '[data-testid=dep-node][data-name=payments] > [data-testid=dep-problem]', 'is not an application you can read')
+      assert.equal(await treeNode(page, 'payments').locator(':scope > [data-testid=dep-problem]').count(), 2)
       await expectTextMatch(page, '[data-testid=form-error]', /Nothing was written/)
       assert.deepEqual((await appNamed('storefront')).deps, [], 'nothing was written')
       assertClean([httpError(422, '/api/dependencies')])
