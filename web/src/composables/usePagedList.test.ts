@@ -6,7 +6,7 @@ import { defineComponent, h } from 'vue'
 import { ApiError } from '../api/client'
 import type { Page } from '../api/teams'
 import { useRealtimeStore } from '../stores/realtime'
-import { useConfirmedDelete, usePagedList } from './usePagedList'
+import { useConfirmedDelete, usePagedList, useRowActions } from './usePagedList'
 
 type Fetch = (params: { page: number; limit: number }) => Promise<Page<string>>
 
@@ -129,5 +129,47 @@ describe('useConfirmedDelete', () => {
     const remove = vi.fn(async () => undefined)
     expect(await useConfirmedDelete(remove).confirm()).toBeNull()
     expect(remove).not.toHaveBeenCalled()
+  })
+})
+
+describe('useRowActions', () => {
+  function actions() {
+    const list = { load: vi.fn(async () => undefined), reloadAfterRemoval: vi.fn(async () => undefined) }
+    const remove = vi.fn(async () => undefined)
+    return { list, remove, ...useRowActions(list, remove) }
+  }
+  const ITEM = { id: 'g1', name: 'Shop map' }
+
+  it('runs an action with its row busy, then says how it went and reloads the list', async () => {
+    const { list, notice, busyRow, act } = actions()
+    let busyDuring: string | null = null
+    await act(ITEM, async () => ((busyDuring = busyRow.value), 3), { success: (n) => `${n} queued`, failure: 'Could not' })
+    expect(busyDuring).toBe('g1')
+    expect(busyRow.value).toBeNull()
+    expect(notice.value).toEqual({ kind: 'success', text: '3 queued' })
+    expect(list.load).toHaveBeenCalledOnce()
+  })
+
+  it('says why an action failed, and leaves the list alone when asked', async () => {
+    const { list, notice, act } = actions()
+    await act(
+      ITEM,
+      async () => {
+        throw new ApiError('Graphs are disabled on this server.', 503, 'unavailable')
+      },
+      { success: () => 'done', failure: 'Could not rebuild “Shop map”' },
+      false,
+    )
+    expect(notice.value).toEqual({ kind: 'danger', text: 'Could not rebuild “Shop map”: Graphs are disabled on this server.' })
+    expect(list.load).not.toHaveBeenCalled()
+  })
+
+  it('a confirmed delete says so and loads the page again', async () => {
+    const { list, remove, notice, deletion, confirmDelete } = actions()
+    deletion.ask(ITEM)
+    await confirmDelete()
+    expect(remove).toHaveBeenCalledWith(ITEM)
+    expect(notice.value).toEqual({ kind: 'success', text: 'Deleted “Shop map”.' })
+    expect(list.reloadAfterRemoval).toHaveBeenCalledOnce()
   })
 })

@@ -3,10 +3,12 @@
 // number of pages, and `load(page)` — whose answers may arrive in any order,
 // but only the last one asked for is shown. With `reloadOn`, the list is
 // loaded again after that realtime event (a burst of them: once) and after the
-// socket was down. `useConfirmedDelete` is the "Delete …?" dialog's state.
+// socket was down. `useConfirmedDelete` is the "Delete …?" dialog's state;
+// `useRowActions` runs the actions of a list's rows with the notice above it.
 
 import { computed, onMounted, reactive, ref, type Ref } from 'vue'
 import type { Page } from '../api/teams'
+import type { ListNotice } from '../components/ListPanel.vue'
 import { errorMessage } from './useFormSubmit'
 import { debounced, useRealtime } from './useRealtime'
 
@@ -102,4 +104,52 @@ export function useConfirmedDelete<T>(remove: (item: T) => Promise<void>) {
   }
 
   return reactive({ target, busy, error, ask, confirm })
+}
+
+/**
+ * The actions on the rows of a paged list (`{id, name}` items): the notice
+ * above the list, the row whose action runs, `act` to run one, and the delete
+ * dialog (`deletion`, whose `confirmDelete` says "Deleted “…”." and loads the
+ * page again).
+ */
+export function useRowActions<T extends { id: string; name: string }>(
+  list: { load: () => Promise<void>; reloadAfterRemoval: () => Promise<void> },
+  remove: (item: T) => Promise<void>,
+) {
+  const notice = ref<ListNotice | null>(null)
+  const busyRow = ref<string | null>(null)
+
+  /**
+   * Runs `action` on `item` (its row busy meanwhile), then shows `success` of
+   * its answer and loads the list again (unless `reload` is false), or shows
+   * "<failure>: <the server's reason>".
+   */
+  async function act<R>(
+    item: T,
+    action: () => Promise<R>,
+    messages: { success: (answer: R) => string; failure: string },
+    reload = true,
+  ): Promise<void> {
+    busyRow.value = item.id
+    notice.value = null
+    try {
+      const answer = await action()
+      notice.value = { kind: 'success', text: messages.success(answer) }
+      if (reload) await list.load()
+    } catch (caught) {
+      notice.value = { kind: 'danger', text: `${messages.failure}: ${errorMessage(caught)}` }
+    } finally {
+      busyRow.value = null
+    }
+  }
+
+  const deletion = useConfirmedDelete(remove)
+  async function confirmDelete(): Promise<void> {
+    const deleted = await deletion.confirm()
+    if (!deleted) return
+    notice.value = { kind: 'success', text: `Deleted “${deleted.name}”.` }
+    await list.reloadAfterRemoval()
+  }
+
+  return { notice, busyRow, act, deletion, confirmDelete }
 }
