@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 namespace maestro::inventory {
 namespace {
 
@@ -63,6 +65,25 @@ TEST(ListCacheTest, BoundsTheIdsItHolds) {
   cache.Put("d", "1", {.count = 6, .ids = ids(6)});  // more than the whole budget: not kept
   EXPECT_FALSE(cache.Find("d", "1"));
   EXPECT_TRUE(cache.Find("c", "1"));
+}
+
+TEST(ListCacheTest, PagesAreKeptUnderTheirListAndCountTowardsTheBound) {
+  const auto list = ListCache::Key("SELECT r.id FROM records r WHERE kind = ?", {"servers"});
+  const auto page = ListCache::PageKey(list, 50, 50);
+  EXPECT_NE(page, ListCache::PageKey(list, 0, 50));
+  EXPECT_NE(page, ListCache::PageKey(list, 50, 25));
+  ListCache cache(100, 2 * ListCache::kRecordWeight);
+  cache.Put(page, "1",
+            {.count = 3,
+             .items = std::make_shared<const nlohmann::json>(
+                 nlohmann::json::array({{{"id", "a"}}, {{"id", "b"}}}))});
+  auto hit = cache.Find(page, "1");
+  ASSERT_TRUE(hit && hit->items);
+  EXPECT_EQ((*hit->items)[1]["id"], "b");
+  EXPECT_FALSE(cache.Find(page, "2"));
+  cache.Put(list, "1", {.count = 3, .ids = std::make_shared<std::vector<std::string>>(1, "a")});
+  EXPECT_FALSE(cache.Find(page, "1")) << "two records and one id are over the bound: afresh";
+  EXPECT_TRUE(cache.Find(list, "1"));
 }
 
 }  // namespace

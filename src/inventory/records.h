@@ -164,8 +164,13 @@ class Records {
   // with `caller_roles`, also the caller's role on each.
   // The records matching a list condition (the set plan) in `order`: their number and, up to
   // a limit, their ids; from the cache when nothing they could see has changed.
-  Result<ListCache::Entry> Matches(store::Session& session, const auth::SqlCondition& where,
-                                   const std::string& order);
+  struct MatchSet {
+    ListCache::Entry entry;
+    std::string key;         // the list's key in the cache
+    std::string generation;  // what the session's snapshot sees (see ListCache)
+  };
+  Result<MatchSet> Matches(store::Session& session, const auth::SqlCondition& where,
+                           const std::string& order);
   Result<nlohmann::json> Render(store::Session* session, const auth::Principal& caller,
                                 const EntitySpec& spec, const std::vector<std::string>& ids,
                                 std::map<std::string, auth::Role>* caller_roles = nullptr);
