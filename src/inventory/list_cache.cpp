@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
-
 namespace maestro::inventory {
 
 std::string ListCache::Key(const std::string& sql, const store::Params& params) {
@@ -45,7 +43,7 @@ namespace {
 
 std::size_t SizeOf(const ListCache::Entry& entry) {
   return (entry.ids ? entry.ids->size() : 0) +
-         (entry.items ? entry.items->size() * ListCache::kRecordWeight : 0);
+         (entry.items ? entry.items->size() / ListCache::kBytesPerId : 0);
 }
 
 }  // namespace

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -25,13 +24,14 @@ class ListCache {
     std::int64_t count = 0;
     // The first matches in order: all of them when ids->size() == count. Null when not kept.
     std::shared_ptr<const std::vector<std::string>> ids;
-    // A rendered page (the records as a list shows them), under a page's key. Null otherwise.
-    std::shared_ptr<const nlohmann::json> items;
+    // A rendered page (the records as a list shows them, serialised as a JSON array), under a
+    // page's key. Null otherwise.
+    std::shared_ptr<const std::string> items;
   };
 
-  // At most `capacity` entries holding at most `max_ids` ids in all (~60 bytes each); a rendered
-  // record counts as kRecordWeight ids.
-  static constexpr std::size_t kRecordWeight = 32;
+  // At most `capacity` entries holding at most `max_ids` ids in all (~60 bytes each); rendered
+  // pages count kBytesPerId bytes as one id.
+  static constexpr std::size_t kBytesPerId = 60;
   explicit ListCache(std::size_t capacity = 2048, std::size_t max_ids = 250000)
       : capacity_(capacity), max_ids_(max_ids) {}
 

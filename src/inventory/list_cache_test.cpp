@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 namespace maestro::inventory {
 namespace {
 
@@ -72,17 +70,15 @@ TEST(ListCacheTest, PagesAreKeptUnderTheirListAndCountTowardsTheBound) {
   const auto page = ListCache::PageKey(list, 50, 50);
   EXPECT_NE(page, ListCache::PageKey(list, 0, 50));
   EXPECT_NE(page, ListCache::PageKey(list, 50, 25));
-  ListCache cache(100, 2 * ListCache::kRecordWeight);
-  cache.Put(page, "1",
-            {.count = 3,
-             .items = std::make_shared<const nlohmann::json>(
-                 nlohmann::json::array({{{"id", "a"}}, {{"id", "b"}}}))});
+  ListCache cache(100, 2);
+  const std::string items = "[{\"id\":\"a\"}" + std::string(2 * ListCache::kBytesPerId, ' ') + "]";
+  cache.Put(page, "1", {.count = 3, .items = std::make_shared<const std::string>(items)});
   auto hit = cache.Find(page, "1");
   ASSERT_TRUE(hit && hit->items);
-  EXPECT_EQ((*hit->items)[1]["id"], "b");
+  EXPECT_EQ(*hit->items, items);
   EXPECT_FALSE(cache.Find(page, "2"));
   cache.Put(list, "1", {.count = 3, .ids = std::make_shared<std::vector<std::string>>(1, "a")});
-  EXPECT_FALSE(cache.Find(page, "1")) << "two records and one id are over the bound: afresh";
+  EXPECT_FALSE(cache.Find(page, "1")) << "a page of two ids' size and one id are over the bound";
   EXPECT_TRUE(cache.Find(list, "1"));
 }
 

@@ -860,15 +860,15 @@ Result<Records::MatchSet> Records::Matches(store::Session& session, const auth::
   return set;
 }
 
-Result<json> Records::List(const auth::Principal& caller, const EntitySpec& spec,
-                           const ListQuery& query) {
+Result<std::string> Records::List(const auth::Principal& caller, const EntitySpec& spec,
+                                  const ListQuery& query) {
   auto order = CompileSort(store_.dialect(), spec, query.sort);
   if (!order) return Fail(order.error());
   auto all = ListCondition(store_.dialect(), caller, spec, query, auth::AccessPlan::kSet);
   if (!all) return Fail(all.error());
   const std::int64_t offset = std::int64_t{query.page - 1} * query.limit;
   std::int64_t total = 0;
-  json items = json::array();
+  std::shared_ptr<const std::string> items;
   auto done = store_.Transaction(
       [&](store::Session& session) -> Status {
         auto matches = Matches(session, *all, *order);
@@ -878,7 +878,7 @@ Result<json> Records::List(const auth::Principal& caller, const EntitySpec& spec
         // A page rendered from the same data is shown again as it was.
         const std::string page_key = ListCache::PageKey(matches->key, offset, query.limit);
         if (auto page = lists_.Find(page_key, matches->generation); page && page->items) {
-          items = *page->items;
+          items = std::move(page->items);
           return {};
         }
         const auto& kept = *matches->entry.ids;
@@ -904,15 +904,14 @@ Result<json> Records::List(const auth::Principal& caller, const EntitySpec& spec
         // Rendered in the same snapshot as the generation it is kept under.
         auto rendered = Render(&session, caller, spec, ids);
         if (!rendered) return Fail(rendered.error());
-        items = std::move(*rendered);
-        lists_.Put(page_key, matches->generation,
-                   {.count = total, .items = std::make_shared<const json>(items)});
+        items = std::make_shared<const std::string>(DumpJson(*rendered));
+        lists_.Put(page_key, matches->generation, {.count = total, .items = items});
         return {};
       },
       store::TransactionMode::kRead);
   if (!done) return Fail(done.error());
-  return json{
-      {"items", std::move(items)}, {"total", total}, {"page", query.page}, {"limit", query.limit}};
+  return fmt::format(R"({{"items":{},"total":{},"page":{},"limit":{}}})", items ? *items : "[]",
+                     total, query.page, query.limit);
 }
 
 Result<std::int64_t> Records::Count(const auth::Principal& caller, const EntitySpec& spec,

@@ -59,9 +59,10 @@ class Records {
       std::optional<bool> active);
   Result<nlohmann::json> Get(const auth::Principal& caller, const EntitySpec& spec,
                              const std::string& id);
-  // {items, total, page, limit}
-  Result<nlohmann::json> List(const auth::Principal& caller, const EntitySpec& spec,
-                              const ListQuery& query);
+  // {items, total, page, limit}, serialised: pages seen again come from the cache as they were
+  // written (see ListCache).
+  Result<std::string> List(const auth::Principal& caller, const EntitySpec& spec,
+                           const ListQuery& query);
   // Readable active records of `spec` whose text field `field` is one of `values` (a lookup by
   // natural keys, through the field's index): each {id, version, value, also}, `also` being the
   // text at the field path `also` ("" when absent). In id order.
