@@ -94,7 +94,7 @@ double MillisecondsPerList(maestro::inventory::Records& records,
       fmt::print(stderr, "list: {}\n", list.error().message);
       std::exit(1);
     }
-    *total = (*list)["total"].get<std::int64_t>();
+    *total = nlohmann::json::parse(*list)["total"].get<std::int64_t>();
   }
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
              .count() /

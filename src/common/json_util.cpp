@@ -19,4 +19,8 @@ Result<nlohmann::json> ParseJson(std::string_view text) {
   }
 }
 
+std::string DumpJson(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace maestro

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_util.h"
+
 namespace maestro::http {
 namespace {
 
@@ -53,11 +55,11 @@ std::optional<std::string_view> Response::Header(std::string_view name) const {
 }
 
 Response Response::Json(int status, const nlohmann::json& body) {
-  Response response;
-  response.status = status;
-  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  response.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
-  return response;
+  return JsonText(status, DumpJson(body));
+}
+
+Response Response::JsonText(int status, std::string body) {
+  return Text(status, std::move(body), "application/json; charset=utf-8");
 }
 
 Response Response::Text(int status, std::string body, std::string content_type) {

@@ -54,6 +54,8 @@ struct Response {
   std::optional<std::string_view> Header(std::string_view name) const;
 
   static Response Json(int status, const nlohmann::json& body);
+  // A body already serialised as JSON.
+  static Response JsonText(int status, std::string body);
   static Response Text(int status, std::string body, std::string content_type);
 };
 

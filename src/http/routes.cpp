@@ -676,7 +676,9 @@ void AddKindRoutes(Router& router, inventory::Records& records, const inventory:
               .handler = [&records, kind](Request& r) -> Result<Response> {
                 auto query = inventory::ParseListQuery(*kind, r.query);
                 if (!query) return Fail(query.error());
-                return Json(200, records.List(Caller(r), *kind, *query));
+                auto list = records.List(Caller(r), *kind, *query);
+                if (!list) return Fail(list.error());
+                return Response::JsonText(200, std::move(*list));
               }});
   router.Add({.method = "GET",
               .pattern = base + "/count",

@@ -26,6 +26,11 @@ std::string ListCache::Key(const std::string& sql, const store::Params& params) 
   return key;
 }
 
+std::string ListCache::PageKey(const std::string& list_key, std::int64_t offset,
+                               std::int64_t limit) {
+  return fmt::format("{}\x1epage:{}:{}", list_key, offset, limit);
+}
+
 std::optional<ListCache::Entry> ListCache::Find(const std::string& key,
                                                 const std::string& generation) const {
   std::lock_guard lock(mutex_);
@@ -34,12 +39,21 @@ std::optional<ListCache::Entry> ListCache::Find(const std::string& key,
   return found->second.entry;
 }
 
+namespace {
+
+std::size_t SizeOf(const ListCache::Entry& entry) {
+  return (entry.ids ? entry.ids->size() : 0) +
+         (entry.items ? entry.items->size() / ListCache::kBytesPerId : 0);
+}
+
+}  // namespace
+
 void ListCache::Put(const std::string& key, const std::string& generation, Entry entry) {
-  const std::size_t size = entry.ids ? entry.ids->size() : 0;
+  const std::size_t size = SizeOf(entry);
   if (size > max_ids_) return;
   std::lock_guard lock(mutex_);
   if (auto found = entries_.find(key); found != entries_.end()) {
-    ids_ -= found->second.entry.ids ? found->second.entry.ids->size() : 0;
+    ids_ -= SizeOf(found->second.entry);
     entries_.erase(found);
   }
   if (entries_.size() >= capacity_ || ids_ + size > max_ids_) {

@@ -1,5 +1,6 @@
-// Results of list queries — the number of matches and, when there are few enough, all their ids
-// in order — kept while nothing they could see has changed. Each entry carries the generation of
+// Results of list queries — the number of matches and the first ids in order (all of them when
+// there are few enough) — and rendered pages of lists, kept while nothing they could see has
+// changed. Each entry carries the generation of
 // the data it was computed from (read in the same snapshot: SQLite's change counter, PostgreSQL's
 // snapshot); a lookup with another generation misses. Bounded in entries and in ids: when full, it
 // starts afresh. Thread-safe.
@@ -21,15 +22,23 @@ class ListCache {
  public:
   struct Entry {
     std::int64_t count = 0;
-    std::shared_ptr<const std::vector<std::string>> ids;  // null when not kept
+    // The first matches in order: all of them when ids->size() == count. Null when not kept.
+    std::shared_ptr<const std::vector<std::string>> ids;
+    // A rendered page (the records as a list shows them, serialised as a JSON array), under a
+    // page's key. Null otherwise.
+    std::shared_ptr<const std::string> items;
   };
 
-  // At most `capacity` entries holding at most `max_ids` ids in all (~60 bytes each).
+  // At most `capacity` entries holding at most `max_ids` ids in all (~60 bytes each); rendered
+  // pages count kBytesPerId bytes as one id.
+  static constexpr std::size_t kBytesPerId = 60;
   explicit ListCache(std::size_t capacity = 2048, std::size_t max_ids = 250000)
       : capacity_(capacity), max_ids_(max_ids) {}
 
   // The key of a query: its SQL and every parameter, typed.
   static std::string Key(const std::string& sql, const store::Params& params);
+  // The key of one page of the list of `list_key`.
+  static std::string PageKey(const std::string& list_key, std::int64_t offset, std::int64_t limit);
 
   std::optional<Entry> Find(const std::string& key, const std::string& generation) const;
   void Put(const std::string& key, const std::string& generation, Entry entry);

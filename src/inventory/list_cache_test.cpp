@@ -65,5 +65,22 @@ TEST(ListCacheTest, BoundsTheIdsItHolds) {
   EXPECT_TRUE(cache.Find("c", "1"));
 }
 
+TEST(ListCacheTest, PagesAreKeptUnderTheirListAndCountTowardsTheBound) {
+  const auto list = ListCache::Key("SELECT r.id FROM records r WHERE kind = ?", {"servers"});
+  const auto page = ListCache::PageKey(list, 50, 50);
+  EXPECT_NE(page, ListCache::PageKey(list, 0, 50));
+  EXPECT_NE(page, ListCache::PageKey(list, 50, 25));
+  ListCache cache(100, 2);
+  const std::string items = "[{\"id\":\"a\"}" + std::string(2 * ListCache::kBytesPerId, ' ') + "]";
+  cache.Put(page, "1", {.count = 3, .items = std::make_shared<const std::string>(items)});
+  auto hit = cache.Find(page, "1");
+  ASSERT_TRUE(hit && hit->items);
+  EXPECT_EQ(*hit->items, items);
+  EXPECT_FALSE(cache.Find(page, "2"));
+  cache.Put(list, "1", {.count = 3, .ids = std::make_shared<std::vector<std::string>>(1, "a")});
+  EXPECT_FALSE(cache.Find(page, "1")) << "a page of two ids' size and one id are over the bound";
+  EXPECT_TRUE(cache.Find(list, "1"));
+}
+
 }  // namespace
 }  // namespace maestro::inventory

@@ -826,77 +826,92 @@ Result<std::string> Generation(store::Session& session) {
 
 }  // namespace
 
-Result<ListCache::Entry> Records::Matches(store::Session& session, const auth::SqlCondition& where,
-                                          const std::string& order) {
+Result<Records::MatchSet> Records::Matches(store::Session& session, const auth::SqlCondition& where,
+                                           const std::string& order) {
   if (auto hashed = store::PreferHashJoins(session); !hashed) return Fail(hashed.error());
   auto generation = Generation(session);
   if (!generation) return Fail(generation.error());
   const std::string ordered =
       "SELECT r.id FROM records r WHERE " + where.sql + " ORDER BY " + order;
-  const std::string key = ListCache::Key(ordered, where.params);
-  if (auto hit = lists_.Find(key, *generation)) return *hit;
-  // Up to kKeptIds matches: all their ids in order give the total and every page.
+  MatchSet set{.key = ListCache::Key(ordered, where.params), .generation = std::move(*generation)};
+  if (auto hit = lists_.Find(set.key, set.generation)) {
+    set.entry = std::move(*hit);
+    return set;
+  }
+  // The first kKeptIds matches in order give every page among them, and the total when there
+  // are no more.
   store::Params params = where.params;
   params.push_back(std::int64_t{kKeptIds + 1});
   auto rows = session.Query(ordered + " LIMIT ?", params);
   if (!rows) return Fail(rows.error());
-  ListCache::Entry entry;
-  if (rows->size() <= static_cast<std::size_t>(kKeptIds)) {
-    auto kept = std::make_shared<std::vector<std::string>>();
-    for (std::size_t i = 0; i < rows->size(); ++i) kept->push_back(AsString(rows->At(i, "id")));
-    entry = {.count = static_cast<std::int64_t>(kept->size()), .ids = std::move(kept)};
-  } else {
+  auto kept = std::make_shared<std::vector<std::string>>();
+  const std::size_t keep = std::min<std::size_t>(rows->size(), kKeptIds);
+  kept->reserve(keep);
+  for (std::size_t i = 0; i < keep; ++i) kept->push_back(AsString(rows->At(i, "id")));
+  set.entry.count = static_cast<std::int64_t>(rows->size());
+  if (rows->size() > keep) {
     auto counted =
         session.Query("SELECT COUNT(*) AS n FROM records r WHERE " + where.sql, where.params);
     if (!counted) return Fail(counted.error());
-    entry = {.count = AsInt(counted->At(0, "n"))};
+    set.entry.count = AsInt(counted->At(0, "n"));
   }
-  lists_.Put(key, *generation, entry);
-  return entry;
+  set.entry.ids = std::move(kept);
+  lists_.Put(set.key, set.generation, set.entry);
+  return set;
 }
 
-Result<json> Records::List(const auth::Principal& caller, const EntitySpec& spec,
-                           const ListQuery& query) {
+Result<std::string> Records::List(const auth::Principal& caller, const EntitySpec& spec,
+                                  const ListQuery& query) {
   auto order = CompileSort(store_.dialect(), spec, query.sort);
   if (!order) return Fail(order.error());
   auto all = ListCondition(store_.dialect(), caller, spec, query, auth::AccessPlan::kSet);
   if (!all) return Fail(all.error());
   const std::int64_t offset = std::int64_t{query.page - 1} * query.limit;
   std::int64_t total = 0;
-  std::vector<std::string> ids;
+  std::shared_ptr<const std::string> items;
   auto done = store_.Transaction(
       [&](store::Session& session) -> Status {
         auto matches = Matches(session, *all, *order);
         if (!matches) return Fail(matches.error());
-        total = matches->count;
+        total = matches->entry.count;
         if (offset >= total) return {};
-        if (matches->ids) {
-          const auto& kept = *matches->ids;
-          const auto end = std::min<std::int64_t>(total, offset + query.limit);
-          ids.assign(kept.begin() + offset, kept.begin() + end);
+        // A page rendered from the same data is shown again as it was.
+        const std::string page_key = ListCache::PageKey(matches->key, offset, query.limit);
+        if (auto page = lists_.Find(page_key, matches->generation); page && page->items) {
+          items = std::move(page->items);
           return {};
         }
-        // More matches than are kept: the page is found by walking the sort order and checking
-        // each row's acl (the readable set as a whole would cost more than the few rows walked).
-        auto walk =
-            ListCondition(session.dialect(), caller, spec, query, auth::AccessPlan::kPerRow);
-        if (!walk) return Fail(walk.error());
-        store::Params params = walk->params;
-        params.push_back(std::int64_t{query.limit});
-        params.push_back(offset);
-        auto rows = session.Query("SELECT r.id FROM records r WHERE " + walk->sql + " ORDER BY " +
-                                      *order + " LIMIT ? OFFSET ?",
-                                  params);
-        if (!rows) return Fail(rows.error());
-        for (std::size_t i = 0; i < rows->size(); ++i) ids.push_back(AsString(rows->At(i, "id")));
+        const auto& kept = *matches->entry.ids;
+        const auto end = std::min<std::int64_t>(total, offset + query.limit);
+        std::vector<std::string> ids;
+        if (end <= static_cast<std::int64_t>(kept.size())) {
+          ids.assign(kept.begin() + offset, kept.begin() + end);
+        } else {
+          // Beyond the kept ids: the page is found by walking the sort order and checking each
+          // row's acl (the readable set as a whole would cost more than the few rows walked).
+          auto walk =
+              ListCondition(session.dialect(), caller, spec, query, auth::AccessPlan::kPerRow);
+          if (!walk) return Fail(walk.error());
+          store::Params params = walk->params;
+          params.push_back(std::int64_t{query.limit});
+          params.push_back(offset);
+          auto rows = session.Query("SELECT r.id FROM records r WHERE " + walk->sql + " ORDER BY " +
+                                        *order + " LIMIT ? OFFSET ?",
+                                    params);
+          if (!rows) return Fail(rows.error());
+          for (std::size_t i = 0; i < rows->size(); ++i) ids.push_back(AsString(rows->At(i, "id")));
+        }
+        // Rendered in the same snapshot as the generation it is kept under.
+        auto rendered = Render(&session, caller, spec, ids);
+        if (!rendered) return Fail(rendered.error());
+        items = std::make_shared<const std::string>(DumpJson(*rendered));
+        lists_.Put(page_key, matches->generation, {.count = total, .items = items});
         return {};
       },
       store::TransactionMode::kRead);
   if (!done) return Fail(done.error());
-  auto items = Render(nullptr, caller, spec, ids);
-  if (!items) return Fail(items.error());
-  return json{
-      {"items", std::move(*items)}, {"total", total}, {"page", query.page}, {"limit", query.limit}};
+  return fmt::format(R"({{"items":{},"total":{},"page":{},"limit":{}}})", items ? *items : "[]",
+                     total, query.page, query.limit);
 }
 
 Result<std::int64_t> Records::Count(const auth::Principal& caller, const EntitySpec& spec,
@@ -911,7 +926,7 @@ Result<std::int64_t> Records::Count(const auth::Principal& caller, const EntityS
       [&](store::Session& session) -> Status {
         auto matches = Matches(session, *where, *order);
         if (!matches) return Fail(matches.error());
-        total = matches->count;
+        total = matches->entry.count;
         return {};
       },
       store::TransactionMode::kRead);

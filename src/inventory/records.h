@@ -59,9 +59,10 @@ class Records {
       std::optional<bool> active);
   Result<nlohmann::json> Get(const auth::Principal& caller, const EntitySpec& spec,
                              const std::string& id);
-  // {items, total, page, limit}
-  Result<nlohmann::json> List(const auth::Principal& caller, const EntitySpec& spec,
-                              const ListQuery& query);
+  // {items, total, page, limit}, serialised: pages seen again come from the cache as they were
+  // written (see ListCache).
+  Result<std::string> List(const auth::Principal& caller, const EntitySpec& spec,
+                           const ListQuery& query);
   // Readable active records of `spec` whose text field `field` is one of `values` (a lookup by
   // natural keys, through the field's index): each {id, version, value, also}, `also` being the
   // text at the field path `also` ("" when absent). In id order.
@@ -164,8 +165,13 @@ class Records {
   // with `caller_roles`, also the caller's role on each.
   // The records matching a list condition (the set plan) in `order`: their number and, up to
   // a limit, their ids; from the cache when nothing they could see has changed.
-  Result<ListCache::Entry> Matches(store::Session& session, const auth::SqlCondition& where,
-                                   const std::string& order);
+  struct MatchSet {
+    ListCache::Entry entry;
+    std::string key;         // the list's key in the cache
+    std::string generation;  // what the session's snapshot sees (see ListCache)
+  };
+  Result<MatchSet> Matches(store::Session& session, const auth::SqlCondition& where,
+                           const std::string& order);
   Result<nlohmann::json> Render(store::Session* session, const auth::Principal& caller,
                                 const EntitySpec& spec, const std::vector<std::string>& ids,
                                 std::map<std::string, auth::Role>* caller_roles = nullptr);

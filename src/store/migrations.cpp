@@ -465,6 +465,17 @@ CREATE TABLE report_rows (
 );
 )sql";
 
+// Lists keep rendered pages while the change counter stands still (SQLite; PostgreSQL compares
+// snapshots): pages show the names of owners and of the users and teams in roles, so renaming or
+// removing one is a change too.
+constexpr std::string_view kNamesCountSqlite = R"sql(
+CREATE TRIGGER changes_users_name AFTER UPDATE OF name ON users BEGIN UPDATE changes SET n = n + 1; END;
+CREATE TRIGGER changes_users_delete AFTER DELETE ON users BEGIN UPDATE changes SET n = n + 1; END;
+CREATE TRIGGER changes_teams_name AFTER UPDATE OF name ON teams BEGIN UPDATE changes SET n = n + 1; END;
+CREATE TRIGGER changes_teams_delete AFTER DELETE ON teams BEGIN UPDATE changes SET n = n + 1; END;
+)sql";
+constexpr std::string_view kNamesCountPostgres = "SELECT 1;";
+
 constexpr std::array kMigrations = {
     Migration{1, "records, edges, acl and history", kRecordsSqlite, kRecordsPostgres},
     Migration{2, "users, teams, API tokens and password resets", kIdentitySqlite,
@@ -478,6 +489,8 @@ constexpr std::array kMigrations = {
     Migration{7, "jobs, schedules, events and leases", kJobs, kJobs},
     Migration{8, "connections and what they discovered", kDiscovery, kDiscovery},
     Migration{9, "reports and their stored result rows", kReportsSqlite, kReportsPostgres},
+    Migration{11, "renaming users and teams counts as a change on SQLite", kNamesCountSqlite,
+              kNamesCountPostgres},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -346,6 +346,48 @@ std::vector<Param> AllKindsOnBothBackends() {
   return out;
 }
 
+// Lists keep their pages while nothing they show has changed: every kind of change shows at once.
+TEST_P(RecordsHttpTest, ListPagesShowEveryChangeAtOnce) {
+  const User alice = SignUp("alice");
+  const User bob = SignUp("bob");
+  std::vector<std::string> ids;
+  for (const char* seed : {"a", "b", "c"}) {
+    auto created = Call("POST", base_, alice.token, SampleRecord(*spec_, seed));
+    ASSERT_EQ(created.status, 201) << created.body;
+    ids.push_back(Body(created)["id"]);
+  }
+  const std::string page = base_ + "?limit=2&page=1&sort=created_at";
+  auto List = [&](const User& user) {
+    auto reply = Call("GET", page, user.token);
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    return Body(reply);
+  };
+  const json first = List(alice);
+  ASSERT_EQ(first["items"].size(), 2u);
+  EXPECT_EQ(List(alice), first) << "nothing changed: the same page";
+
+  ASSERT_EQ(
+      Call("PATCH", base_ + "/" + ids[0], alice.token, {{spec_->name_field, "changed"}}).status,
+      200);
+  EXPECT_EQ(List(alice)["items"][0][spec_->name_field], "changed");
+
+  ASSERT_EQ(Call("PATCH", "/api/me", alice.token, {{"name", "Alice Renamed"}}).status, 200);
+  EXPECT_EQ(List(alice)["items"][0]["owner"]["name"], "Alice Renamed");
+
+  EXPECT_EQ(List(bob)["total"], 0);
+  ASSERT_EQ(Call("POST", base_ + "/" + ids[1] + "/roles", alice.token,
+                 {{"type", "user"}, {"id", bob.id}, {"role", "read"}})
+                .status,
+            201);
+  EXPECT_EQ(List(bob)["total"], 1) << "a grant shows in the grantee's list";
+  EXPECT_EQ(List(alice)["items"][1]["roles"].size(), 2u) << "and in the owner's";
+
+  ASSERT_EQ(Call("DELETE", base_ + "/" + ids[0], alice.token).status, 204);
+  const json after = List(alice);
+  EXPECT_EQ(after["total"], 2);
+  EXPECT_EQ(after["items"][0]["id"], ids[1]);
+}
+
 INSTANTIATE_TEST_SUITE_P(Kinds, RecordsHttpTest, ::testing::ValuesIn(AllKindsOnBothBackends()),
                          [](const auto& info) {
                            return info.param.kind + "_" + testing::BackendName(info.param.backend);
