@@ -1,58 +1,69 @@
 #include "analytics/metrics.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
-#include <set>
+#include <string_view>
+#include <unordered_map>
 
 namespace maestro::analytics {
 
-Metrics Measure(const GraphData& graph) {
-  Metrics out;
+double Density(std::size_t nodes, std::size_t edges) {
+  if (nodes < 2) return 0;
+  return static_cast<double>(edges) / (static_cast<double>(nodes) * static_cast<double>(nodes - 1));
+}
+
+std::vector<std::int64_t> DepthHistogram(const GraphData& graph) {
   const std::size_t n = graph.nodes.size();
-  out.nodes = static_cast<std::int64_t>(n);
-  out.edges = static_cast<std::int64_t>(graph.edges.size());
-  if (n >= 2) {
-    out.density =
-        static_cast<double>(out.edges) / (static_cast<double>(n) * static_cast<double>(n - 1));
-  }
   // Adjacency in compressed rows: the edges' targets grouped by source.
-  std::vector<std::size_t> start(n + 1, 0);
+  std::vector<std::uint32_t> start(n + 1, 0);
   for (const auto& edge : graph.edges) ++start[edge.from + 1];
   for (std::size_t i = 0; i < n; ++i) start[i + 1] += start[i];
-  std::vector<std::size_t> targets(graph.edges.size());
-  std::vector<std::size_t> fill(start.begin(), start.end() - 1);
-  for (const auto& edge : graph.edges) targets[fill[edge.from]++] = edge.to;
-  // Breadth first from every entry point at once.
-  std::vector<int> depth(n, -1);
-  std::vector<std::size_t> queue;
-  queue.reserve(n);
+  std::vector<std::uint32_t> targets(graph.edges.size());
+  std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
+  for (const auto& edge : graph.edges)
+    targets[fill[edge.from]++] = static_cast<std::uint32_t>(edge.to);
+  // Breadth first from every entry point at once, a level at a time.
+  std::vector<bool> seen(n, false);
+  std::vector<std::uint32_t> level, next;
   for (std::size_t i = 0; i < n; ++i) {
     if (graph.nodes[i].depth == 0) {
-      depth[i] = 0;
-      queue.push_back(i);
+      seen[i] = true;
+      level.push_back(static_cast<std::uint32_t>(i));
     }
   }
-  for (std::size_t head = 0; head < queue.size(); ++head) {
-    const std::size_t at = queue[head];
-    for (std::size_t k = start[at]; k < start[at + 1]; ++k) {
-      const std::size_t next = targets[k];
-      if (depth[next] < 0) {
-        depth[next] = depth[at] + 1;
-        queue.push_back(next);
+  std::vector<std::int64_t> out;
+  while (!level.empty()) {
+    out.push_back(static_cast<std::int64_t>(level.size()));
+    next.clear();
+    for (const std::uint32_t at : level) {
+      for (std::uint32_t k = start[at]; k < start[at + 1]; ++k) {
+        if (!seen[targets[k]]) {
+          seen[targets[k]] = true;
+          next.push_back(targets[k]);
+        }
       }
     }
+    level.swap(next);
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    if (depth[i] < 0) continue;  // not reached: cannot happen for a walked graph
-    const auto d = static_cast<std::size_t>(depth[i]);
-    if (out.depth_histogram.size() <= d) out.depth_histogram.resize(d + 1, 0);
-    ++out.depth_histogram[d];
-  }
-  std::set<std::string> servers;
+  return out;
+}
+
+Metrics Measure(const GraphData& graph) {
+  Metrics out;
+  out.nodes = static_cast<std::int64_t>(graph.nodes.size());
+  out.edges = static_cast<std::int64_t>(graph.edges.size());
+  out.density = Density(graph.nodes.size(), graph.edges.size());
+  out.depth_histogram = DepthHistogram(graph);
+  std::unordered_map<std::string_view, std::int64_t> families;
+  std::vector<std::string_view> servers;
   for (const auto& node : graph.nodes) {
-    ++out.families[node.family];
-    for (const auto& server : node.servers) servers.insert(server.id);
+    ++families[node.family];
+    for (const auto& server : node.servers) servers.push_back(server.id);
   }
-  out.servers = static_cast<std::int64_t>(servers.size());
+  for (const auto& [family, count] : families) out.families[std::string(family)] = count;
+  std::sort(servers.begin(), servers.end());
+  out.servers =
+      static_cast<std::int64_t>(std::unique(servers.begin(), servers.end()) - servers.begin());
   out.systems = static_cast<std::int64_t>(graph.systems.size());
   out.clients = static_cast<std::int64_t>(graph.clients.size());
   return out;

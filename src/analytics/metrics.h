@@ -30,6 +30,12 @@ struct Metrics {
 
 Metrics Measure(const GraphData& graph);
 
+// The parts of Measure that networkx also computes (the benchmark compares them):
+// m / (n(n−1)), 0 below two nodes.
+double Density(std::size_t nodes, std::size_t edges);
+// The number of nodes at each depth, breadth first over the edges from the nodes at depth 0.
+std::vector<std::int64_t> DepthHistogram(const GraphData& graph);
+
 // The `info` object of a graph: {nodes, edges, density, depth_histogram, families, systems,
 // clients, servers}.
 nlohmann::json InfoJson(const Metrics& metrics);

@@ -361,7 +361,9 @@ TEST_P(GraphsHttpTest, BadInputIsRefusedNamingTheField) {
     auto reply = Call("POST", "/api/graphs", alice_.token, c.body);
     EXPECT_EQ(reply.status, c.status) << c.body << " " << reply.body;
     EXPECT_FALSE(ApiClient::Body(reply)["error"]["message"].get<std::string>().empty());
-    if (!c.field.empty()) EXPECT_EQ(FirstField(reply), c.field) << c.body << " " << reply.body;
+    if (!c.field.empty()) {
+      EXPECT_EQ(FirstField(reply), c.field) << c.body << " " << reply.body;
+    }
   }
   auto malformed = testing::HttpRequest(
       server_.port(), "POST", "/api/graphs", "{\"name\": ",
