@@ -32,7 +32,7 @@ FamilyStyle StyleOf(std::string_view family) {
   static const std::map<std::string_view, FamilyStyle> kStyles = {
       {"CDN", {"hexagon", "#fde68a", "filled"}},
       {"ApiGateway", {"hexagon", "#fcd34d", "filled"}},
-      {"Loadbalance", {"trapezium", "#fdba74", "filled"}},
+      {"Loadbalance", {"box", "#fdba74", "filled,diagonals"}},
       {"Application", {"box", "#bfdbfe", "filled,rounded"}},
       {"Serverless", {"box", "#c7d2fe", "filled,rounded,dashed"}},
       {"ContainerOrchestration", {"box3d", "#a5b4fc", "filled"}},

@@ -4,10 +4,11 @@
 
 #include <algorithm>
 #include <array>
-#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "auth/roles.h"
 
@@ -19,8 +20,6 @@ using store::AsInt;
 using store::AsString;
 using store::Dialect;
 using store::IsNull;
-
-constexpr std::size_t kChunk = 500;  // ids bound in one IN list
 
 // The original's family hierarchy for systems without entries (ORIGINAL.md, Dependency graphs),
 // read in bands of three (one a line).
@@ -36,101 +35,98 @@ constexpr std::array<std::string_view, 21> kHierarchy = {
 // clang-format on
 constexpr std::size_t kBand = 3;
 
-std::string Marks(std::size_t n) {
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
-  return out;
+// A list of ids bound as one parameter (a JSON list), whatever its length: "x IN <this>".
+std::string IdsIn(Dialect dialect) {
+  return dialect == Dialect::kSqlite ? "(SELECT value FROM json_each(?))"
+                                     : "(SELECT jsonb_array_elements_text(CAST(? AS jsonb)))";
 }
 
-// Runs `query(chunk)` over `ids` in chunks of kChunk.
-Status InChunks(const std::vector<std::string>& ids,
-                const std::function<Status(const std::vector<std::string>&)>& query) {
-  for (std::size_t start = 0; start < ids.size(); start += kChunk) {
-    const std::size_t end = std::min(ids.size(), start + kChunk);
-    std::vector<std::string> chunk(ids.begin() + static_cast<std::ptrdiff_t>(start),
-                                   ids.begin() + static_cast<std::ptrdiff_t>(end));
-    if (auto ok = query(chunk); !ok) return ok;
-  }
-  return {};
-}
-
-void Append(store::Params& params, const std::vector<std::string>& ids) {
-  params.insert(params.end(), ids.begin(), ids.end());
-}
 void Append(store::Params& params, const store::Params& more) {
   params.insert(params.end(), more.begin(), more.end());
 }
 
-// The ids of `kind` among `ids` that the owner can read and that are active.
+// The ids of `kind` among `ids` that the owner can read and that are active, in the order given,
+// once each.
 Result<std::vector<std::string>> Readable(store::Store& store, const std::string& kind,
                                           const std::vector<std::string>& ids,
                                           const std::string& owner_id) {
   const auto access =
       auth::AccessCondition("r.id", owner_id, auth::Role::kRead, auth::AccessPlan::kPerRow);
-  std::set<std::string> found;
-  auto done = InChunks(ids, [&](const std::vector<std::string>& chunk) -> Status {
-    store::Params params;
-    Append(params, chunk);
-    params.push_back(kind);
-    params.push_back(true);
-    Append(params, access.params);
-    auto rows = store.Query(fmt::format("SELECT r.id FROM records r WHERE r.id IN ({}) AND r.kind "
-                                        "= ? AND r.active = ? AND {}",
-                                        Marks(chunk.size()), access.sql),
-                            params);
-    if (!rows) return Fail(rows.error());
-    for (const auto& row : rows->rows) found.insert(AsString(row[0]));
-    return {};
-  });
-  if (!done) return Fail(done.error());
+  store::Params params = {json(ids).dump(), kind, true};
+  Append(params, access.params);
+  auto rows = store.Query(fmt::format("SELECT r.id FROM records r WHERE r.id IN {} AND r.kind = ? "
+                                      "AND r.active = ? AND {}",
+                                      IdsIn(store.dialect()), access.sql),
+                          params);
+  if (!rows) return Fail(rows.error());
+  std::unordered_set<std::string> found;
+  for (const auto& row : rows->rows) found.insert(AsString(row[0]));
   std::vector<std::string> out;
   for (const auto& id : ids) {
-    if (found.erase(id) > 0) out.push_back(id);  // in the order given, once each
+    if (found.erase(id) > 0) out.push_back(id);
   }
   return out;
 }
 
-// For each id of `ids` (one end of `relation`, `ids_column` "from_id" or "to_id"), the records at
-// the other end that are of `kind`, readable and active, with their name and family, ordered by
-// name: [id of ids] -> [(other id, family)].
+// For each id of `ids` (one end of `relation`: its from_id when `ids_are_from`, else its to_id),
+// the records at the other end that are of `kind`, readable and active, by name: [id] ->
+// [(other id, family)].
 Result<std::map<std::string, std::vector<std::pair<std::string, std::string>>>> Linked(
     store::Store& store, const std::string& relation, bool ids_are_from,
     const std::vector<std::string>& ids, const std::string& kind, const std::string& owner_id) {
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> out;
+  if (ids.empty()) return out;
   const char* mine = ids_are_from ? "e.from_id" : "e.to_id";
   const char* theirs = ids_are_from ? "e.to_id" : "e.from_id";
   const Dialect dialect = store.dialect();
   const auto access =
       auth::AccessCondition("o.id", owner_id, auth::Role::kRead, auth::AccessPlan::kPerRow);
-  std::map<std::string, std::vector<std::pair<std::string, std::string>>> out;
-  auto done = InChunks(ids, [&](const std::vector<std::string>& chunk) -> Status {
-    store::Params params = {relation};
-    Append(params, chunk);
-    params.push_back(kind);
-    params.push_back(true);
-    Append(params, access.params);
-    auto rows = store.Query(
-        fmt::format("SELECT {0}, o.id, {2} FROM edges e JOIN records o ON o.id = {1} WHERE "
-                    "e.relation = ? AND {0} IN ({3}) AND o.kind = ? AND o.active = ? AND {4} "
-                    "ORDER BY {0}, LOWER({5}), o.id",
-                    mine, theirs, store::JsonText(dialect, "o.doc", {"family"}),
-                    Marks(chunk.size()), access.sql, store::JsonText(dialect, "o.doc", {"name"})),
-        params);
-    if (!rows) return Fail(rows.error());
-    for (const auto& row : rows->rows) {
-      out[AsString(row[0])].emplace_back(AsString(row[1]), AsString(row[2]));
-    }
-    return {};
-  });
-  if (!done) return Fail(done.error());
+  store::Params params = {relation, json(ids).dump(), kind, true};
+  Append(params, access.params);
+  auto rows = store.Query(
+      fmt::format("SELECT {0}, o.id, {2} FROM edges e JOIN records o ON o.id = {1} WHERE "
+                  "e.relation = ? AND {0} IN {3} AND o.kind = ? AND o.active = ? AND {4} "
+                  "ORDER BY {0}, LOWER({5}), o.id",
+                  mine, theirs, store::JsonText(dialect, "o.doc", {"family"}), IdsIn(dialect),
+                  access.sql, store::JsonText(dialect, "o.doc", {"name"})),
+      params);
+  if (!rows) return Fail(rows.error());
+  for (const auto& row : rows->rows) {
+    out[AsString(row[0])].emplace_back(AsString(row[1]), AsString(row[2]));
+  }
+  return out;
+}
+
+// The distinct records of `kind` at the other end of `relation` from `ids` (its from_id end), that
+// the owner can read and that are active: access is checked once per record, not per edge.
+Result<std::vector<std::string>> Involved(store::Store& store, const std::string& relation,
+                                          const std::vector<std::string>& ids,
+                                          const std::string& kind, const std::string& owner_id) {
+  if (ids.empty()) return std::vector<std::string>{};
+  const auto access =
+      auth::AccessCondition("o.id", owner_id, auth::Role::kRead, auth::AccessPlan::kPerRow);
+  store::Params params = {relation, json(ids).dump(), kind, true};
+  Append(params, access.params);
+  auto rows = store.Query(
+      fmt::format("SELECT o.id FROM records o WHERE o.id IN (SELECT e.to_id FROM edges e WHERE "
+                  "e.relation = ? AND e.from_id IN {}) AND o.kind = ? AND o.active = ? AND {} "
+                  "ORDER BY o.id",
+                  IdsIn(store.dialect()), access.sql),
+      params);
+  if (!rows) return Fail(rows.error());
+  std::vector<std::string> out;
+  out.reserve(rows->size());
+  for (const auto& row : rows->rows) out.push_back(AsString(row[0]));
   return out;
 }
 
 // The walk: rows (id, NULL, depth, name, family) for nodes and (from, to, NULL, via, endpoint)
 // for the dependencies between them. Each level of `bfs` is one row: the level's depth, its
 // applications (`frontier`) and those of every level before it (`seen`); the next level is the
-// readable, active dependencies of the frontier that are in neither. Parameters: the entry ids
-// (a JSON list), then for each of the two levels true (active) and the access parameters, then
-// the depth limit.
+// dependencies of the frontier that are in neither and that are readable and active (checked
+// after the set difference, so once per application rather than once per edge). Parameters: the
+// entry ids (a JSON list), then for each of the two levels true (active) and the access
+// parameters, then the depth limit.
 std::string WalkSql(Dialect dialect, const std::string& access_sql) {
   const std::string name = store::JsonText(dialect, "r.doc", {"name"});
   const std::string family = store::JsonText(dialect, "r.doc", {"family"});
@@ -153,11 +149,12 @@ std::string WalkSql(Dialect dialect, const std::string& access_sql) {
         "SELECT 0, (SELECT json_group_array(r.id) FROM records r WHERE r.id IN (SELECT value "
         "FROM json_each(?)) AND r.kind = 'applications' AND r.active = ? AND {0}), '[]' "
         "UNION ALL "
-        "SELECT b.depth + 1, (SELECT json_group_array(id) FROM (SELECT e.to_id AS id FROM "
-        "json_each(b.frontier) f CROSS JOIN edges e CROSS JOIN records r WHERE e.relation = "
-        "'app_deps' AND e.from_id = f.value AND r.id = e.to_id AND r.kind = 'applications' AND "
-        "r.active = ? AND {0} EXCEPT SELECT value FROM json_each(b.seen) EXCEPT SELECT value FROM "
-        "json_each(b.frontier))), CASE WHEN b.seen = '[]' THEN b.frontier ELSE substr(b.seen, 1, "
+        "SELECT b.depth + 1, (SELECT json_group_array(r.id) FROM (SELECT e.to_id AS id FROM "
+        "json_each(b.frontier) f CROSS JOIN edges e WHERE e.relation = 'app_deps' AND e.from_id "
+        "= f.value EXCEPT SELECT value FROM json_each(b.seen) EXCEPT SELECT value FROM "
+        "json_each(b.frontier)) c CROSS JOIN records r WHERE r.id = c.id AND r.kind = "
+        "'applications' AND r.active = ? AND {0}), CASE WHEN b.seen = '[]' THEN b.frontier ELSE "
+        "substr(b.seen, 1, "
         "length(b.seen) - 1) || ',' || substr(b.frontier, 2) END "
         "FROM bfs b WHERE b.depth < ? AND b.frontier <> '[]'), "
         "nodes(id, depth) AS MATERIALIZED (SELECT f.value, b.depth FROM bfs b, "
@@ -171,10 +168,10 @@ std::string WalkSql(Dialect dialect, const std::string& access_sql) {
       "jsonb_array_elements_text(CAST(? AS jsonb))) AND r.kind = 'applications' AND r.active = ? "
       "AND {0}), CAST(ARRAY[] AS text[]) "
       "UNION ALL "
-      "SELECT b.depth + 1, ARRAY(SELECT e.to_id FROM unnest(b.frontier) f(id) JOIN edges e ON "
-      "e.relation = 'app_deps' AND e.from_id = f.id JOIN records r ON r.id = e.to_id WHERE r.kind "
-      "= 'applications' AND r.active = ? AND {0} EXCEPT SELECT unnest(b.seen) EXCEPT SELECT "
-      "unnest(b.frontier)), b.seen || b.frontier "
+      "SELECT b.depth + 1, ARRAY(SELECT r.id FROM (SELECT e.to_id AS id FROM unnest(b.frontier) "
+      "f(id) JOIN edges e ON e.relation = 'app_deps' AND e.from_id = f.id EXCEPT SELECT "
+      "unnest(b.seen) EXCEPT SELECT unnest(b.frontier)) c JOIN records r ON r.id = c.id WHERE "
+      "r.kind = 'applications' AND r.active = ? AND {0}), b.seen || b.frontier "
       "FROM bfs b WHERE b.depth < ? AND cardinality(b.frontier) > 0), "
       "nodes AS MATERIALIZED (SELECT f.id, b.depth FROM bfs b, unnest(b.frontier) f(id)) {1}",
       access_sql, results);
@@ -258,14 +255,14 @@ Result<GraphData> Walk(store::Store& store, const std::vector<std::string>& entr
   const auto access =
       auth::AccessCondition("r.id", owner_id, auth::Role::kRead, auth::AccessPlan::kPerRow);
   store::Params params = {json(entries).dump(), true};
-  Append(params, access.params);
+  Append(params, access.params);  // the first level
   params.push_back(true);
   Append(params, access.params);
   params.push_back(static_cast<std::int64_t>(max_depth));
   auto rows = store.Query(WalkSql(dialect, access.sql), params);
   if (!rows) return Fail(rows.error());
 
-  std::map<std::string, std::size_t> index;  // node id -> position in graph.nodes
+  std::unordered_map<std::string, std::size_t> index;  // node id -> position in graph.nodes
   for (const auto& row : rows->rows) {
     if (!IsNull(row[1])) continue;
     graph.nodes.push_back({.id = AsString(row[0]),
@@ -298,49 +295,34 @@ Result<GraphData> Walk(store::Store& store, const std::vector<std::string>& entr
   // Servers of each node, readable ones, by hostname.
   const auto server_access =
       auth::AccessCondition("s.id", owner_id, auth::Role::kRead, auth::AccessPlan::kPerRow);
-  auto servers = InChunks(ids, [&](const std::vector<std::string>& chunk) -> Status {
-    store::Params params;
-    Append(params, chunk);
-    params.push_back(true);
-    Append(params, server_access.params);
-    const std::string hostname = store::JsonText(dialect, "s.doc", {"hostname"});
-    auto found = store.Query(
-        fmt::format("SELECT e.from_id, s.id, {0}, {1}, {2}, {3} FROM edges e JOIN records s ON "
-                    "s.id = e.to_id WHERE e.relation = 'app_servers' AND e.from_id IN ({4}) AND "
-                    "s.kind = 'servers' AND s.active = ? AND {5} ORDER BY e.from_id, {0}, s.id",
-                    hostname, store::JsonText(dialect, "s.doc", {"ipv4_private"}),
-                    store::JsonText(dialect, "s.doc", {"ipv4_public"}),
-                    store::JsonText(dialect, "s.doc", {"environment"}), Marks(chunk.size()),
-                    server_access.sql),
-        params);
-    if (!found) return Fail(found.error());
-    for (const auto& row : found->rows) {
-      graph.nodes[index[AsString(row[0])]].servers.push_back({.id = AsString(row[1]),
-                                                              .hostname = AsString(row[2]),
-                                                              .ipv4_private = AsString(row[3]),
-                                                              .ipv4_public = AsString(row[4]),
-                                                              .environment = AsString(row[5])});
-    }
-    return {};
-  });
+  store::Params server_params = {json(ids).dump(), true};
+  Append(server_params, server_access.params);
+  const std::string hostname = store::JsonText(dialect, "s.doc", {"hostname"});
+  auto servers = store.Query(
+      fmt::format("SELECT e.from_id, s.id, {0}, {1}, {2}, {3} FROM edges e JOIN records s ON s.id "
+                  "= e.to_id WHERE e.relation = 'app_servers' AND e.from_id IN {4} AND s.kind = "
+                  "'servers' AND s.active = ? AND {5} ORDER BY e.from_id, {0}, s.id",
+                  hostname, store::JsonText(dialect, "s.doc", {"ipv4_private"}),
+                  store::JsonText(dialect, "s.doc", {"ipv4_public"}),
+                  store::JsonText(dialect, "s.doc", {"environment"}), IdsIn(dialect),
+                  server_access.sql),
+      server_params);
   if (!servers) return Fail(servers.error());
+  for (const auto& row : servers->rows) {
+    graph.nodes[index[AsString(row[0])]].servers.push_back({.id = AsString(row[1]),
+                                                            .hostname = AsString(row[2]),
+                                                            .ipv4_private = AsString(row[3]),
+                                                            .ipv4_public = AsString(row[4]),
+                                                            .environment = AsString(row[5])});
+  }
 
   // The systems the nodes belong to, and the clients of those systems.
-  auto systems = Linked(store, "app_systems", /*ids_are_from=*/true, ids, "systems", owner_id);
+  auto systems = Involved(store, "app_systems", ids, "systems", owner_id);
   if (!systems) return Fail(systems.error());
-  std::set<std::string> system_set;
-  for (const auto& [app, list] : *systems) {
-    for (const auto& [system, unused] : list) system_set.insert(system);
-  }
-  graph.systems.assign(system_set.begin(), system_set.end());
-  auto clients =
-      Linked(store, "system_clients", /*ids_are_from=*/true, graph.systems, "clients", owner_id);
+  graph.systems = std::move(*systems);
+  auto clients = Involved(store, "system_clients", graph.systems, "clients", owner_id);
   if (!clients) return Fail(clients.error());
-  std::set<std::string> client_set;
-  for (const auto& [system, list] : *clients) {
-    for (const auto& [client, unused] : list) client_set.insert(client);
-  }
-  graph.clients.assign(client_set.begin(), client_set.end());
+  graph.clients = std::move(*clients);
   return graph;
 }
 
