@@ -9,7 +9,8 @@
 //     others): entry points, the recursive query, servers, systems and clients, and Measure —
 //     the median of five runs after a first one;
 //   - the layout and SVG of a 500-node graph (the 500 nodes nearest those entry points and the
-//     dependencies between them), and its PNG;
+//     dependencies between them), and its PNG; and of a denser map of 500 applications with 1,500
+//     dependencies, cycles among them;
 //   - the density and breadth-first depth histogram of the same walked graph, ours next to
 //     networkx's (Debian's /usr/bin/python3, timed inside Python without its start-up, the file
 //     read and the graph construction; ours includes building the adjacency). They must agree.
@@ -211,6 +212,44 @@ maestro::analytics::GraphData Nearest(const maestro::analytics::GraphData& graph
   return out;
 }
 
+// A denser map: `n` applications, a random tree from five entry points plus random dependencies up
+// to `m` in all (cycles among them), depths by breadth-first search as the walk gives them.
+maestro::analytics::GraphData Dense(std::size_t n, std::size_t m) {
+  maestro::analytics::GraphData graph;
+  std::mt19937 random(7);
+  static const std::vector<std::string> families = {"Application", "Application", "Database",
+                                                    "Cache",       "Broker",      "Loadbalance"};
+  for (std::size_t i = 0; i < n; ++i) {
+    graph.nodes.push_back({.id = maestro::NewId(),
+                           .name = fmt::format("service-{}", i),
+                           .family = families[i % families.size()]});
+  }
+  std::set<std::pair<std::size_t, std::size_t>> edges;
+  for (std::size_t i = 5; i < n; ++i) edges.insert({random() % i, i});
+  while (edges.size() < m) {
+    const std::size_t a = random() % n, b = random() % n;
+    if (a != b) edges.insert({a, b});
+  }
+  std::vector<std::vector<std::size_t>> next(n);
+  for (const auto& [a, b] : edges) {
+    graph.edges.push_back({a, b, a % 2 ? "rest" : "grpc", ""});
+    next[a].push_back(b);
+  }
+  std::vector<int> depth(n, -1);
+  std::vector<std::size_t> queue = {0, 1, 2, 3, 4};
+  for (std::size_t i : queue) depth[i] = 0;
+  for (std::size_t head = 0; head < queue.size(); ++head) {
+    for (std::size_t b : next[queue[head]]) {
+      if (depth[b] < 0) {
+        depth[b] = depth[queue[head]] + 1;
+        queue.push_back(b);
+      }
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) graph.nodes[i].depth = depth[i];
+  return graph;
+}
+
 constexpr std::string_view kNetworkx = R"py(
 import json, sys, time
 import networkx as nx
@@ -297,6 +336,13 @@ int main(int argc, char** argv) {
     drawing = Must(maestro::analytics::Draw(near, "benchmark"), "draw");
     layouts.push_back(SecondsSince(start));
   }
+  const auto dense = Dense(500, 1500);
+  std::vector<double> dense_layouts;
+  for (int run = 0; run < 3; ++run) {
+    const auto start = std::chrono::steady_clock::now();
+    Must(maestro::analytics::Draw(dense, "dense"), "draw the dense map");
+    dense_layouts.push_back(SecondsSince(start));
+  }
   const auto rendering = std::chrono::steady_clock::now();
   const std::string png = Must(maestro::analytics::RenderPng(drawing.dot), "png");
   const double png_s = SecondsSince(rendering);
@@ -349,6 +395,9 @@ int main(int argc, char** argv) {
                   {"layout_edges", near.edges.size()},
                   {"layout_svg_s", Median(layouts)},
                   {"svg_bytes", drawing.svg.size()},
+                  {"dense_nodes", dense.nodes.size()},
+                  {"dense_edges", dense.edges.size()},
+                  {"dense_layout_svg_s", Median(dense_layouts)},
                   {"png_s", png_s},
                   {"png_bytes", png.size()},
                   {"networkx", networkx["networkx"]},

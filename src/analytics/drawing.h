@@ -1,5 +1,6 @@
 // Drawing a walked graph with Graphviz (libgvc/cgraph, the `dot` layout): left to right by
-// dependency, nodes shaped and coloured by family and labelled with the application's name and
+// dependency depth (edges back towards the entry points do not rank), nodes shaped and coloured
+// by family and labelled with the application's name and
 // family, each node's servers (hostnames, IPs, environment) in its `<title>` tooltip, edges
 // labelled by protocol (`via`). Outputs the SVG, the layout as JSON (nodes with positions and
 // servers, edges) and the laid-out DOT text, from which RenderPng draws the same picture as PNG

@@ -125,6 +125,33 @@ TEST(DrawTest, TheLayoutGivesPositionsLeftToRightAndTheServers) {
   EXPECT_EQ(layout["edges"][1]["endpoint"], nullptr);
 }
 
+TEST(DrawTest, CyclesAreDrawnAndColumnsFollowTheDepth) {
+  // a → b → c → a, and c → b: the edges back are drawn, the columns stay a, b, c.
+  GraphData graph;
+  for (int i = 0; i < 3; ++i) {
+    graph.nodes.push_back({.id = fmt::format("01HZZZZZZZZZZZZZZZZZZZZZC{}", i),
+                           .name = std::string(1, static_cast<char>('a' + i)),
+                           .family = "Application",
+                           .depth = i});
+  }
+  graph.edges = {{0, 1, "rest", ""}, {1, 2, "rest", ""}, {2, 0, "tcp", ""}, {2, 1, "tcp", ""}};
+  auto drawing = Draw(graph, "cycle");
+  ASSERT_TRUE(drawing) << drawing.error().message;
+  pugi::xml_document svg;
+  ASSERT_TRUE(svg.load_string(drawing->svg.c_str()));
+  for (const auto& [from, to] : std::vector<std::pair<int, int>>{{0, 1}, {1, 2}, {2, 0}, {2, 1}}) {
+    const auto group = Group(svg, "dep-" + graph.nodes[from].id + "-" + graph.nodes[to].id);
+    ASSERT_TRUE(group) << from << " → " << to;
+    EXPECT_TRUE(group.find_child([](pugi::xml_node child) {
+      return std::string_view(child.name()) == "path";
+    })) << from
+        << " → " << to << " has a line";
+  }
+  const json layout = json::parse(drawing->layout);
+  EXPECT_LT(layout["nodes"][0]["x"].get<double>(), layout["nodes"][1]["x"].get<double>());
+  EXPECT_LT(layout["nodes"][1]["x"].get<double>(), layout["nodes"][2]["x"].get<double>());
+}
+
 TEST(DrawTest, ManyEdgesStillCarryTheirLabels) {
   // 16 × 20 dependencies: past the count at which labels stop taking part in the layout.
   GraphData graph;
