@@ -216,7 +216,7 @@ constexpr ConfigEntry kTable[] = {
      },
      [](const Config& c) { return std::to_string(c.token_ttl_hours); }},
     {"MAESTRO_PUBLIC_URL", "http://localhost:8888",
-     "The address users reach Maestro at, for links in mails", false,
+     "The address users reach Maestro at, for links in mails and graph share links", false,
      [](Config& c, std::string_view v) -> Status {
        if (!v.starts_with("http://") && !v.starts_with("https://")) {
          return Invalid("must start with http:// or https://");
@@ -241,6 +241,10 @@ constexpr ConfigEntry kTable[] = {
        return {};
      },
      [](const Config& c) { return std::to_string(c.report_result_qtd); }},
+    {"MAESTRO_ANALYTICS_DISABLED", "false",
+     "true: the graph endpoints and public graph pages answer 503", false,
+     [](Config& c, std::string_view v) -> Status { return ParseBool(v, c.analytics_disabled); },
+     [](const Config& c) -> std::string { return c.analytics_disabled ? "true" : "false"; }},
     {"MAESTRO_WORKERS", "2", "Job threads in each serve or worker process", false,
      [](Config& c, std::string_view v) -> Status {
        auto n = ParseUnsigned(v);

@@ -45,6 +45,8 @@ struct Config {
   // Reports
   bool report_disabled = false;  // MAESTRO_REPORT_DISABLED: report endpoints answer 503
   int report_result_qtd = 1500;  // MAESTRO_REPORT_RESULT_QTD: rows per page by default
+  // Graphs
+  bool analytics_disabled = false;  // MAESTRO_ANALYTICS_DISABLED: graph endpoints answer 503
   // Jobs and schedules
   std::size_t workers = 2;  // MAESTRO_WORKERS: job threads per serve or worker process
   std::string broker_url;   // MAESTRO_BROKER_URL (alias CELERY_BROKER_URL): amqp://… = RabbitMQ

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "analytics/graphs.h"
 #include "auth/accounts.h"
 #include "auth/roles.h"
 #include "auth/teams.h"
@@ -30,6 +31,7 @@
 #include "http/server.h"
 #include "http/static_files.h"
 #include "http/websocket_hub.h"
+#include "inventory/dependencies.h"
 #include "inventory/import.h"
 #include "inventory/options.h"
 #include "inventory/records.h"
@@ -194,6 +196,7 @@ struct Application::Parts {
   std::unique_ptr<discovery::Connections> connections;
   std::unique_ptr<discovery::SyncEngine> sync;
   std::unique_ptr<reports::Reports> reports;
+  std::unique_ptr<analytics::Graphs> graphs;
   std::unique_ptr<jobs::Workers> workers;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<http::WebSocketHub> hub;
@@ -203,6 +206,7 @@ struct Application::Parts {
   std::unique_ptr<inventory::Records> records;
   std::unique_ptr<inventory::Search> search;
   std::unique_ptr<inventory::Importer> importer;
+  std::unique_ptr<inventory::Dependencies> dependencies;
   std::unique_ptr<inventory::Options> options;
   std::optional<http::StaticFiles> web;
   std::unique_ptr<http::Services> services;
@@ -290,6 +294,8 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config, R
   parts->search = std::make_unique<inventory::Search>(*parts->store, inventory::DefaultRegistry());
   parts->importer =
       std::make_unique<inventory::Importer>(*parts->records, inventory::DefaultRegistry());
+  parts->dependencies = std::make_unique<inventory::Dependencies>(*parts->store, *parts->records,
+                                                                  inventory::DefaultRegistry());
   parts->options = std::make_unique<inventory::Options>(*parts->store, parts->clock);
   parts->schedules = std::make_unique<scheduler::Schedules>(*parts->store, parts->clock,
                                                             *parts->jobs, parts->events.get());
@@ -316,6 +322,12 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config, R
           .page_size = config.report_result_qtd,
           .temp_dir = (std::filesystem::path(config.data_dir) / "exports").string()});
   if (!config.report_disabled) parts->schedules->Offer(parts->reports->Offer());
+  parts->graphs = std::make_unique<analytics::Graphs>(
+      *parts->store, parts->clock, *parts->jobs, parts->events.get(), *parts->blobs,
+      analytics::GraphSettings{.disabled = config.analytics_disabled,
+                               .share_secret = config.secret_jwt_public,
+                               .public_url = config.public_url});
+  if (!config.analytics_disabled) parts->schedules->Offer(parts->graphs->Offer());
   if (roles.worker) {
     parts->workers =
         std::make_unique<jobs::Workers>(*parts->jobs, *parts->queue, parts->events.get(), &metrics,
@@ -326,6 +338,7 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config, R
     parts->workers->Register(jobs::MailJob(*parts->mail_delivery));
     parts->workers->Register(parts->sync->Job());
     parts->workers->Register(parts->reports->Job());
+    parts->workers->Register(parts->graphs->Job());
     parts->workers->OnFinished([schedules = parts->schedules.get()](const jobs::FinishedJob& job) {
       schedules->JobFinished(job);
     });
@@ -351,6 +364,8 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config, R
       .schedules = *parts->schedules,
       .connections = *parts->connections,
       .reports = *parts->reports,
+      .graphs = *parts->graphs,
+      .dependencies = *parts->dependencies,
       .events = *parts->events,
       .blobs = *parts->blobs,
       .web = parts->web ? &*parts->web : nullptr,

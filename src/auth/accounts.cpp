@@ -59,32 +59,6 @@ json UserJson(const store::Rows& rows, std::size_t row) {
   return user;
 }
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 tl::unexpected<Error> RateLimited(std::chrono::seconds wait, std::string_view what) {
   Error error{ErrorCode::kRateLimited,
               fmt::format("too many {}; try again in {} s", what, wait.count())};

@@ -60,5 +60,7 @@ std::optional<std::int64_t> ParseWholeNumber(std::string_view text, std::int64_t
                                              std::int64_t max);
 // `text` for a SQL LIKE pattern with ESCAPE '\': %, _ and \ match only themselves.
 std::string EscapeLike(std::string_view text);
+// `text` for HTML text or a quoted attribute value: &, <, >, " and ' as character references.
+std::string HtmlEscape(std::string_view text);
 
 }  // namespace maestro

@@ -663,6 +663,163 @@ void AddReportRoutes(Router& router, Services& services) {
               }});
 }
 
+// A drawing or page of a graph. `shared`: for the public routes, which must not be kept by caches
+// once a link is revoked, nor leak their token to other sites.
+Result<Response> GraphFileResponse(Result<analytics::GraphFile> file, bool shared) {
+  if (!file) return Fail(file.error());
+  Response response;
+  response.body = std::move(file->bytes);
+  response.SetHeader("Content-Type", file->content_type);
+  if (!file->filename.empty()) {
+    response.SetHeader("Content-Disposition",
+                       fmt::format("inline; filename=\"{}\"", file->filename));
+  }
+  if (!file->content_security_policy.empty()) {
+    response.SetHeader("Content-Security-Policy", file->content_security_policy);
+  }
+  response.SetHeader("X-Content-Type-Options", "nosniff");
+  response.SetHeader("Cache-Control", shared ? "no-cache" : "private, no-cache");
+  if (shared) {
+    response.SetHeader("Referrer-Policy", "no-referrer");
+    response.SetHeader("X-Robots-Tag", "noindex");
+  }
+  return response;
+}
+
+void AddGraphRoutes(Router& router, Services& services) {
+  analytics::Graphs& graphs = services.graphs;
+  router.Add({.method = "GET",
+              .pattern = "/api/graphs",
+              .summary = "The caller's graphs, newest first",
+              .tag = "graphs",
+              .access = Access::kUser,
+              .handler = [&](Request& r) -> Result<Response> {
+                if (auto known = OnlyParams(r, {"page", "limit"}); !known) {
+                  return Fail(known.error());
+                }
+                auto paging = Paging(r);
+                if (!paging) return Fail(paging.error());
+                return Json(200, graphs.List(Caller(r).user_id, paging->first, paging->second));
+              }});
+  router.Add({.method = "POST",
+              .pattern = "/api/graphs",
+              .summary = "Create a graph of application dependencies; its build is queued",
+              .tag = "graphs",
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
+              .handler = [&](Request& r) {
+                return Versioned(201, graphs.Create(Caller(r).user_id, r.Json()), "graphs");
+              }});
+  router.Add({.method = "GET",
+              .pattern = "/api/graphs/:id",
+              .summary = "One of the caller's graphs, with its status and metrics",
+              .tag = "graphs",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
+                return Versioned(200, graphs.Get(Caller(r).user_id, r.params.at("id")), "graphs");
+              }});
+  router.Add({.method = "PATCH",
+              .pattern = "/api/graphs/:id",
+              .summary = "Change a graph (JSON merge patch; If-Match); a new `from` rebuilds it",
+              .tag = "graphs",
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
+              .handler = [&](Request& r) -> Result<Response> {
+                auto version = IfMatchVersion(r);
+                if (!version) return Fail(version.error());
+                return Versioned(
+                    200, graphs.Patch(Caller(r).user_id, r.params.at("id"), r.Json(), *version),
+                    "graphs");
+              }});
+  router.Add({.method = "PUT",
+              .pattern = "/api/graphs/:id",
+              .summary = "Replace a graph (If-Match); a new `from` rebuilds it",
+              .tag = "graphs",
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
+              .handler = [&](Request& r) -> Result<Response> {
+                auto version = IfMatchVersion(r);
+                if (!version) return Fail(version.error());
+                return Versioned(
+                    200, graphs.Replace(Caller(r).user_id, r.params.at("id"), r.Json(), *version),
+                    "graphs");
+              }});
+  router.Add({.method = "DELETE",
+              .pattern = "/api/graphs/:id",
+              .summary = "Delete a graph, its drawing and its share links",
+              .tag = "graphs",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
+                return NoContent(graphs.Delete(Caller(r).user_id, r.params.at("id")));
+              }});
+  router.Add({.method = "POST",
+              .pattern = "/api/graphs/:id/run",
+              .summary = "Build a graph again",
+              .tag = "graphs",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
+                return Accepted(graphs.Run(Caller(r).user_id, r.params.at("id")));
+              }});
+  router.Add({.method = "GET",
+              .pattern = "/api/graphs/:id/svg",
+              .summary = "A graph's drawing as SVG (409 until it is built)",
+              .tag = "graphs",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
+                return GraphFileResponse(graphs.Svg(Caller(r).user_id, r.params.at("id")), false);
+              }});
+  router.Add({.method = "GET",
+              .pattern = "/api/graphs/:id/png",
+              .summary = "A graph's drawing as PNG (409 until it is built)",
+              .tag = "graphs",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
+                return GraphFileResponse(graphs.Png(Caller(r).user_id, r.params.at("id")), false);
+              }});
+  router.Add({.method = "GET",
+              .pattern = "/api/graphs/:id/json",
+              .summary = "A graph's nodes (with positions and servers) and edges (409 until built)",
+              .tag = "graphs",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
+                return Json(200, graphs.Layout(Caller(r).user_id, r.params.at("id")));
+              }});
+  router.Add({.method = "POST",
+              .pattern = "/api/graphs/:id/share",
+              .summary = "A public link to a graph's drawing: {url, token}",
+              .tag = "graphs",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
+                return Json(201, graphs.Share(Caller(r).user_id, r.params.at("id")));
+              }});
+  router.Add({.method = "DELETE",
+              .pattern = "/api/graphs/:id/share",
+              .summary = "Stop sharing a graph: every link given so far stops working",
+              .tag = "graphs",
+              .access = Access::kUser,
+              .handler = [&](Request& r) {
+                return NoContent(graphs.Unshare(Caller(r).user_id, r.params.at("id")));
+              }});
+  // No auth: the token in the path opens one graph's drawing, and nothing else.
+  router.Add(
+      {.method = "GET",
+       .pattern = "/public/graphs/:token",
+       .summary = "A shared graph: <token> an HTML page with the drawing, <token>.svg the SVG",
+       .tag = "graphs",
+       .handler = [&](Request& r) {
+         return GraphFileResponse(graphs.Public(r.params.at("token")), true);
+       }});
+  router.Add({.method = "PUT",
+              .pattern = "/api/dependencies",
+              .summary = "Set the deps of many applications and the entries of a system at once",
+              .tag = "inventory",
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
+              .handler = [&](Request& r) {
+                return Json(200, services.dependencies.Set(Caller(r), r.Json()));
+              }});
+}
+
 // The routes of one kind, from its registry entry: the same handlers for every kind.
 void AddKindRoutes(Router& router, inventory::Records& records, const inventory::EntitySpec& spec) {
   const std::string base = "/api/" + spec.kind;
@@ -1135,6 +1292,7 @@ void AddRoutes(Router& router, Services& services) {
   AddJobRoutes(router, services);
   AddConnectionRoutes(router, services);
   AddReportRoutes(router, services);
+  AddGraphRoutes(router, services);
   router.Add({.method = "GET",
               .pattern = "/api/providers",
               .summary = "The providers Maestro discovers from: credentials, resources, policy",

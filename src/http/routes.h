@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "analytics/graphs.h"
 #include "auth/accounts.h"
 #include "auth/teams.h"
 #include "blobs/blob_store.h"
@@ -11,6 +12,7 @@
 #include "discovery/connections.h"
 #include "http/router.h"
 #include "http/static_files.h"
+#include "inventory/dependencies.h"
 #include "inventory/import.h"
 #include "inventory/options.h"
 #include "inventory/records.h"
@@ -47,6 +49,8 @@ struct Services {
   scheduler::Schedules& schedules;
   discovery::Connections& connections;
   reports::Reports& reports;
+  analytics::Graphs& graphs;
+  inventory::Dependencies& dependencies;
   notify::Events& events;
   blobs::BlobStore& blobs;
   const StaticFiles* web;  // null when the web UI is not built

@@ -1105,6 +1105,25 @@ Result<json> Records::Replace(const auth::Principal& caller, const EntitySpec& s
 Result<json> Records::Change(const auth::Principal& caller, const EntitySpec& spec,
                              const std::string& id, const json& body,
                              std::optional<std::int64_t> if_match, bool merge) {
+  json result;
+  auto done = store_.Transaction([&](store::Session& session) -> Status {
+    auto changed = Change(session, caller, spec, id, body, if_match, merge);
+    if (!changed) return Fail(changed.error());
+    result = std::move(*changed);
+    return {};
+  });
+  if (!done) return Fail(done.error());
+  return result;
+}
+
+Result<json> Records::Patch(store::Session& session, const auth::Principal& caller,
+                            const EntitySpec& spec, const std::string& id, const json& patch) {
+  return Change(session, caller, spec, id, patch, std::nullopt, /*merge=*/true);
+}
+
+Result<json> Records::Change(store::Session& session, const auth::Principal& caller,
+                             const EntitySpec& spec, const std::string& id, const json& body,
+                             std::optional<std::int64_t> if_match, bool merge) {
   if (!body.is_object()) {
     return Fail(ErrorCode::kValidationFailed,
                 merge ? "a merge patch must be a JSON object" : "the body must be a JSON object",
@@ -1112,33 +1131,25 @@ Result<json> Records::Change(const auth::Principal& caller, const EntitySpec& sp
   }
   // Only a merge patch restores ({"active": true}), and restoring needs admin.
   const bool restoring = merge && body.contains("active") && body["active"] == true;
-  json result;
-  auto done = store_.Transaction([&](store::Session& session) -> Status {
-    auto loaded = Load(session, caller, spec, id, restoring ? Role::kAdmin : Role::kWrite, true);
-    if (!loaded) return Fail(loaded.error());
-    if (auto matched = CheckIfMatch(loaded->record, if_match); !matched) return matched;
-    auto problems = ReadOnlyProblems(loaded->record, body, /*allow_restore=*/merge);
-    if (!problems.empty()) {
-      return Fail(ErrorCode::kValidationFailed, "read-only fields cannot be changed",
-                  std::move(problems));
-    }
-    json fields = body;
-    auto relations = TakeRelations(spec, fields);
-    if (!relations) return Fail(relations.error());
-    if (merge) {
-      json merged = loaded->record;
-      merged.merge_patch(fields);
-      fields = std::move(merged);
-    }
-    const bool active = restoring || loaded->record["active"].get<bool>();
-    auto saved = Save(session, caller, spec, *loaded, UserFields(registry_, spec, fields), active,
-                      "", *relations);
-    if (!saved) return Fail(saved.error());
-    result = std::move(*saved);
-    return {};
-  });
-  if (!done) return Fail(done.error());
-  return result;
+  auto loaded = Load(session, caller, spec, id, restoring ? Role::kAdmin : Role::kWrite, true);
+  if (!loaded) return Fail(loaded.error());
+  if (auto matched = CheckIfMatch(loaded->record, if_match); !matched) return Fail(matched.error());
+  auto problems = ReadOnlyProblems(loaded->record, body, /*allow_restore=*/merge);
+  if (!problems.empty()) {
+    return Fail(ErrorCode::kValidationFailed, "read-only fields cannot be changed",
+                std::move(problems));
+  }
+  json fields = body;
+  auto relations = TakeRelations(spec, fields);
+  if (!relations) return Fail(relations.error());
+  if (merge) {
+    json merged = loaded->record;
+    merged.merge_patch(fields);
+    fields = std::move(merged);
+  }
+  const bool active = restoring || loaded->record["active"].get<bool>();
+  return Save(session, caller, spec, *loaded, UserFields(registry_, spec, fields), active, "",
+              *relations);
 }
 
 Status Records::Delete(const auth::Principal& caller, const EntitySpec& spec,

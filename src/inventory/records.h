@@ -86,6 +86,11 @@ class Records {
   Result<nlohmann::json> Patch(const auth::Principal& caller, const EntitySpec& spec,
                                const std::string& id, const nlohmann::json& patch,
                                std::optional<std::int64_t> if_match);
+  // A merge patch inside the caller's transaction (bulk changes that are all or nothing): checked,
+  // written and recorded in history as Patch does, without If-Match.
+  Result<nlohmann::json> Patch(store::Session& session, const auth::Principal& caller,
+                               const EntitySpec& spec, const std::string& id,
+                               const nlohmann::json& patch);
   // Full replace of the kind's fields.
   Result<nlohmann::json> Replace(const auth::Principal& caller, const EntitySpec& spec,
                                  const std::string& id, const nlohmann::json& body,
@@ -185,10 +190,14 @@ class Records {
                                   const nlohmann::json& doc);
   Result<nlohmann::json> RolesOf(store::Session* session, const std::string& id);
   Status CheckKeepsAdmin(store::Session& session, const std::string& id);
-  // Patch (merge) and Replace: the same checks, one transaction.
+  // Patch (merge) and Replace: the same checks, one transaction (or the caller's).
   Result<nlohmann::json> Change(const auth::Principal& caller, const EntitySpec& spec,
                                 const std::string& id, const nlohmann::json& body,
                                 std::optional<std::int64_t> if_match, bool merge);
+  Result<nlohmann::json> Change(store::Session& session, const auth::Principal& caller,
+                                const EntitySpec& spec, const std::string& id,
+                                const nlohmann::json& body, std::optional<std::int64_t> if_match,
+                                bool merge);
 
   Result<std::vector<RelationWrite>> TakeRelations(const EntitySpec& spec, nlohmann::json& body);
   Status WriteRelations(store::Session& session, const auth::Principal& caller,

@@ -22,7 +22,8 @@ constexpr std::string_view kColumns =
 constexpr std::array kReadOnly = {"id",          "total_run_count", "failures", "last_run_at",
                                   "next_run_at", "last_status",     "message",  "version",
                                   "created_at",  "updated_at"};
-// The tasks of DATA-MODEL.md; those no module offers yet are refused as not available.
+// The tasks of DATA-MODEL.md; those no module offers (it is switched off) are refused as not
+// available.
 constexpr std::array kTasks = {"webhook", "sync", "report", "graph"};
 constexpr std::string_view kTaskList = "webhook, sync, report or graph";
 constexpr int kMaxChain = 10;
@@ -152,7 +153,8 @@ Result<Fields> Check(const json& body, const std::map<std::string, TaskOffer>& o
       offer = &found->second;
     } else if (std::find(kTasks.begin(), kTasks.end(), fields.task) != kTasks.end()) {
       check.Problem("task",
-                    fmt::format("'{}' is not available in this version of Maestro", fields.task));
+                    fmt::format("'{}' is not available on this server (its module is switched off)",
+                                fields.task));
     } else {
       check.Problem("task", fmt::format("must be one of {}", kTaskList));
     }
@@ -378,8 +380,10 @@ Result<json> Schedules::RunNow(const std::string& owner_id, const std::string& i
   const std::string task = (*schedule)["task"];
   const auto offer = offers_.find(task);
   if (offer == offers_.end()) {
-    return Fail(ErrorCode::kValidationFailed,
-                fmt::format("task '{}' is not available in this version of Maestro", task));
+    return Fail(
+        ErrorCode::kValidationFailed,
+        fmt::format("task '{}' is not available on this server (its module is switched off)",
+                    task));
   }
   std::vector<std::string> ids;
   auto done = store_.Transaction([&](store::Session& session) -> Status {

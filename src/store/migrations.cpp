@@ -465,6 +465,40 @@ CREATE TABLE report_rows (
 );
 )sql";
 
+// Graphs (DATA-MODEL.md, graphs): what a person asked for (`source` systems | clients |
+// applications and its `source_ids`, a JSON list) and the last build: its status and message, the
+// metrics (`info`, JSON), and the drawing kept with the graph so that reads are instant — the SVG,
+// the layout as JSON (nodes with positions and servers, edges) and the laid-out DOT text a PNG is
+// rendered from. A build replaces them together in one statement. `drawing_id` names the drawing
+// (the job that made it), so a PNG cached in the blob store is found for that drawing only.
+// Sharing: links are tokens that carry the graph id and its `share_epoch`; revoking turns sharing
+// off and moves the epoch on, so every link given before stops working at once.
+constexpr std::string_view kGraphs = R"sql(
+CREATE TABLE graphs (
+  id             TEXT PRIMARY KEY,
+  owner_id       TEXT NOT NULL,
+  name           TEXT NOT NULL,
+  source         TEXT NOT NULL,
+  source_ids     TEXT NOT NULL DEFAULT '[]',
+  status         TEXT NOT NULL,
+  message        TEXT,
+  info           TEXT,
+  svg            TEXT,
+  layout         TEXT,
+  dot            TEXT,
+  drawing_id     TEXT,
+  job_id         TEXT,
+  built_at       TEXT,
+  share_enabled  INTEGER NOT NULL DEFAULT 0,
+  share_epoch    INTEGER NOT NULL DEFAULT 0,
+  shared_at      TEXT,
+  version        INTEGER NOT NULL DEFAULT 1,
+  created_at     TEXT NOT NULL,
+  updated_at     TEXT NOT NULL
+);
+CREATE INDEX graphs_owner ON graphs (owner_id, created_at, id);
+)sql";
+
 // Lists keep rendered pages while the change counter stands still (SQLite; PostgreSQL compares
 // snapshots): pages show the names of owners and of the users and teams in roles, so renaming or
 // removing one is a change too.
@@ -489,6 +523,7 @@ constexpr std::array kMigrations = {
     Migration{7, "jobs, schedules, events and leases", kJobs, kJobs},
     Migration{8, "connections and what they discovered", kDiscovery, kDiscovery},
     Migration{9, "reports and their stored result rows", kReportsSqlite, kReportsPostgres},
+    Migration{10, "graphs, their drawings and share epochs", kGraphs, kGraphs},
     Migration{11, "renaming users and teams counts as a change on SQLite", kNamesCountSqlite,
               kNamesCountPostgres},
 };

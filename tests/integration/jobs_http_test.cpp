@@ -97,8 +97,8 @@ TEST_P(JobsHttpTest, ScheduleBodiesAreCheckedFieldByField) {
        "args.connection",
        "no connection"},
       {{{"name", "x"}, {"task", "graph"}, {"args", json::object()}, {"every", "5m"}},
-       "task",
-       "not available"},
+       "args.id",
+       "is required"},
       {{{"name", "x"}, {"task", "mail"}, {"every", "5m"}}, "task", "one of"},
       {{{"name", "x"}, {"task", "webhook"}, {"args", {{"url", "ftp://x"}}}, {"every", "5m"}},
        "args.url",
@@ -422,6 +422,26 @@ INSTANTIATE_TEST_SUITE_P(Backends, JobsHttpTest,
 
 // PostgreSQL: an event published by another node (here, another Events on its own connections)
 // reaches this node's WebSocket clients through NOTIFY, and only those who may read the record.
+// A task whose module is switched off is not offered: schedules of it are refused, so none waits
+// for a module that is not there.
+TEST(DisabledModuleTasksTest, AreNotAvailableToSchedules) {
+  testing::TestServer server(Backend::kSqlite,
+                             [](app::Config& config) { config.analytics_disabled = true; });
+  ASSERT_TRUE(server.started());
+  const auto user = server.api().SignUp("carol");
+  auto reply = server.api().Call("POST", "/api/schedules", user.token,
+                                 {{"name", "x"},
+                                  {"task", "graph"},
+                                  {"args", {{"id", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}}},
+                                  {"every", "5m"}});
+  ASSERT_EQ(reply.status, 422) << reply.body;
+  const json details = ApiClient::Body(reply)["error"]["details"];
+  ASSERT_FALSE(details.empty()) << reply.body;
+  EXPECT_EQ(details[0]["field"], "task");
+  EXPECT_NE(details[0]["problem"].get<std::string>().find("not available"), std::string::npos)
+      << reply.body;
+}
+
 TEST(CrossNodeEventsTest, ReachReadersConnectedToAnyNode) {
   testing::TestServer server(Backend::kPostgres);
   ASSERT_TRUE(server.started());

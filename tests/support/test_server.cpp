@@ -12,6 +12,7 @@ TestServer::TestServer(store::Backend backend, const std::function<void(app::Con
   config_.bind = "127.0.0.1";
   config_.db_uri = database_.uri();
   config_.secret_jwt = std::string(40, 't');
+  config_.secret_jwt_public = std::string(40, 'p');
   config_.secret_key = std::string(64, '5');
   if (configure) configure(config_);
   auto created = app::Application::Create(config_);
