@@ -33,6 +33,11 @@ constexpr std::size_t kInsertRows = 250;   // rows per INSERT statement
 constexpr std::size_t kReadRows = 2000;    // stored rows read at a time (exports, aggregates)
 constexpr std::size_t kReadLines = 10000;  // stored CSV lines read at a time
 constexpr int kMaxRowsLimit = 10000;
+// The message of a report whose generation was cancelled: without a previous result, or with the
+// previous result's generation time after it.
+constexpr std::string_view kCancelled = "the generation was cancelled";
+constexpr std::string_view kCancelledKept =
+    "the generation was cancelled: the rows are those of the previous one, generated at ";
 
 json TextOrNull(const store::Value& value) {
   return store::IsNull(value) ? json(nullptr) : json(store::AsString(value));
@@ -87,9 +92,16 @@ json ReportJson(const std::vector<store::Value>& row, const inventory::Registry&
   const std::string job_status = store::AsString(row[14]);
   if ((out["status"] == "queued" || out["status"] == "running") &&
       (job_status == "cancelled" || job_status == "failed")) {
-    out["status"] = "failed";
-    out["message"] = job_status == "cancelled" ? "the generation was cancelled"
-                                               : store::AsString(row[15], "the generation failed");
+    const bool kept = job_status == "cancelled" && !store::IsNull(row[9]);
+    if (kept) {
+      out["status"] = out["total"] == 0 ? "empty" : "finished";
+      out["message"] = std::string(kCancelledKept) + store::AsString(row[10]);
+    } else {
+      out["status"] = "failed";
+      out["message"] = job_status == "cancelled"
+                           ? std::string(kCancelled)
+                           : store::AsString(row[15], "the generation failed");
+    }
   }
   json body = spec;
   body["name"] = out["name"];
@@ -742,21 +754,40 @@ Result<json> Reports::Generate(jobs::JobContext& context) {
 
   const std::string result_id = fmt::format("{}-{}", job_id, context.job().attempts);
   auto drop_rows = [&] {
-    (void)store_.Exec("DELETE FROM report_rows WHERE result_id = ?", {result_id});
+    if (auto dropped = store_.Exec("DELETE FROM report_rows WHERE result_id = ?", {result_id});
+        !dropped) {
+      spdlog::warn("report {}: the rows of generation {} are left: {}", id, result_id,
+                   dropped.error().message);
+    }
   };
   auto fail = [&](const Error& error) -> Result<json> {
     drop_rows();
-    const std::string message = context.cancelled()   ? "the generation was cancelled"
-                                : context.timed_out() ? "the generation ran out of time"
-                                                      : error.message;
-    (void)store_.Exec(
-        "UPDATE reports SET status = 'failed', message = ?, job_id = NULL WHERE id = ? AND "
-        "job_id = ?",
-        {message, id, job_id});
+    if (context.cancelled()) {
+      // Back to the previous result, which this generation left in place, when there is one.
+      (void)store_.Exec(
+          "UPDATE reports SET status = CASE WHEN result_id IS NULL THEN 'failed' WHEN total = 0 "
+          "THEN 'empty' ELSE 'finished' END, message = CASE WHEN result_id IS NULL THEN ? ELSE ? "
+          "|| generated_at END, job_id = NULL WHERE id = ? AND job_id = ?",
+          {std::string(kCancelled), std::string(kCancelledKept), id, job_id});
+    } else {
+      const std::string message =
+          context.timed_out() ? "the generation ran out of time" : error.message;
+      (void)store_.Exec(
+          "UPDATE reports SET status = 'failed', message = ?, job_id = NULL WHERE id = ? AND "
+          "job_id = ?",
+          {message, id, job_id});
+    }
     Tell(owner_id, id);
     return Fail(error);
   };
-  drop_rows();  // a previous run of this attempt that died
+  // Rows of earlier attempts of this job whose worker died before it could drop them.
+  for (std::int64_t attempt = 1; attempt <= context.job().attempts; ++attempt) {
+    if (auto dropped = store_.Exec("DELETE FROM report_rows WHERE result_id = ?",
+                                   {fmt::format("{}-{}", job_id, attempt)});
+        !dropped) {
+      return fail(dropped.error());
+    }
+  }
   auto definition = ParseDefinition(registry_, body);
   if (!definition) return fail(definition.error());
   std::int64_t total = 0;
