@@ -73,8 +73,6 @@ std::string CsvField(std::string_view text);
 // A valid Ansible group name from any text ("Web API" -> "web_api").
 std::string GroupName(std::string_view prefix, std::string_view text);
 
-// The most rows a PDF shows (the note says how many there were).
-constexpr std::size_t kPdfMaxRows = 5000;
 // The most data rows of an XLSX sheet.
 constexpr std::size_t kXlsxMaxRows = 1048575;
 

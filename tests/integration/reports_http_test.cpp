@@ -566,6 +566,51 @@ TEST_P(ReportsHttpTest, CancellingAGenerationKeepsThePreviousResultAndLeavesNoRo
   EXPECT_EQ(StoredRows(), 12) << "only the rows of each report's latest result";
 }
 
+TEST_P(ReportsHttpTest, PdfExportsHoldEveryRow) {
+  SeedFanOut(80, 80);
+  const json report = Report(
+      {{"name", "fan"},
+       {"type", "pivot"},
+       {"kinds", {"systems", "applications", "servers"}},
+       {"filters", {{"systems", {{{"field", "name"}, {"op", "eq"}, {"value", "fan"}}}}}},
+       {"columns",
+        {{"systems", {"name"}}, {"applications", {"name"}}, {"servers", {"hostname", "os"}}}}});
+  ASSERT_EQ(report["total"], 6400) << report;
+  auto pdf =
+      api_->Call("GET", "/api/reports/" + report["id"].get<std::string>() + "/export?format=pdf",
+                 alice_.token);
+  ASSERT_EQ(pdf.status, 200) << pdf.body;
+  EXPECT_EQ(pdf.Header("content-type"), "application/pdf");
+  testing::TempDir dir;
+  const std::string path = dir.str() + "/fan.pdf";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << pdf.body;
+  }
+  std::string text;
+  if (std::FILE* pipe = ::popen(("pdftotext -layout " + path + " -").c_str(), "r")) {
+    char buffer[65536];
+    std::size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) text.append(buffer, n);
+    ::pclose(pipe);
+  }
+  EXPECT_NE(text.find("Filters: systems.name eq fan"), std::string::npos) << text.substr(0, 500);
+  EXPECT_NE(text.find("Generated at " + report["generated_at"].get<std::string>()),
+            std::string::npos);
+  for (const char* name : {"fan-app-0000", "fan-app-0079", "fan-host-0000", "fan-host-0079"}) {
+    EXPECT_NE(text.find(name), std::string::npos) << name;
+  }
+  std::size_t hosts = 0;
+  for (auto at = text.find("fan-host-"); at != std::string::npos;
+       at = text.find("fan-host-", at + 1)) {
+    ++hosts;
+  }
+  EXPECT_EQ(hosts, 6400u) << "every row";
+  const auto pages = std::count(text.begin(), text.end(), '\f');
+  EXPECT_GE(pages, 6400 / 60) << "30 to 60 rows a page";
+  EXPECT_LE(pages, 6400 / 30);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ReportsHttpTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const auto& info) { return testing::BackendName(info.param); });
