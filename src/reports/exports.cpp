@@ -613,11 +613,11 @@ std::string_view Extension(Format format) {
   return "bin";
 }
 
-json Cell(const json& row, const Header& header) {
-  auto found = row.find(header.key);
-  if (found == row.end()) return nullptr;
-  const json* value = &*found;
-  for (const auto& part : header.path) {
+namespace {
+
+// What Cell shows for `value` at `path` inside it.
+json CellAt(const json* value, const std::vector<std::string>& path) {
+  for (const auto& part : path) {
     if (!value->is_object()) return nullptr;
     auto inner = value->find(part);
     if (inner == value->end()) return nullptr;
@@ -633,6 +633,162 @@ json Cell(const json& row, const Header& header) {
   }
   if (value->is_object()) return value->dump();
   return *value;
+}
+
+// The CSV text of a JSON value's text when it needs no parsing: null, true, false, an integer as
+// JSON writes it, or a string without escapes. False when it needs parsing.
+bool PlainCellText(std::string_view value, std::string_view& out) {
+  out = {};
+  if (value.empty() || value == "null") return true;
+  if (value == "true" || value == "false") {
+    out = value;
+    return true;
+  }
+  if (value.front() == '"') {
+    if (value.size() < 2 || value.back() != '"' || value.find('\\') != std::string_view::npos) {
+      return false;
+    }
+    out = value.substr(1, value.size() - 2);
+    return true;
+  }
+  // An integer: nlohmann writes what it reads, for up to 18 digits without a leading zero ("-0"
+  // reads as 0).
+  const std::string_view digits = value.front() == '-' ? value.substr(1) : value;
+  if (digits.empty() || digits.size() > 18) return false;
+  if (digits.front() == '0' && (digits.size() > 1 || digits.size() != value.size())) return false;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+  }
+  out = value;
+  return true;
+}
+
+// The members of a JSON object whose values are all scalars that need no parsing (PlainCellText),
+// as the texts of their keys and values, with any spacing around them (PostgreSQL writes
+// `{"a": 1, "b": "x"}`). False for anything else: nested values, escapes, odd text.
+bool FlatMembers(std::string_view text,
+                 std::vector<std::pair<std::string_view, std::string_view>>& members) {
+  members.clear();
+  std::size_t at = 0;
+  auto skip_space = [&] {
+    while (at < text.size() &&
+           (text[at] == ' ' || text[at] == '\n' || text[at] == '\t' || text[at] == '\r')) {
+      ++at;
+    }
+  };
+  skip_space();
+  if (at == text.size() || text[at] != '{') return false;
+  ++at;
+  skip_space();
+  if (at < text.size() && text[at] == '}') return true;
+  for (;;) {
+    if (at == text.size() || text[at] != '"') return false;
+    const std::size_t key_end = text.find('"', at + 1);
+    if (key_end == std::string_view::npos) return false;
+    const std::string_view key = text.substr(at + 1, key_end - at - 1);
+    if (key.find('\\') != std::string_view::npos) return false;
+    at = key_end + 1;
+    skip_space();
+    if (at == text.size() || text[at] != ':') return false;
+    ++at;
+    skip_space();
+    if (at == text.size()) return false;
+    std::size_t value_end = at;
+    if (text[at] == '"') {
+      value_end = text.find('"', at + 1);
+      if (value_end == std::string_view::npos) return false;
+      ++value_end;
+    } else {
+      while (value_end < text.size() && text[value_end] != ',' && text[value_end] != '}' &&
+             text[value_end] != ' ') {
+        ++value_end;
+      }
+    }
+    const std::string_view value = text.substr(at, value_end - at);
+    std::string_view plain;
+    if (!PlainCellText(value, plain)) return false;
+    members.emplace_back(key, value);
+    at = value_end;
+    skip_space();
+    if (at == text.size()) return false;
+    if (text[at] == '}') return true;
+    if (text[at] != ',') return false;
+    ++at;
+    skip_space();
+  }
+}
+
+void AppendCsvField(std::string_view text, std::string& out) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += text;
+    return;
+  }
+  out += '"';
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+}  // namespace
+
+json Cell(const json& row, const Header& header) {
+  auto found = row.find(header.key);
+  if (found == row.end()) return nullptr;
+  return CellAt(&*found, header.path);
+}
+
+void AppendRow(const std::vector<RowColumn>& columns, const std::vector<std::string_view>& values,
+               std::string& data, std::string& csv) {
+  data += '[';
+  bool first_header = true;
+  std::vector<std::pair<std::string_view, std::string_view>> members;
+  auto flat_object = [&](const RowColumn& column, std::string_view value) {
+    // Headers one step into an object of scalars: their cells straight from the object's text.
+    for (const auto& header : column.headers) {
+      if (header.path.size() != 1) return false;
+    }
+    return FlatMembers(value, members);
+  };
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    const RowColumn& column = columns[c];
+    std::string_view value = values[c];
+    std::string_view plain;
+    const bool simple = column.headers.size() == 1 && column.headers.front().path.empty();
+    if (simple && PlainCellText(value, plain)) {
+      if (!first_header) csv += ',';
+      first_header = false;
+      AppendCsvField(plain, csv);
+    } else if (!simple && !value.empty() && value.front() != 'n' && flat_object(column, value)) {
+      for (const auto& header : column.headers) {
+        if (!first_header) csv += ',';
+        first_header = false;
+        plain = {};
+        for (const auto& [key, member] : members) {
+          if (key == header.path.front()) PlainCellText(member, plain);  // the last one wins
+        }
+        AppendCsvField(plain, csv);
+      }
+    } else {
+      json parsed;
+      if (!value.empty()) {
+        parsed = json::parse(value, nullptr, /*allow_exceptions=*/false);
+        if (parsed.is_discarded()) {
+          parsed = nullptr;
+          value = {};
+        }
+      }
+      for (const auto& header : column.headers) {
+        if (!first_header) csv += ',';
+        first_header = false;
+        AppendCsvField(CellText(CellAt(&parsed, header.path)), csv);
+      }
+    }
+    if (c > 0) data += ',';
+    data += value.empty() ? std::string_view("null") : value;
+  }
+  data += ']';
 }
 
 std::string CsvLine(const json& row, const std::vector<Header>& headers) {

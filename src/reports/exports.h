@@ -59,6 +59,19 @@ Status WriteCsvLines(const Sheet& sheet, const NextLines& next, const std::strin
 // One row as a CSV line (RFC 4180 fields, no line end).
 std::string CsvLine(const nlohmann::json& row, const std::vector<Header>& headers);
 
+// A column of stored rows with the export headers it gives (their `key` is the column's key).
+struct RowColumn {
+  std::string key;
+  std::vector<Header> headers;
+};
+// Appends a stored row made straight from the JSON text of each column's value as the database
+// gives it ("" for none, like null): to `data` the row as a JSON list of its values in column
+// order, to `csv` its CSV line (what CsvLine gives for the row as an object). Only lists, objects
+// that are not flat and strings with escapes are parsed; a value that does not parse counts as
+// null. REQUIRES: values.size() == columns.size().
+void AppendRow(const std::vector<RowColumn>& columns, const std::vector<std::string_view>& values,
+               std::string& data, std::string& csv);
+
 // The scalar (string, number, bool or null) a header shows for a row: lists are joined with
 // "; " (objects in them by their name, or key=value for tags), other objects as JSON text.
 nlohmann::json Cell(const nlohmann::json& row, const Header& header);

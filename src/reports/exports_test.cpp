@@ -127,6 +127,52 @@ TEST(ReportExportTest, CellsFlattenNestedValues) {
   EXPECT_EQ(GroupName("env_", "Production"), "env_production");
 }
 
+TEST(ReportExportTest, RowsMadeFromValueTextsAreTheParsedRows) {
+  const std::vector<RowColumn> columns = {
+      {"servers.hostname", {{"servers.hostname", "servers.hostname", {}}}},
+      {"servers.cpu", {{"servers.cpu", "servers.cpu", {}}}},
+      {"servers.os",
+       {{"servers.os.base", "servers.os", {"base"}}, {"servers.os.dist", "servers.os", {"dist"}}}},
+      {"servers.tags", {{"servers.tags", "servers.tags", {}}}},
+  };
+  std::vector<Header> headers;
+  for (const auto& column : columns) {
+    headers.insert(headers.end(), column.headers.begin(), column.headers.end());
+  }
+  // Each case: the texts of hostname, cpu, os and tags, as SQLite or PostgreSQL write them.
+  const std::vector<std::vector<std::string_view>> cases = {
+      {R"("web-1")", "4", R"({"base":"Linux","dist":"Debian"})",
+       R"([{"key":"team","value":"core"},{"key":"pci"}])"},
+      {R"("db, \"primary\"")", "-7", R"({"base": "Linux", "dist": "Debian"})", R"(["a", "b"])"},
+      {R"("two\nlines")", "2.5", "null", "[]"},
+      {R"("café \u00e9")", "0", "{}", "{}"},
+      {R"("")", "1e21", R"({"base":{"x":1}})", "true"},
+      {"", "-0", "", ""},
+      {"null", "12345678901234567890", R"("not an object")", "false"},
+      {"not json", "1.0", R"({"dist":"a,b"})", R"([1, 2.5, null])"},
+      {R"("tab	and \\ backslash")", "007", R"({"base":"\"q\""})", R"([{"name":"x","id":1}])"},
+      {R"("x")", "1", R"( { "base" : 12 , "dist" : false, "version": null } )", "null"},
+      {R"("y")", "2", R"({"base":"a","base":"b","dist":-3})", R"([])"},
+  };
+  for (const auto& values : cases) {
+    json row = json::object();
+    json list = json::array();
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      json value = values[c].empty() ? json() : json::parse(values[c], nullptr, false);
+      if (value.is_discarded()) value = nullptr;
+      row[columns[c].key] = value;
+      list.push_back(value);
+    }
+    std::string data, csv;
+    AppendRow(columns, values, data, csv);
+    std::string shown;
+    for (auto value : values) shown += std::string(value) + " | ";
+    EXPECT_EQ(csv, CsvLine(row, headers)) << shown;
+    const json parsed = json::parse(data, nullptr, false);
+    EXPECT_EQ(parsed, list) << shown << "\n" << data;
+  }
+}
+
 TEST(ReportExportTest, CsvParsesBackToTheSameCells) {
   testing::TempDir dir;
   const std::string path = dir.str() + "/out.csv";

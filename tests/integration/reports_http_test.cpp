@@ -337,10 +337,45 @@ TEST_P(ReportsHttpTest, SingleReportsPageSortSearchAndAggregate) {
   auto bad = api_->Call("GET", "/api/reports/" + id + "/aggregate?by=colour", alice_.token);
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(FirstField(bad), "by");
-  for (const std::string& query : {"?limit=0", "?sort=colour", "?colour=red", "?page=x"}) {
+  for (const char* query : {"?limit=0", "?sort=colour", "?colour=red", "?page=x"}) {
     auto refused = api_->Call("GET", "/api/reports/" + id + "/rows" + query, alice_.token);
     EXPECT_EQ(refused.status, 400) << query << " " << refused.body;
   }
+}
+
+// The first version stored each row as an object (column -> value); such rows still read, sort,
+// aggregate and export until the report is generated again.
+TEST_P(ReportsHttpTest, RowsStoredAsObjectsStillRead) {
+  const json report = Report({{"name", "servers"},
+                              {"type", "single"},
+                              {"kinds", "servers"},
+                              {"filters",
+                               {{"servers",
+                                 {{{"field", "environment"}, {"op", "eq"}, {"value", "Production"}},
+                                  {{"field", "cpu"}, {"op", "gte"}, {"value", 1}}}}}},
+                              {"columns", {{"servers", {"hostname", "cpu", "os"}}}}});
+  const std::string id = report["id"];
+  const json before = Rows(id, "?sort=hostname");
+  ASSERT_EQ(before["total"], 2);
+  auto stored = server_.store()->Query("SELECT n, data FROM report_rows ORDER BY n", {});
+  ASSERT_TRUE(stored);
+  ASSERT_EQ(stored->size(), 2u);
+  for (const auto& row : stored->rows) {
+    const json list = json::parse(store::AsString(row[1]));
+    ASSERT_TRUE(list.is_array()) << list;
+    const json object = {{"hostname", list[0]}, {"cpu", list[1]}, {"os", list[2]}};
+    ASSERT_TRUE(server_.store()->Exec("UPDATE report_rows SET data = ? WHERE n = ?",
+                                      {object.dump(), store::AsInt(row[0])}));
+  }
+  EXPECT_EQ(Rows(id, "?sort=hostname")["items"], before["items"]);
+  EXPECT_EQ(InOrder(Rows(id, "?sort=-cpu"), {"hostname"}), (std::vector<std::string>{"s3", "s1"}));
+  auto counts = api_->Call("GET", "/api/reports/" + id + "/aggregate?by=os.base", alice_.token);
+  ASSERT_EQ(counts.status, 200) << counts.body;
+  EXPECT_EQ(ApiClient::Body(counts)["items"],
+            json({{{"key", "Linux"}, {"count", 1}}, {{"key", "Windows"}, {"count", 1}}}));
+  auto exported = api_->Call("GET", "/api/reports/" + id + "/export?format=json", alice_.token);
+  ASSERT_EQ(exported.status, 200);
+  EXPECT_EQ(json::parse(exported.body)[0]["hostname"], "s1");
 }
 
 TEST_P(ReportsHttpTest, ExportsAreFilesOfEachFormat) {
