@@ -800,30 +800,31 @@ std::string CsvLine(const json& row, const std::vector<Header>& headers) {
   return line;
 }
 
-Status WriteCsvLines(const Sheet& sheet, const NextLines& next, const std::string& path) {
+Status WriteCsvLines(const Sheet& sheet, const EachLine& lines, const std::string& path) {
+  constexpr std::size_t kBuffer = 1 << 20;
   File out(std::fopen(path.c_str(), "wb"));
   if (!out) return WriteFailed(path);
   std::string text;
+  text.reserve(kBuffer + 64 * 1024);
   for (std::size_t i = 0; i < sheet.headers.size(); ++i) {
     text += (i ? "," : "") + CsvField(sheet.headers[i].name);
   }
   text += "\r\n";
-  for (;;) {
-    auto lines = next();
-    if (!lines) return Fail(lines.error());
-    if (lines->empty()) break;
-    for (const auto& line : *lines) {
-      text += line;
-      text += "\r\n";
-    }
-    if (std::fwrite(text.data(), 1, text.size(), out.get()) != text.size())
+  auto flush = [&]() -> Status {
+    if (std::fwrite(text.data(), 1, text.size(), out.get()) != text.size()) {
       return WriteFailed(path);
+    }
     text.clear();
-  }
-  if (std::fwrite(text.data(), 1, text.size(), out.get()) != text.size() ||
-      std::fflush(out.get()) != 0) {
-    return WriteFailed(path);
-  }
+    return {};
+  };
+  auto taken = lines([&](std::string_view line) -> Status {
+    text += line;
+    text += "\r\n";
+    return text.size() >= kBuffer ? flush() : Status{};
+  });
+  if (!taken) return taken;
+  if (auto flushed = flush(); !flushed) return flushed;
+  if (std::fflush(out.get()) != 0) return WriteFailed(path);
   return {};
 }
 

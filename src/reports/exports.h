@@ -52,10 +52,13 @@ using NextRows = std::function<Result<std::vector<nlohmann::json>>()>;
 Status WriteExport(Format format, const Sheet& sheet, const NextRows& next,
                    const std::string& path);
 
-// The rows' CSV lines as generation stored them (without line ends); an empty batch ends.
-using NextLines = std::function<Result<std::vector<std::string>>()>;
-// A CSV export of lines made by CsvLine: the header line, then the lines, CRLF after each.
-Status WriteCsvLines(const Sheet& sheet, const NextLines& next, const std::string& path);
+// Takes the next of the rows' CSV lines (as generation stored them, without line end).
+using TakeLine = std::function<Status(std::string_view line)>;
+// Hands every line, in order, to `take`; passes on its errors.
+using EachLine = std::function<Status(const TakeLine& take)>;
+// A CSV export of lines made by CsvLine: the header line, then the lines, CRLF after each,
+// written through a large buffer.
+Status WriteCsvLines(const Sheet& sheet, const EachLine& lines, const std::string& path);
 // One row as a CSV line (RFC 4180 fields, no line end).
 std::string CsvLine(const nlohmann::json& row, const std::vector<Header>& headers);
 

@@ -720,20 +720,17 @@ Result<ExportFile> Reports::Export(const std::string& owner_id, const std::strin
   fs::create_directories(dir, error);
   const fs::path path =
       dir / fmt::format("maestro-export-{}.{}", RandomHex(12), Extension(*format));
-  // CSV: the lines generation made, as they are.
-  NextLines lines = [&]() -> Result<std::vector<std::string>> {
-    std::vector<std::string> batch;
-    if (result_id.empty()) return batch;
-    auto rows = store_.Query(
-        "SELECT n, csv FROM report_rows WHERE result_id = ? AND n > ? ORDER BY n LIMIT ?",
-        {result_id, after, static_cast<std::int64_t>(kReadLines)});
-    if (!rows) return Fail(rows.error());
-    batch.reserve(rows->size());
-    for (auto& row : rows->rows) {
-      after = store::AsInt(row[0]);
-      batch.push_back(store::AsString(row[1]));
-    }
-    return batch;
+  // CSV: the lines generation made, as they are, streamed out of one query in one snapshot.
+  EachLine lines = [&](const TakeLine& take) -> Status {
+    if (result_id.empty()) return {};
+    return store_.Each("SELECT csv FROM report_rows WHERE result_id = ? ORDER BY n", {result_id},
+                       kReadLines, [&](store::Rows& rows) -> Status {
+                         for (const auto& row : rows.rows) {
+                           const auto* line = std::get_if<std::string>(&row[0]);
+                           if (auto ok = take(line ? *line : std::string_view()); !ok) return ok;
+                         }
+                         return {};
+                       });
   };
   auto written = *format == Format::kCsv ? WriteCsvLines(sheet, lines, path.string())
                                          : WriteExport(*format, sheet, next, path.string());
