@@ -129,7 +129,9 @@ struct Compiled {
   store::Params params;
 };
 
-Result<Compiled> CompileOne(Dialect d, const EntitySpec& spec, const Filter& filter) {
+Result<Compiled> CompileOne(Dialect d, const EntitySpec& spec, const Filter& filter,
+                            const std::string& alias) {
+  const std::string doc = alias + ".doc";
   auto path = ResolvePath(spec, filter.field);
   if (!path)
     return Bad(fmt::format("{} is not a field of {}", filter.field, spec.kind), filter.field);
@@ -146,23 +148,23 @@ Result<Compiled> CompileOne(Dialect d, const EntitySpec& spec, const Filter& fil
   std::string list_source;  // FROM clause of the list items, when the path goes through a list
   const std::size_t n = path->parts.size();
   if (!path->spec) {
-    value_expr = number_expr = "r." + path->column;
+    value_expr = number_expr = alias + "." + path->column;
     present_expr = value_expr;
   } else if (!in_list) {
-    value_expr = TextAt(d, "r.doc", path->parts, 0, n);
-    number_expr = NumberAt(d, "r.doc", path->parts, 0, n);
-    present_expr = PresentExpression(d, "r.doc", path->parts, 0, n);
+    value_expr = TextAt(d, doc, path->parts, 0, n);
+    number_expr = NumberAt(d, doc, path->parts, 0, n);
+    present_expr = PresentExpression(d, doc, path->parts, 0, n);
   } else {
     const std::size_t list_end = static_cast<std::size_t>(path->list_index) + 1;
     if (d == Dialect::kSqlite) {
       list_source =
-          fmt::format("json_each(r.doc, '{}') e", JsonPathSqlite(path->parts, 0, list_end));
+          fmt::format("json_each({}, '{}') e", doc, JsonPathSqlite(path->parts, 0, list_end));
       value_expr = list_end == n ? "e.value" : TextAt(d, "e.value", path->parts, list_end, n);
     } else {
       list_source = fmt::format(
-          "jsonb_array_elements(CASE WHEN jsonb_typeof(r.doc #> '{0}') = 'array' "
-          "THEN r.doc #> '{0}' ELSE '[]'::jsonb END) e(value)",
-          JsonPathPostgres(path->parts, 0, list_end));
+          "jsonb_array_elements(CASE WHEN jsonb_typeof({1} #> '{0}') = 'array' "
+          "THEN {1} #> '{0}' ELSE '[]'::jsonb END) e(value)",
+          JsonPathPostgres(path->parts, 0, list_end), doc);
       value_expr = TextAt(d, "e.value", path->parts, list_end, n);
     }
     number_expr =
@@ -182,9 +184,9 @@ Result<Compiled> CompileOne(Dialect d, const EntitySpec& spec, const Filter& fil
                      : fmt::format("{} IS NOT NULL", present_expr);
     } else if (kind == Kind::kStructure || (path->spec && path->spec->type == FieldType::kList)) {
       const std::string target =
-          in_list ? present_expr : PresentExpression(d, "r.doc", path->parts, 0, n);
-      test = d == Dialect::kSqlite ? fmt::format("COALESCE(json_array_length(r.doc, '{}'), 0) = 0",
-                                                 JsonPathSqlite(path->parts, 0, n))
+          in_list ? present_expr : PresentExpression(d, doc, path->parts, 0, n);
+      test = d == Dialect::kSqlite ? fmt::format("COALESCE(json_array_length({}, '{}'), 0) = 0",
+                                                 doc, JsonPathSqlite(path->parts, 0, n))
                                    : fmt::format(
                                          "COALESCE(jsonb_array_length(CASE WHEN jsonb_typeof({0}) "
                                          "= 'array' THEN {0} END), 0) = 0",
@@ -316,12 +318,13 @@ std::string TextExpression(Dialect dialect, const std::string& base,
 }
 
 Result<auth::SqlCondition> CompileFilters(Dialect dialect, const EntitySpec& spec,
-                                          const std::vector<Filter>& filters) {
+                                          const std::vector<Filter>& filters,
+                                          const std::string& alias) {
   if (filters.size() > kMaxFilters)
     return Bad(fmt::format("at most {} filters", kMaxFilters), "filter");
   auth::SqlCondition out{.sql = "1 = 1"};
   for (const Filter& filter : filters) {
-    auto compiled = CompileOne(dialect, spec, filter);
+    auto compiled = CompileOne(dialect, spec, filter, alias);
     if (!compiled) return Fail(compiled.error());
     out.sql += " AND " + compiled->sql;
     out.params.insert(out.params.end(), compiled->params.begin(), compiled->params.end());

@@ -34,9 +34,11 @@ struct ListQuery {
 Result<ListQuery> ParseListQuery(const EntitySpec& spec,
                                  const std::vector<std::pair<std::string, std::string>>& params);
 
-// Checks and compiles filters into one SQL condition on the record alias `r`.
+// Checks and compiles filters into one SQL condition on the record alias `alias` (its columns and
+// `doc`). REQUIRES: `alias` is an identifier from code.
 Result<auth::SqlCondition> CompileFilters(store::Dialect dialect, const EntitySpec& spec,
-                                          const std::vector<Filter>& filters);
+                                          const std::vector<Filter>& filters,
+                                          const std::string& alias = "r");
 // The ORDER BY clause (without the keywords) for a sort parameter; kBadRequest when the field
 // cannot be sorted on.
 Result<std::string> CompileSort(store::Dialect dialect, const EntitySpec& spec,

@@ -46,6 +46,24 @@ TEST(CompileFiltersTest, CompilesEachOpForBothDialects) {
   }
 }
 
+TEST(CompileFiltersTest, ConditionsNameTheRecordAliasGiven) {
+  const std::vector<Filter> filters = {{"hostname", "eq", "web-1"},
+                                       {"updated_at", "after", "2026-01-01T00:00:00Z"},
+                                       {"tags.key", "empty", true}};
+  auto sqlite = CompileFilters(Dialect::kSqlite, Servers(), filters, "t2");
+  ASSERT_TRUE(sqlite) << sqlite.error().message;
+  EXPECT_EQ(sqlite->sql,
+            "1 = 1 AND (json_extract(t2.doc, '$.hostname') = ?) AND (t2.updated_at > ?) AND "
+            "(NOT EXISTS (SELECT 1 FROM json_each(t2.doc, '$.tags') e WHERE "
+            "json_extract(e.value, '$.key') <> ''))");
+  auto postgres = CompileFilters(Dialect::kPostgres, Servers(), filters, "t2");
+  ASSERT_TRUE(postgres) << postgres.error().message;
+  EXPECT_EQ(postgres->sql.find("r."), std::string::npos) << postgres->sql;
+  EXPECT_NE(postgres->sql.find("t2.doc #>> '{hostname}'"), std::string::npos) << postgres->sql;
+  EXPECT_NE(postgres->sql.find("jsonb_typeof(t2.doc #> '{tags}')"), std::string::npos)
+      << postgres->sql;
+}
+
 TEST(CompileFiltersTest, EscapesLikeWildcardsInValues) {
   auto compiled =
       CompileFilters(Dialect::kSqlite, Servers(), {{"hostname", "starts_with", "WEB_1%"}});

@@ -70,8 +70,9 @@ Result<Definition> ParseDefinition(const inventory::Registry& registry, const nl
 // The SQL of a report's rows: one row per path, and for each level (in order) the id of its record
 // (null where a pivot level is empty) followed by one value per column of the level: JSON text
 // for document fields and the datacenter object, the text of common fields, NULL for relation
-// fields (the caller looks those up by id). Pivot rows come in a stable order; single reports
-// take two more parameters, `after` (an id) and `limit`, for keyset pages. Levels join like a
+// fields (the caller looks those up by id). A pivot level without relation columns gives 1 instead
+// of its id. Pivot rows come as the database walks the chain, not sorted; single reports take two
+// more parameters, `after` (an id) and `limit`, for keyset pages in id order. Levels join like a
 // left join; a level with filters drops paths without one of its records; a record appears only
 // when active and readable by `user_id` (AccessPlan::kPerRow).
 struct PathQuery {

@@ -6,6 +6,7 @@
 #include <xlsxwriter.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -174,69 +175,21 @@ Status WriteXlsx(const Sheet& sheet, const NextRows& next, const std::string& pa
 }
 
 // ---- PDF
+//
+// Pages are written as the rows come: cairo's PDF surface writes each page's content when the page
+// is shown, so the writer holds one batch of rows and one page, whatever the report's size. Text
+// widths come from a cache of each character's advance in each font used (cairo's toy text API
+// places glyphs one after the other without kerning, so a line's width is the sum of its
+// characters' advances); measuring through cairo_text_extents for every candidate line of every
+// wrapped cell was most of a large export's time.
 
 constexpr double kPageWidth = 842;  // A4 landscape, points
 constexpr double kPageHeight = 595;
 constexpr double kMargin = 28;
 
-std::vector<std::string> CodePoints(std::string_view text) {
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < text.size();) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-    length = std::min(length, text.size() - i);
-    out.emplace_back(text.substr(i, length));
-    i += length;
-  }
-  return out;
-}
-
-double TextWidth(cairo_t* cr, const std::string& text) {
-  cairo_text_extents_t extents;
-  cairo_text_extents(cr, text.c_str(), &extents);
-  return extents.x_advance;
-}
-
-// Greedy wrapping at spaces; a word wider than the column is broken between characters.
-std::vector<std::string> Wrap(cairo_t* cr, const std::string& text, double width) {
-  std::vector<std::string> lines;
-  std::string line;
-  std::size_t start = 0;
-  auto push_word = [&](const std::string& word) {
-    const std::string candidate = line.empty() ? word : line + " " + word;
-    if (TextWidth(cr, candidate) <= width) {
-      line = candidate;
-      return;
-    }
-    if (!line.empty()) {
-      lines.push_back(line);
-      line.clear();
-    }
-    if (TextWidth(cr, word) <= width) {
-      line = word;
-      return;
-    }
-    for (const auto& point : CodePoints(word)) {
-      if (!line.empty() && TextWidth(cr, line + point) > width) {
-        lines.push_back(line);
-        line.clear();
-      }
-      line += point;
-    }
-  };
-  while (start <= text.size()) {
-    std::size_t end = text.find_first_of(" \n", start);
-    if (end == std::string::npos) end = text.size();
-    const std::string word = text.substr(start, end - start);
-    if (!word.empty()) push_word(word);
-    if (end < text.size() && text[end] == '\n' && !line.empty()) {
-      lines.push_back(line);
-      line.clear();
-    }
-    start = end + 1;
-  }
-  if (!line.empty() || lines.empty()) lines.push_back(line);
-  return lines;
+// The length in bytes of the UTF-8 character that starts with `lead`.
+std::size_t CharLength(unsigned char lead) {
+  return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
 }
 
 class PdfWriter {
@@ -259,8 +212,6 @@ class PdfWriter {
     if (cairo_surface_status(surface_) != CAIRO_STATUS_SUCCESS) {
       return Fail(ErrorCode::kInternal, "cannot create the PDF file");
     }
-    std::size_t written = 0;
-    std::size_t seen = 0;
     bool first_batch = true;
     for (;;) {
       auto rows = next();
@@ -271,21 +222,15 @@ class PdfWriter {
         StartPage(true);
         first_batch = false;
       }
-      for (const auto& row : *rows) {
-        ++seen;
-        if (written >= kPdfMaxRows) continue;  // counted for the closing note
-        Row(row);
-        ++written;
+      for (const auto& row : *rows) Row(row);
+      if (cairo_surface_status(surface_) != CAIRO_STATUS_SUCCESS) {
+        return Fail(ErrorCode::kInternal, "cannot write the PDF file");
       }
     }
     if (first_batch) {
       Layout({});
       StartPage(true);
       Line("This report has no rows.", 9, false);
-    } else if (seen > written) {
-      Line(fmt::format("The PDF shows the first {} of {} rows; export CSV or XLSX for all of them.",
-                       written, seen),
-           8, true);
     }
     Footer();
     cairo_show_page(cr_);
@@ -305,11 +250,11 @@ class PdfWriter {
     SetFont(font_size_, false);
     std::vector<double> natural(sheet_.headers.size(), 0);
     for (std::size_t c = 0; c < sheet_.headers.size(); ++c) {
-      natural[c] = TextWidth(cr_, sheet_.headers[c].name);
+      natural[c] = TextWidth(sheet_.headers[c].name);
       std::size_t looked = 0;
       for (const auto& row : sample) {
         if (++looked > 200) break;
-        natural[c] = std::max(natural[c], TextWidth(cr_, CellText(Cell(row, sheet_.headers[c]))));
+        natural[c] = std::max(natural[c], TextWidth(CellText(Cell(row, sheet_.headers[c]))));
       }
       natural[c] = std::clamp(natural[c] + 2 * kPad, 24.0, 220.0);
     }
@@ -323,14 +268,101 @@ class PdfWriter {
   }
 
   void SetFont(double size, bool bold) {
+    if (size == font_.first && bold == font_.second) return;
+    font_ = {size, bold};
     cairo_select_font_face(cr_, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
                            bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(cr_, size);
+    advances_ = &widths_by_font_[font_];
+  }
+
+  // The width of `text` in the current font.
+  double TextWidth(std::string_view text) {
+    double width = 0;
+    for (std::size_t i = 0; i < text.size();) {
+      const std::size_t length =
+          std::min(CharLength(static_cast<unsigned char>(text[i])), text.size() - i);
+      width += Advance(text.substr(i, length));
+      i += length;
+    }
+    return width;
+  }
+
+  double Advance(std::string_view character) {
+    const auto lead = static_cast<unsigned char>(character.front());
+    if (lead < 0x80 && advances_->ascii[lead] >= 0) return advances_->ascii[lead];
+    if (lead >= 0x80) {
+      auto found = advances_->other.find(character);
+      if (found != advances_->other.end()) return found->second;
+    }
+    const std::string text(character);
+    cairo_text_extents_t extents;
+    cairo_text_extents(cr_, text.c_str(), &extents);
+    if (lead < 0x80) {
+      advances_->ascii[lead] = extents.x_advance;
+    } else {
+      advances_->other.emplace(text, extents.x_advance);
+    }
+    return extents.x_advance;
+  }
+
+  // Greedy wrapping at spaces and line breaks; a word wider than the line is broken between
+  // characters.
+  std::vector<std::string> Wrap(std::string_view text, double width) {
+    std::vector<std::string> lines;
+    std::string line;
+    double line_width = 0;
+    const double space = Advance(" ");
+    auto end_line = [&] {
+      lines.push_back(std::move(line));
+      line.clear();
+      line_width = 0;
+    };
+    auto push_word = [&](std::string_view word) {
+      const double word_width = TextWidth(word);
+      if (line.empty() && word_width <= width) {
+        line = word;
+        line_width = word_width;
+        return;
+      }
+      if (!line.empty() && line_width + space + word_width <= width) {
+        line += ' ';
+        line += word;
+        line_width += space + word_width;
+        return;
+      }
+      if (!line.empty()) end_line();
+      if (word_width <= width) {
+        line = word;
+        line_width = word_width;
+        return;
+      }
+      for (std::size_t i = 0; i < word.size();) {
+        const std::size_t length =
+            std::min(CharLength(static_cast<unsigned char>(word[i])), word.size() - i);
+        const std::string_view character = word.substr(i, length);
+        const double advance = Advance(character);
+        if (!line.empty() && line_width + advance > width) end_line();
+        line += character;
+        line_width += advance;
+        i += length;
+      }
+    };
+    std::size_t start = 0;
+    while (start <= text.size()) {
+      std::size_t end = text.find_first_of(" \n", start);
+      if (end == std::string_view::npos) end = text.size();
+      if (end > start) push_word(text.substr(start, end - start));
+      if (end < text.size() && text[end] == '\n' && !line.empty()) end_line();
+      start = end + 1;
+    }
+    if (!line.empty() || lines.empty()) lines.push_back(std::move(line));
+    return lines;
   }
 
   void Line(const std::string& text, double size, bool bold) {
     SetFont(size, bold);
-    for (const auto& line : Wrap(cr_, text, kPageWidth - 2 * kMargin)) {
+    for (const auto& line : Wrap(text, kPageWidth - 2 * kMargin)) {
       y_ += size * 1.35;
       cairo_move_to(cr_, kMargin, y_);
       cairo_show_text(cr_, line.c_str());
@@ -366,16 +398,20 @@ class PdfWriter {
   void Cells(const std::vector<std::string>& texts, bool bold, bool shade) {
     SetFont(font_size_, bold);
     std::vector<std::vector<std::string>> lines;
+    lines.reserve(texts.size());
     std::size_t height_lines = 1;
     for (std::size_t c = 0; c < texts.size(); ++c) {
-      lines.push_back(Wrap(cr_, texts[c], widths_[c] - 2 * kPad));
+      lines.push_back(Wrap(texts[c], widths_[c] - 2 * kPad));
       height_lines = std::max(height_lines, lines.back().size());
     }
     const double line_height = font_size_ * 1.3;
     const double max_lines = std::floor((kPageHeight - 3 * kMargin) / line_height) - 2;
     height_lines = std::min<std::size_t>(height_lines, static_cast<std::size_t>(max_lines));
     const double height = static_cast<double>(height_lines) * line_height + 2 * kPad;
-    if (!shade && y_ + height > kPageHeight - kMargin) NewPage();
+    if (!shade && y_ + height > kPageHeight - kMargin) {
+      NewPage();
+      SetFont(font_size_, bold);
+    }
     double x = kMargin;
     if (shade) {
       cairo_set_source_rgb(cr_, 0.88, 0.9, 0.94);
@@ -385,6 +421,7 @@ class PdfWriter {
     }
     for (std::size_t c = 0; c < texts.size(); ++c) {
       for (std::size_t l = 0; l < lines[c].size() && l < height_lines; ++l) {
+        if (lines[c][l].empty()) continue;
         cairo_move_to(cr_, x + kPad, y_ + kPad + (static_cast<double>(l) + 0.8) * line_height);
         cairo_show_text(cr_, lines[c][l].c_str());
       }
@@ -401,12 +438,14 @@ class PdfWriter {
 
   void HeaderRow() {
     std::vector<std::string> names;
+    names.reserve(sheet_.headers.size());
     for (const auto& header : sheet_.headers) names.push_back(header.name);
     Cells(names, true, true);
   }
 
   void Row(const json& row) {
     std::vector<std::string> texts;
+    texts.reserve(sheet_.headers.size());
     for (const auto& header : sheet_.headers) texts.push_back(CellText(Cell(row, header)));
     Cells(texts, false, false);
   }
@@ -419,6 +458,16 @@ class PdfWriter {
   double font_size_ = 7.5;
   double y_ = kMargin;
   int page_ = 0;
+  // Character advances of one font: ASCII by code (negative until measured), others by text.
+  struct Advances {
+    Advances() { ascii.fill(-1); }
+    std::array<double, 128> ascii;
+    std::map<std::string, double, std::less<>> other;
+  };
+  // By font (size, bold); `advances_` points at the current font's.
+  std::map<std::pair<double, bool>, Advances> widths_by_font_;
+  std::pair<double, bool> font_{0, false};
+  Advances* advances_ = nullptr;
 };
 
 // ---- Ansible inventory
@@ -564,11 +613,11 @@ std::string_view Extension(Format format) {
   return "bin";
 }
 
-json Cell(const json& row, const Header& header) {
-  auto found = row.find(header.key);
-  if (found == row.end()) return nullptr;
-  const json* value = &*found;
-  for (const auto& part : header.path) {
+namespace {
+
+// What Cell shows for `value` at `path` inside it.
+json CellAt(const json* value, const std::vector<std::string>& path) {
+  for (const auto& part : path) {
     if (!value->is_object()) return nullptr;
     auto inner = value->find(part);
     if (inner == value->end()) return nullptr;
@@ -586,6 +635,162 @@ json Cell(const json& row, const Header& header) {
   return *value;
 }
 
+// The CSV text of a JSON value's text when it needs no parsing: null, true, false, an integer as
+// JSON writes it, or a string without escapes. False when it needs parsing.
+bool PlainCellText(std::string_view value, std::string_view& out) {
+  out = {};
+  if (value.empty() || value == "null") return true;
+  if (value == "true" || value == "false") {
+    out = value;
+    return true;
+  }
+  if (value.front() == '"') {
+    if (value.size() < 2 || value.back() != '"' || value.find('\\') != std::string_view::npos) {
+      return false;
+    }
+    out = value.substr(1, value.size() - 2);
+    return true;
+  }
+  // An integer: nlohmann writes what it reads, for up to 18 digits without a leading zero ("-0"
+  // reads as 0).
+  const std::string_view digits = value.front() == '-' ? value.substr(1) : value;
+  if (digits.empty() || digits.size() > 18) return false;
+  if (digits.front() == '0' && (digits.size() > 1 || digits.size() != value.size())) return false;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+  }
+  out = value;
+  return true;
+}
+
+// The members of a JSON object whose values are all scalars that need no parsing (PlainCellText),
+// as the texts of their keys and values, with any spacing around them (PostgreSQL writes
+// `{"a": 1, "b": "x"}`). False for anything else: nested values, escapes, odd text.
+bool FlatMembers(std::string_view text,
+                 std::vector<std::pair<std::string_view, std::string_view>>& members) {
+  members.clear();
+  std::size_t at = 0;
+  auto skip_space = [&] {
+    while (at < text.size() &&
+           (text[at] == ' ' || text[at] == '\n' || text[at] == '\t' || text[at] == '\r')) {
+      ++at;
+    }
+  };
+  skip_space();
+  if (at == text.size() || text[at] != '{') return false;
+  ++at;
+  skip_space();
+  if (at < text.size() && text[at] == '}') return true;
+  for (;;) {
+    if (at == text.size() || text[at] != '"') return false;
+    const std::size_t key_end = text.find('"', at + 1);
+    if (key_end == std::string_view::npos) return false;
+    const std::string_view key = text.substr(at + 1, key_end - at - 1);
+    if (key.find('\\') != std::string_view::npos) return false;
+    at = key_end + 1;
+    skip_space();
+    if (at == text.size() || text[at] != ':') return false;
+    ++at;
+    skip_space();
+    if (at == text.size()) return false;
+    std::size_t value_end = at;
+    if (text[at] == '"') {
+      value_end = text.find('"', at + 1);
+      if (value_end == std::string_view::npos) return false;
+      ++value_end;
+    } else {
+      while (value_end < text.size() && text[value_end] != ',' && text[value_end] != '}' &&
+             text[value_end] != ' ') {
+        ++value_end;
+      }
+    }
+    const std::string_view value = text.substr(at, value_end - at);
+    std::string_view plain;
+    if (!PlainCellText(value, plain)) return false;
+    members.emplace_back(key, value);
+    at = value_end;
+    skip_space();
+    if (at == text.size()) return false;
+    if (text[at] == '}') return true;
+    if (text[at] != ',') return false;
+    ++at;
+    skip_space();
+  }
+}
+
+void AppendCsvField(std::string_view text, std::string& out) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += text;
+    return;
+  }
+  out += '"';
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+}  // namespace
+
+json Cell(const json& row, const Header& header) {
+  auto found = row.find(header.key);
+  if (found == row.end()) return nullptr;
+  return CellAt(&*found, header.path);
+}
+
+void AppendRow(const std::vector<RowColumn>& columns, const std::vector<std::string_view>& values,
+               std::string& data, std::string& csv) {
+  data += '[';
+  bool first_header = true;
+  std::vector<std::pair<std::string_view, std::string_view>> members;
+  auto flat_object = [&](const RowColumn& column, std::string_view value) {
+    // Headers one step into an object of scalars: their cells straight from the object's text.
+    for (const auto& header : column.headers) {
+      if (header.path.size() != 1) return false;
+    }
+    return FlatMembers(value, members);
+  };
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    const RowColumn& column = columns[c];
+    std::string_view value = values[c];
+    std::string_view plain;
+    const bool simple = column.headers.size() == 1 && column.headers.front().path.empty();
+    if (simple && PlainCellText(value, plain)) {
+      if (!first_header) csv += ',';
+      first_header = false;
+      AppendCsvField(plain, csv);
+    } else if (!simple && !value.empty() && value.front() != 'n' && flat_object(column, value)) {
+      for (const auto& header : column.headers) {
+        if (!first_header) csv += ',';
+        first_header = false;
+        plain = {};
+        for (const auto& [key, member] : members) {
+          if (key == header.path.front()) PlainCellText(member, plain);  // the last one wins
+        }
+        AppendCsvField(plain, csv);
+      }
+    } else {
+      json parsed;
+      if (!value.empty()) {
+        parsed = json::parse(value, nullptr, /*allow_exceptions=*/false);
+        if (parsed.is_discarded()) {
+          parsed = nullptr;
+          value = {};
+        }
+      }
+      for (const auto& header : column.headers) {
+        if (!first_header) csv += ',';
+        first_header = false;
+        AppendCsvField(CellText(CellAt(&parsed, header.path)), csv);
+      }
+    }
+    if (c > 0) data += ',';
+    data += value.empty() ? std::string_view("null") : value;
+  }
+  data += ']';
+}
+
 std::string CsvLine(const json& row, const std::vector<Header>& headers) {
   std::string line;
   for (std::size_t i = 0; i < headers.size(); ++i) {
@@ -595,30 +800,31 @@ std::string CsvLine(const json& row, const std::vector<Header>& headers) {
   return line;
 }
 
-Status WriteCsvLines(const Sheet& sheet, const NextLines& next, const std::string& path) {
+Status WriteCsvLines(const Sheet& sheet, const EachLine& lines, const std::string& path) {
+  constexpr std::size_t kBuffer = 1 << 20;
   File out(std::fopen(path.c_str(), "wb"));
   if (!out) return WriteFailed(path);
   std::string text;
+  text.reserve(kBuffer + 64 * 1024);
   for (std::size_t i = 0; i < sheet.headers.size(); ++i) {
     text += (i ? "," : "") + CsvField(sheet.headers[i].name);
   }
   text += "\r\n";
-  for (;;) {
-    auto lines = next();
-    if (!lines) return Fail(lines.error());
-    if (lines->empty()) break;
-    for (const auto& line : *lines) {
-      text += line;
-      text += "\r\n";
-    }
-    if (std::fwrite(text.data(), 1, text.size(), out.get()) != text.size())
+  auto flush = [&]() -> Status {
+    if (std::fwrite(text.data(), 1, text.size(), out.get()) != text.size()) {
       return WriteFailed(path);
+    }
     text.clear();
-  }
-  if (std::fwrite(text.data(), 1, text.size(), out.get()) != text.size() ||
-      std::fflush(out.get()) != 0) {
-    return WriteFailed(path);
-  }
+    return {};
+  };
+  auto taken = lines([&](std::string_view line) -> Status {
+    text += line;
+    text += "\r\n";
+    return text.size() >= kBuffer ? flush() : Status{};
+  });
+  if (!taken) return taken;
+  if (auto flushed = flush(); !flushed) return flushed;
+  if (std::fflush(out.get()) != 0) return WriteFailed(path);
   return {};
 }
 

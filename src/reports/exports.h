@@ -52,12 +52,28 @@ using NextRows = std::function<Result<std::vector<nlohmann::json>>()>;
 Status WriteExport(Format format, const Sheet& sheet, const NextRows& next,
                    const std::string& path);
 
-// The rows' CSV lines as generation stored them (without line ends); an empty batch ends.
-using NextLines = std::function<Result<std::vector<std::string>>()>;
-// A CSV export of lines made by CsvLine: the header line, then the lines, CRLF after each.
-Status WriteCsvLines(const Sheet& sheet, const NextLines& next, const std::string& path);
+// Takes the next of the rows' CSV lines (as generation stored them, without line end).
+using TakeLine = std::function<Status(std::string_view line)>;
+// Hands every line, in order, to `take`; passes on its errors.
+using EachLine = std::function<Status(const TakeLine& take)>;
+// A CSV export of lines made by CsvLine: the header line, then the lines, CRLF after each,
+// written through a large buffer.
+Status WriteCsvLines(const Sheet& sheet, const EachLine& lines, const std::string& path);
 // One row as a CSV line (RFC 4180 fields, no line end).
 std::string CsvLine(const nlohmann::json& row, const std::vector<Header>& headers);
+
+// A column of stored rows with the export headers it gives (their `key` is the column's key).
+struct RowColumn {
+  std::string key;
+  std::vector<Header> headers;
+};
+// Appends a stored row made straight from the JSON text of each column's value as the database
+// gives it ("" for none, like null): to `data` the row as a JSON list of its values in column
+// order, to `csv` its CSV line (what CsvLine gives for the row as an object). Only lists, objects
+// that are not flat and strings with escapes are parsed; a value that does not parse counts as
+// null. REQUIRES: values.size() == columns.size().
+void AppendRow(const std::vector<RowColumn>& columns, const std::vector<std::string_view>& values,
+               std::string& data, std::string& csv);
 
 // The scalar (string, number, bool or null) a header shows for a row: lists are joined with
 // "; " (objects in them by their name, or key=value for tags), other objects as JSON text.
@@ -73,8 +89,6 @@ std::string CsvField(std::string_view text);
 // A valid Ansible group name from any text ("Web API" -> "web_api").
 std::string GroupName(std::string_view prefix, std::string_view text);
 
-// The most rows a PDF shows (the note says how many there were).
-constexpr std::size_t kPdfMaxRows = 5000;
 // The most data rows of an XLSX sheet.
 constexpr std::size_t kXlsxMaxRows = 1048575;
 

@@ -2,8 +2,10 @@
 // through pdftotext and pdfinfo, the Ansible inventory through ansible-inventory itself.
 #include "reports/exports.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -125,6 +127,52 @@ TEST(ReportExportTest, CellsFlattenNestedValues) {
   EXPECT_EQ(GroupName("env_", "Production"), "env_production");
 }
 
+TEST(ReportExportTest, RowsMadeFromValueTextsAreTheParsedRows) {
+  const std::vector<RowColumn> columns = {
+      {"servers.hostname", {{"servers.hostname", "servers.hostname", {}}}},
+      {"servers.cpu", {{"servers.cpu", "servers.cpu", {}}}},
+      {"servers.os",
+       {{"servers.os.base", "servers.os", {"base"}}, {"servers.os.dist", "servers.os", {"dist"}}}},
+      {"servers.tags", {{"servers.tags", "servers.tags", {}}}},
+  };
+  std::vector<Header> headers;
+  for (const auto& column : columns) {
+    headers.insert(headers.end(), column.headers.begin(), column.headers.end());
+  }
+  // Each case: the texts of hostname, cpu, os and tags, as SQLite or PostgreSQL write them.
+  const std::vector<std::vector<std::string_view>> cases = {
+      {R"("web-1")", "4", R"({"base":"Linux","dist":"Debian"})",
+       R"([{"key":"team","value":"core"},{"key":"pci"}])"},
+      {R"("db, \"primary\"")", "-7", R"({"base": "Linux", "dist": "Debian"})", R"(["a", "b"])"},
+      {R"("two\nlines")", "2.5", "null", "[]"},
+      {R"("café \u00e9")", "0", "{}", "{}"},
+      {R"("")", "1e21", R"({"base":{"x":1}})", "true"},
+      {"", "-0", "", ""},
+      {"null", "12345678901234567890", R"("not an object")", "false"},
+      {"not json", "1.0", R"({"dist":"a,b"})", R"([1, 2.5, null])"},
+      {R"("tab	and \\ backslash")", "007", R"({"base":"\"q\""})", R"([{"name":"x","id":1}])"},
+      {R"("x")", "1", R"( { "base" : 12 , "dist" : false, "version": null } )", "null"},
+      {R"("y")", "2", R"({"base":"a","base":"b","dist":-3})", R"([])"},
+  };
+  for (const auto& values : cases) {
+    json row = json::object();
+    json list = json::array();
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      json value = values[c].empty() ? json() : json::parse(values[c], nullptr, false);
+      if (value.is_discarded()) value = nullptr;
+      row[columns[c].key] = value;
+      list.push_back(value);
+    }
+    std::string data, csv;
+    AppendRow(columns, values, data, csv);
+    std::string shown;
+    for (auto value : values) shown += std::string(value) + " | ";
+    EXPECT_EQ(csv, CsvLine(row, headers)) << shown;
+    const json parsed = json::parse(data, nullptr, false);
+    EXPECT_EQ(parsed, list) << shown << "\n" << data;
+  }
+}
+
 TEST(ReportExportTest, CsvParsesBackToTheSameCells) {
   testing::TempDir dir;
   const std::string path = dir.str() + "/out.csv";
@@ -198,6 +246,39 @@ TEST(ReportExportTest, PdfIsALandscapeTableOverPagesWithWrappedCells) {
   EXPECT_NE(text.find("host-0"), std::string::npos);
   EXPECT_NE(text.find("host-299"), std::string::npos) << "every row is there";
   EXPECT_NE(text.find("until it fits"), std::string::npos) << "wrapped text is all there";
+}
+
+TEST(ReportExportTest, PdfHoldsEveryRowOfALargeReport) {
+  testing::TempDir dir;
+  const std::string path = dir.str() + "/large.pdf";
+  constexpr int kRows = 6000;
+  std::vector<json> rows;
+  for (int i = 0; i < kRows; ++i) {
+    rows.push_back({{"hostname", fmt::format("host-{:05}", i)},
+                    {"cpu", i % 64},
+                    {"os", {{"base", i % 2 ? "Linux" : "Windows"}}},
+                    {"tags", {{{"key", "team"}, {"value", fmt::format("team-{}", i % 7)}}}}});
+  }
+  ASSERT_TRUE(WriteExport(Format::kPdf, ServersSheet(), Batches(rows), path));
+  const std::string text = Output("pdftotext -layout " + path + " -");
+  EXPECT_NE(text.find("Servers of ACME"), std::string::npos);
+  EXPECT_NE(text.find("host-00000"), std::string::npos) << "the first row";
+  EXPECT_NE(text.find("host-05000"), std::string::npos) << "past the old limit of 5,000 rows";
+  EXPECT_NE(text.find("host-05999"), std::string::npos) << "the last row";
+  EXPECT_EQ(text.find("first 5000"), std::string::npos) << "no note of rows left out";
+  // pdftotext ends each page with a form feed; every page repeats the header row.
+  const auto pages = std::count(text.begin(), text.end(), '\f');
+  std::size_t headers = 0;
+  for (auto at = text.find("os.base"); at != std::string::npos; at = text.find("os.base", at + 1)) {
+    ++headers;
+  }
+  EXPECT_GE(pages, kRows / 60) << "rows of one line each: 30 to 60 a page";
+  EXPECT_LE(pages, kRows / 30);
+  EXPECT_EQ(headers, static_cast<std::size_t>(pages)) << "the header row on every page";
+  const std::string info = Output("pdfinfo " + path);
+  const auto pages_at = info.find("Pages:");
+  ASSERT_NE(pages_at, std::string::npos) << info;
+  EXPECT_EQ(std::stoi(info.substr(pages_at + 6)), pages) << info;
 }
 
 TEST(ReportExportTest, InventoryIsReadByAnsible) {

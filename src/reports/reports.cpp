@@ -28,11 +28,17 @@ constexpr std::string_view kFrom = "reports r LEFT JOIN jobs j ON j.id = r.job_i
 constexpr std::array kReadOnly = {"id",         "kind",         "status",     "message",
                                   "total",      "job",          "version",    "created_at",
                                   "updated_at", "generated_at", "row_columns"};
-constexpr std::size_t kChunk = 1000;       // rows built and written together
-constexpr std::size_t kInsertRows = 250;   // rows per INSERT statement
+constexpr std::size_t kChunk = 5000;  // rows built and written together
+// The columns of report_rows that generation writes, in the order of its values.
+const std::vector<std::string> kRowsTable = {"result_id", "n", "data", "csv"};
 constexpr std::size_t kReadRows = 2000;    // stored rows read at a time (exports, aggregates)
 constexpr std::size_t kReadLines = 10000;  // stored CSV lines read at a time
 constexpr int kMaxRowsLimit = 10000;
+// The message of a report whose generation was cancelled: without a previous result, or with the
+// previous result's generation time after it.
+constexpr std::string_view kCancelled = "the generation was cancelled";
+constexpr std::string_view kCancelledKept =
+    "the generation was cancelled: the rows are those of the previous one, generated at ";
 
 json TextOrNull(const store::Value& value) {
   return store::IsNull(value) ? json(nullptr) : json(store::AsString(value));
@@ -41,6 +47,18 @@ json TextOrNull(const store::Value& value) {
 json ParsedOr(const store::Value& value, json fallback) {
   auto parsed = ParseJson(store::AsString(value));
   return parsed ? std::move(*parsed) : fallback;
+}
+
+// A stored row as the API shows it: an object of the report's columns. Generation stores a row as
+// the list of its values in the order of the report's row_columns, which takes a third less room
+// than naming every column in every row; rows stored as objects before are shown as they are.
+json RowObject(json stored, const json& columns) {
+  if (!stored.is_array()) return stored.is_object() ? std::move(stored) : json::object();
+  json out = json::object();
+  for (std::size_t i = 0; i < columns.size() && i < stored.size(); ++i) {
+    out[columns[i].get<std::string>()] = std::move(stored[i]);
+  }
+  return out;
 }
 
 std::string Marks(std::size_t n) {
@@ -87,9 +105,16 @@ json ReportJson(const std::vector<store::Value>& row, const inventory::Registry&
   const std::string job_status = store::AsString(row[14]);
   if ((out["status"] == "queued" || out["status"] == "running") &&
       (job_status == "cancelled" || job_status == "failed")) {
-    out["status"] = "failed";
-    out["message"] = job_status == "cancelled" ? "the generation was cancelled"
-                                               : store::AsString(row[15], "the generation failed");
+    const bool kept = job_status == "cancelled" && !store::IsNull(row[9]);
+    if (kept) {
+      out["status"] = out["total"] == 0 ? "empty" : "finished";
+      out["message"] = std::string(kCancelledKept) + store::AsString(row[10]);
+    } else {
+      out["status"] = "failed";
+      out["message"] = job_status == "cancelled"
+                           ? std::string(kCancelled)
+                           : store::AsString(row[15], "the generation failed");
+    }
   }
   json body = spec;
   body["name"] = out["name"];
@@ -101,28 +126,41 @@ json ReportJson(const std::vector<store::Value>& row, const inventory::Registry&
   return out;
 }
 
-// The headers of the tabular exports: each column spelled out (Headers), prefixed by kind in a
-// pivot, with where its value is in a row.
+// The prefix of a level's columns in result rows: its kind in a pivot ("servers."), none in a
+// single report.
+std::string PrefixOf(const Definition& definition, const Level& level) {
+  return definition.type == "pivot" ? level.spec->kind + "." : "";
+}
+
+// The headers of one column in the tabular exports: spelled out (Headers), prefixed, with where
+// its value is in a row.
+std::vector<Header> ColumnHeaders(const std::string& prefix, const Column& column) {
+  std::vector<Header> out;
+  for (const auto& name : Headers(column)) {
+    Header header{.name = prefix + name, .key = prefix + column.path};
+    if (name.size() > column.path.size()) {
+      const std::string rest = name.substr(column.path.size() + 1);
+      std::size_t start = 0;
+      for (;;) {
+        const auto dot = rest.find('.', start);
+        header.path.push_back(rest.substr(start, dot - start));
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+      }
+    }
+    out.push_back(std::move(header));
+  }
+  return out;
+}
+
+// The headers of the tabular exports, column after column.
 std::vector<Header> SheetHeaders(const Definition& definition) {
   std::vector<Header> out;
-  const bool pivot = definition.type == "pivot";
   for (const auto& level : definition.levels) {
-    const std::string prefix = pivot ? level.spec->kind + "." : "";
     for (const auto& column : level.columns) {
-      for (const auto& name : Headers(column)) {
-        Header header{.name = prefix + name, .key = prefix + column.path};
-        if (name.size() > column.path.size()) {
-          const std::string rest = name.substr(column.path.size() + 1);
-          std::size_t start = 0;
-          for (;;) {
-            const auto dot = rest.find('.', start);
-            header.path.push_back(rest.substr(start, dot - start));
-            if (dot == std::string::npos) break;
-            start = dot + 1;
-          }
-        }
-        out.push_back(std::move(header));
-      }
+      auto headers = ColumnHeaders(PrefixOf(definition, level), column);
+      out.insert(out.end(), std::make_move_iterator(headers.begin()),
+                 std::make_move_iterator(headers.end()));
     }
   }
   return out;
@@ -442,16 +480,29 @@ Result<json> Reports::Rows(const std::string& owner_id, const std::string& id,
   if (!sort.empty()) {
     const bool descending = sort.starts_with('-');
     const std::string key = descending ? sort.substr(1) : sort;
-    if (std::find(columns.begin(), columns.end(), key) == columns.end()) {
+    const auto found = std::find(columns.begin(), columns.end(), key);
+    if (found == columns.end()) {
       return Fail(ErrorCode::kBadRequest, fmt::format("cannot sort by {}: not a column", key),
                   {{"sort", "must be a column of the report, with - for descending"}});
     }
+    // The value at the column's place in a list, or under its name in a row stored as an object.
     // The key is one of the report's columns (from the registry), and bound all the same.
-    order = fmt::format("{} {}, n",
-                        dialect == store::Dialect::kSqlite ? "json_extract(data, ?)"
-                                                           : "(data::jsonb -> CAST(? AS TEXT))",
-                        descending ? "DESC" : "ASC");
-    order_params.push_back(dialect == store::Dialect::kSqlite ? "$.\"" + key + "\"" : key);
+    const auto index = static_cast<std::int64_t>(found - columns.begin());
+    order = fmt::format(
+        "{} {}, n",
+        dialect == store::Dialect::kSqlite
+            ? "CASE WHEN substr(data, 1, 1) = '[' THEN json_extract(data, ?) ELSE "
+              "json_extract(data, ?) END"
+            : "CASE WHEN left(data, 1) = '[' THEN data::jsonb -> CAST(? AS INTEGER) ELSE "
+              "data::jsonb -> CAST(? AS TEXT) END",
+        descending ? "DESC" : "ASC");
+    if (dialect == store::Dialect::kSqlite) {
+      order_params.push_back(fmt::format("$[{}]", index));
+      order_params.push_back("$.\"" + key + "\"");
+    } else {
+      order_params.push_back(index);
+      order_params.push_back(key);
+    }
   }
   json items = json::array();
   std::int64_t total = stored->report["total"];
@@ -475,7 +526,9 @@ Result<json> Reports::Rows(const std::string& owner_id, const std::string& id,
                     order),
         all);
     if (!rows) return Fail(rows.error());
-    for (const auto& row : rows->rows) items.push_back(ParsedOr(row[0], json::object()));
+    for (const auto& row : rows->rows) {
+      items.push_back(RowObject(ParsedOr(row[0], json()), columns));
+    }
   } else {
     total = 0;
   }
@@ -523,6 +576,9 @@ Result<json> Reports::Aggregate(const std::string& owner_id, const std::string& 
                             by),
                 {{"by", "must be a column of the report, or a field inside one"}});
   }
+  // Where the column's value is in rows stored as lists.
+  const auto index = static_cast<std::size_t>(
+      std::find(columns.begin(), columns.end(), column->first) - columns.begin());
   std::map<std::string, std::int64_t> counts;
   std::int64_t none = 0;
   std::int64_t rows_seen = 0;
@@ -537,10 +593,16 @@ Result<json> Reports::Aggregate(const std::string& owner_id, const std::string& 
       for (const auto& row : rows->rows) {
         after = store::AsInt(row[0]);
         ++rows_seen;
-        const json value = ParsedOr(row[1], json::object());
+        const json value = ParsedOr(row[1], json());
+        const json* cell = nullptr;
+        if (value.is_array() && index < value.size()) {
+          cell = &value[index];
+        } else if (value.is_object()) {
+          auto found = value.find(column->first);
+          if (found != value.end()) cell = &*found;
+        }
         bool counted = false;
-        auto found = value.find(column->first);
-        if (found != value.end()) CountValues(&*found, column->second, 0, counts, counted);
+        if (cell != nullptr) CountValues(cell, column->second, 0, counts, counted);
         if (!counted) ++none;
       }
     }
@@ -647,7 +709,7 @@ Result<ExportFile> Reports::Export(const std::string& owner_id, const std::strin
     batch.reserve(rows->size());
     for (const auto& row : rows->rows) {
       after = store::AsInt(row[0]);
-      batch.push_back(ParsedOr(row[1], json::object()));
+      batch.push_back(RowObject(ParsedOr(row[1], json()), stored->report["row_columns"]));
     }
     return batch;
   };
@@ -658,20 +720,17 @@ Result<ExportFile> Reports::Export(const std::string& owner_id, const std::strin
   fs::create_directories(dir, error);
   const fs::path path =
       dir / fmt::format("maestro-export-{}.{}", RandomHex(12), Extension(*format));
-  // CSV: the lines generation made, as they are.
-  NextLines lines = [&]() -> Result<std::vector<std::string>> {
-    std::vector<std::string> batch;
-    if (result_id.empty()) return batch;
-    auto rows = store_.Query(
-        "SELECT n, csv FROM report_rows WHERE result_id = ? AND n > ? ORDER BY n LIMIT ?",
-        {result_id, after, static_cast<std::int64_t>(kReadLines)});
-    if (!rows) return Fail(rows.error());
-    batch.reserve(rows->size());
-    for (auto& row : rows->rows) {
-      after = store::AsInt(row[0]);
-      batch.push_back(store::AsString(row[1]));
-    }
-    return batch;
+  // CSV: the lines generation made, as they are, streamed out of one query in one snapshot.
+  EachLine lines = [&](const TakeLine& take) -> Status {
+    if (result_id.empty()) return {};
+    return store_.Each("SELECT csv FROM report_rows WHERE result_id = ? ORDER BY n", {result_id},
+                       kReadLines, [&](store::Rows& rows) -> Status {
+                         for (const auto& row : rows.rows) {
+                           const auto* line = std::get_if<std::string>(&row[0]);
+                           if (auto ok = take(line ? *line : std::string_view()); !ok) return ok;
+                         }
+                         return {};
+                       });
   };
   auto written = *format == Format::kCsv ? WriteCsvLines(sheet, lines, path.string())
                                          : WriteExport(*format, sheet, next, path.string());
@@ -742,21 +801,40 @@ Result<json> Reports::Generate(jobs::JobContext& context) {
 
   const std::string result_id = fmt::format("{}-{}", job_id, context.job().attempts);
   auto drop_rows = [&] {
-    (void)store_.Exec("DELETE FROM report_rows WHERE result_id = ?", {result_id});
+    if (auto dropped = store_.Exec("DELETE FROM report_rows WHERE result_id = ?", {result_id});
+        !dropped) {
+      spdlog::warn("report {}: the rows of generation {} are left: {}", id, result_id,
+                   dropped.error().message);
+    }
   };
   auto fail = [&](const Error& error) -> Result<json> {
     drop_rows();
-    const std::string message = context.cancelled()   ? "the generation was cancelled"
-                                : context.timed_out() ? "the generation ran out of time"
-                                                      : error.message;
-    (void)store_.Exec(
-        "UPDATE reports SET status = 'failed', message = ?, job_id = NULL WHERE id = ? AND "
-        "job_id = ?",
-        {message, id, job_id});
+    if (context.cancelled()) {
+      // Back to the previous result, which this generation left in place, when there is one.
+      (void)store_.Exec(
+          "UPDATE reports SET status = CASE WHEN result_id IS NULL THEN 'failed' WHEN total = 0 "
+          "THEN 'empty' ELSE 'finished' END, message = CASE WHEN result_id IS NULL THEN ? ELSE ? "
+          "|| generated_at END, job_id = NULL WHERE id = ? AND job_id = ?",
+          {std::string(kCancelled), std::string(kCancelledKept), id, job_id});
+    } else {
+      const std::string message =
+          context.timed_out() ? "the generation ran out of time" : error.message;
+      (void)store_.Exec(
+          "UPDATE reports SET status = 'failed', message = ?, job_id = NULL WHERE id = ? AND "
+          "job_id = ?",
+          {message, id, job_id});
+    }
     Tell(owner_id, id);
     return Fail(error);
   };
-  drop_rows();  // a previous run of this attempt that died
+  // Rows of earlier attempts of this job whose worker died before it could drop them.
+  for (std::int64_t attempt = 1; attempt <= context.job().attempts; ++attempt) {
+    if (auto dropped = store_.Exec("DELETE FROM report_rows WHERE result_id = ?",
+                                   {fmt::format("{}-{}", job_id, attempt)});
+        !dropped) {
+      return fail(dropped.error());
+    }
+  }
   auto definition = ParseDefinition(registry_, body);
   if (!definition) return fail(definition.error());
   std::int64_t total = 0;
@@ -816,15 +894,26 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
     offset[l] = at;
     at += 1 + definition.levels[l].columns.size();
   }
+  // The result rows' columns with their export headers, for their JSON and CSV texts.
+  std::vector<RowColumn> row_columns;
+  for (const auto& level : definition.levels) {
+    const std::string prefix = PrefixOf(definition, level);
+    for (const auto& column : level.columns) {
+      row_columns.push_back(
+          {.key = prefix + column.path, .headers = ColumnHeaders(prefix, column)});
+    }
+  }
 
-  // Relation columns: the names of the related records the owner can read, by record id.
+  // Relation columns: the names of the related records the owner can read, as JSON lists, by
+  // record id.
   auto relation_names = [&](const Column& column, const std::vector<std::string>& ids,
-                            std::map<std::string, json>& out) -> Status {
+                            std::map<std::string, std::string>& out) -> Status {
     const auto& side = column.side;
     const char* self = side.forward ? "from_id" : "to_id";
     const char* other = side.forward ? "to_id" : "from_id";
     const auto access =
         auth::AccessCondition("o.id", owner_id, auth::Role::kRead, auth::AccessPlan::kPerRow);
+    std::map<std::string, json> names;
     for (std::size_t start = 0; start < ids.size(); start += 500) {
       const std::size_t n = std::min<std::size_t>(500, ids.size() - start);
       store::Params params = {side.relation->name};
@@ -840,11 +929,14 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
           params);
       if (!rows) return Fail(rows.error());
       for (const auto& row : rows->rows) {
-        json& names = out[store::AsString(row[0])];
-        if (!names.is_array()) names = json::array();
-        names.push_back(
+        json& list = names[store::AsString(row[0])];
+        if (!list.is_array()) list = json::array();
+        list.push_back(
             NameOf(registry_, store::AsString(row[1]), ParsedOr(row[2], json::object())));
       }
+    }
+    for (const auto& [record, list] : names) {
+      out[record] = list.dump(-1, ' ', false, json::error_handler_t::replace);
     }
     return {};
   };
@@ -881,67 +973,47 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
   };
 
   std::int64_t n = 0;
-  const std::vector<Header> headers = SheetHeaders(definition);
-  auto write = [&](std::vector<json>& rows) -> Status {
-    const auto started = Steady::now();
-    std::vector<std::pair<std::string, std::string>> texts;  // data and CSV line of each row
-    texts.reserve(rows.size());
-    for (const auto& row : rows) {
-      texts.emplace_back(row.dump(-1, ' ', false, json::error_handler_t::replace),
-                         CsvLine(row, headers));
-    }
-    timing.build += since(started);
+  store::Params pending;  // result_id, n, data and csv of each row to write
+  auto write = [&]() -> Status {
     const auto writing = Steady::now();
     auto written = store_.Transaction([&](store::Session& session) -> Status {
-      for (std::size_t start = 0; start < rows.size(); start += kInsertRows) {
-        const std::size_t count = std::min(kInsertRows, rows.size() - start);
-        std::string sql = "INSERT INTO report_rows (result_id, n, data, csv) VALUES ";
-        store::Params params;
-        params.reserve(count * 4);
-        for (std::size_t i = 0; i < count; ++i) {
-          sql += i ? ", (?, ?, ?, ?)" : "(?, ?, ?, ?)";
-          params.push_back(result_id);
-          params.push_back(n++);
-          params.push_back(std::move(texts[start + i].first));
-          params.push_back(std::move(texts[start + i].second));
-        }
-        auto inserted = session.Exec(sql, params);
-        if (!inserted) return Fail(inserted.error());
-      }
-      total += static_cast<std::int64_t>(rows.size());
-      rows.clear();
-      return {};
+      return session.InsertRows("report_rows", kRowsTable, pending);
     });
     timing.write += since(writing);
-    return written;
+    if (!written) return written;
+    total += static_cast<std::int64_t>(pending.size() / kRowsTable.size());
+    pending.clear();
+    return {};
   };
 
-  // Turns rows [start, end) of the query into result rows and writes them.
-  auto build = [&](const store::Rows& found, std::size_t start, std::size_t end) -> Status {
+  // Turns the rows of the query into result rows — each value's JSON text goes into the row's list
+  // as it is, only lists and objects are parsed for their CSV cells — and writes them.
+  auto build = [&](const store::Rows& found) -> Status {
     const auto started = Steady::now();
-    std::vector<std::map<std::string, json>> relations_of(levels);
+    std::vector<std::map<std::string, std::string>> relations_of(levels);
     std::vector<std::string> datacenter_ids;
     for (std::size_t l = 0; l < levels; ++l) {
       const Level& level = definition.levels[l];
-      std::vector<std::string> ids;
-      for (std::size_t i = start; i < end; ++i) {
-        if (!store::IsNull(found.rows[i][offset[l]])) {
-          ids.push_back(store::AsString(found.rows[i][offset[l]]));
+      std::vector<std::string> ids;  // of the level's records, for relation columns
+      for (std::size_t j = 0; j < level.columns.size() && ids.empty(); ++j) {
+        if (level.columns[j].source != ColumnSource::kRelation) continue;
+        for (const auto& cells : found.rows) {
+          if (!store::IsNull(cells[offset[l]])) ids.push_back(store::AsString(cells[offset[l]]));
         }
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
       }
-      std::sort(ids.begin(), ids.end());
-      ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
       for (std::size_t j = 0; j < level.columns.size(); ++j) {
         const Column& column = level.columns[j];
         if (column.source == ColumnSource::kRelation) {
-          std::map<std::string, json> names;
+          std::map<std::string, std::string> names;
           if (auto ok = relation_names(column, ids, names); !ok) return ok;
           for (auto& [record, list] : names) {
             relations_of[l][column.path + "\n" + record] = std::move(list);
           }
         } else if (column.source == ColumnSource::kDatacenter) {
-          for (std::size_t i = start; i < end; ++i) {
-            const json dc = ParsedOr(found.rows[i][offset[l] + 1 + j], json());
+          for (const auto& cells : found.rows) {
+            const json dc = ParsedOr(cells[offset[l] + 1 + j], json());
             if (dc.is_object() && dc.contains("id") && dc["id"].is_string()) {
               datacenter_ids.push_back(dc["id"]);
             }
@@ -952,46 +1024,74 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
     if (!datacenter_ids.empty()) {
       if (auto ok = datacenters(std::move(datacenter_ids)); !ok) return ok;
     }
-    std::vector<json> out;
-    out.reserve(end - start);
-    for (std::size_t i = start; i < end; ++i) {
-      const auto& cells = found.rows[i];
-      json row = json::object();
+    pending.reserve(found.size() * kRowsTable.size());
+    std::vector<std::string_view> values(row_columns.size());
+    std::vector<std::string> made(row_columns.size());  // texts made here rather than read
+    std::size_t data_size = 256;  // room for a row's texts: the last row's and some more
+    std::size_t csv_size = 128;
+    for (const auto& cells : found.rows) {
+      std::size_t at = 0;
       for (std::size_t l = 0; l < levels; ++l) {
         const Level& level = definition.levels[l];
-        const std::string prefix = pivot ? level.spec->kind + "." : "";
         const bool empty = store::IsNull(cells[offset[l]]);
-        const std::string id = empty ? "" : store::AsString(cells[offset[l]]);
-        for (std::size_t j = 0; j < level.columns.size(); ++j) {
+        for (std::size_t j = 0; j < level.columns.size(); ++j, ++at) {
           const Column& column = level.columns[j];
           const store::Value& cell = cells[offset[l] + 1 + j];
-          json value;
-          if (empty) {
-            // an empty pivot level: every column empty
-          } else if (column.source == ColumnSource::kCommon) {
-            value = store::AsString(cell);
-          } else if (column.source == ColumnSource::kRelation) {
-            auto found_names = relations_of[l].find(column.path + "\n" + id);
-            value = found_names != relations_of[l].end() ? found_names->second : json::array();
-          } else if (!store::IsNull(cell)) {
-            value = ParsedOr(cell, json());
-            if (column.source == ColumnSource::kDatacenter && value.is_object()) {
-              if (value.contains("id") && value["id"].is_string()) {
+          values[at] = {};
+          if (empty) continue;  // an empty pivot level: every column empty
+          if (store::IsNull(cell) && column.source != ColumnSource::kRelation) continue;
+          switch (column.source) {
+            case ColumnSource::kCommon:
+              made[at] = json(store::AsString(cell)).dump();
+              values[at] = made[at];
+              break;
+            case ColumnSource::kRelation: {
+              auto names =
+                  relations_of[l].find(column.path + "\n" + store::AsString(cells[offset[l]]));
+              values[at] = names != relations_of[l].end() ? std::string_view(names->second)
+                                                          : std::string_view("[]");
+              break;
+            }
+            case ColumnSource::kDatacenter: {
+              json value = ParsedOr(cell, json());
+              if (value.is_object() && value.contains("id") && value["id"].is_string()) {
                 auto info = datacenter_info.find(value["id"].get<std::string>());
                 if (info != datacenter_info.end()) {
                   for (const auto& [key, v] : info->second.items()) value[key] = v;
                 }
               }
-              if (column.parts.size() == 2) value = value.value(column.parts[1], json());
+              if (column.parts.size() == 2 && value.is_object()) {
+                value = value.value(column.parts[1], json());
+              }
+              made[at] = value.dump(-1, ' ', false, json::error_handler_t::replace);
+              values[at] = made[at];
+              break;
             }
+            case ColumnSource::kDocument:
+              if (const auto* text = std::get_if<std::string>(&cell)) {
+                values[at] = *text;
+              } else {
+                made[at] = store::AsString(cell);
+                values[at] = made[at];
+              }
+              break;
           }
-          row[prefix + column.path] = std::move(value);
         }
       }
-      out.push_back(std::move(row));
+      std::string data;
+      std::string csv;
+      data.reserve(data_size);
+      csv.reserve(csv_size);
+      AppendRow(row_columns, values, data, csv);
+      data_size = data.size() + 64;
+      csv_size = csv.size() + 64;
+      pending.push_back(result_id);
+      pending.push_back(n++);
+      pending.push_back(std::move(data));
+      pending.push_back(std::move(csv));
     }
     timing.build += since(started);
-    return write(out);
+    return write();
   };
 
   if (!pivot) {
@@ -1003,7 +1103,7 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
       // PostgreSQL would merge-join each page with the whole access table from its start (the
       // range on records does not carry over to acl), so pages got slower as they went: 164 s
       // for 1M servers. A nested loop probes acl by record id for the page's rows only.
-      store::Rows found_rows;
+      store::Rows found;
       const auto reading = Steady::now();
       auto read = store_.Transaction(
           [&](store::Session& session) -> Status {
@@ -1014,16 +1114,15 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
             }
             auto rows = session.Query(paths->sql, params);
             if (!rows) return Fail(rows.error());
-            found_rows = std::move(*rows);
+            found = std::move(*rows);
             return {};
           },
           store::TransactionMode::kRead);
       if (!read) return Fail(read.error());
       timing.query += since(reading);
-      auto* found = &found_rows;
-      if (found->empty()) break;
-      after = store::AsString(found->rows.back()[0]);
-      if (auto ok = build(*found, 0, found->size()); !ok) return ok;
+      if (found.empty()) break;
+      after = store::AsString(found.rows.back()[0]);
+      if (auto ok = build(found); !ok) return ok;
       if (auto going = context.Progress(total, 0, fmt::format("{} rows", total)); !going) {
         return going;
       }
@@ -1031,24 +1130,20 @@ Status Reports::Fill(jobs::JobContext& context, const Definition& definition,
     return {};
   }
 
-  // Pivot: every path at once (ids and values), then written in chunks.
+  // Pivot: the paths stream out of one query, on a connection of the store's own, and are built
+  // and written a chunk at a time in transactions of their own; PostgreSQL goes on producing paths
+  // meanwhile. A report of any size holds one chunk.
   const auto reading = Steady::now();
-  auto found = store_.Query(paths->sql, paths->params);
-  if (!found) return Fail(found.error());
-  timing.query += since(reading);
-  const auto all = static_cast<std::int64_t>(found->size());
-  if (auto going = context.Progress(0, all, fmt::format("{} rows to write", all)); !going) {
-    return going;
-  }
-  for (std::size_t start = 0; start < found->size(); start += kChunk) {
-    const std::size_t end = std::min(found->size(), start + kChunk);
-    if (auto ok = build(*found, start, end); !ok) return ok;
-    if (auto going = context.Progress(total, all, fmt::format("{} of {} rows", total, all));
-        !going) {
-      return going;
-    }
-  }
-  return {};
+  double elsewhere = 0;  // time spent building and writing while the query streamed
+  auto read = store_.Each(paths->sql, paths->params, kChunk, [&](store::Rows& found) -> Status {
+    const auto taking = Steady::now();
+    auto built = build(found);
+    if (built) built = context.Progress(total, 0, fmt::format("{} rows", total));
+    elsewhere += since(taking);
+    return built;
+  });
+  timing.query += since(reading) - elsewhere;
+  return read;
 }
 
 }  // namespace maestro::reports

@@ -409,9 +409,10 @@ CREATE INDEX discovered_listing ON discovered (connection_id, resource, region);
 // and its stored result rows. A generation writes its rows under a result id of its own and then
 // points the report at it in one statement, so pages read while a report regenerates stay stable
 // and a cancelled or superseded generation leaves the last result in place. Rows keep their order
-// of generation in `n`; `data` is one flat JSON object (column -> value), kept as text (it is read
-// back far more often than queried); `csv` is the row's CSV line, made once at generation so that a
-// CSV export of a million rows only concatenates them.
+// of generation in `n`; `data` is the row as JSON text (it is read back far more often than
+// queried): a list of its values in the order of the report's columns (rows written by the first
+// version are objects, column -> value); `csv` is the row's CSV line, made once at generation so
+// that a CSV export of a million rows only concatenates them.
 constexpr std::string_view kReportsSqlite = R"sql(
 CREATE TABLE reports (
   id            TEXT PRIMARY KEY,

@@ -5,8 +5,6 @@
 
 namespace maestro::store {
 
-bool IsNull(const Value& value) { return std::holds_alternative<std::nullptr_t>(value); }
-
 std::int64_t AsInt(const Value& value, std::int64_t fallback) {
   if (auto* i = std::get_if<std::int64_t>(&value)) return *i;
   if (auto* b = std::get_if<bool>(&value)) return *b ? 1 : 0;

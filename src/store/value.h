@@ -13,7 +13,8 @@ namespace maestro::store {
 using Value = std::variant<std::nullptr_t, bool, std::int64_t, double, std::string>;
 using Params = std::vector<Value>;
 
-bool IsNull(const Value& value);
+// Inline: called for every value of large results.
+inline bool IsNull(const Value& value) { return std::holds_alternative<std::nullptr_t>(value); }
 // Conversions that accept the representations both backends produce; a null gives the fallback.
 std::int64_t AsInt(const Value& value, std::int64_t fallback = 0);
 double AsDouble(const Value& value, double fallback = 0);

@@ -1,5 +1,6 @@
 // One suite, two backends: every Store must pass the same tests against a real database.
 // SQLite runs on a temp file; PostgreSQL on the server of MAESTRO_TEST_PG_URI, one schema per test.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -82,6 +83,107 @@ TEST_P(StoreConformanceTest, RoundTripsEveryValueType) {
   EXPECT_EQ(AsString(rows->At(0, "s")), "héllo ' ?");
   EXPECT_TRUE(IsNull(rows->At(0, "n")));
   EXPECT_TRUE(AsBool(rows->At(0, "b")));
+}
+
+TEST_P(StoreConformanceTest, InsertRowsWritesEveryRowAsGiven) {
+  // More rows than one multi-row statement holds, values that COPY's text format must escape.
+  const std::vector<std::string> texts = {
+      "plain", "tab\there", "two\nlines",      "cr\r\n", "back\\slash",
+      "\\N",   "",          "héllo ' ? \"q\"", "\\.",    "end\\"};
+  Params values;
+  for (int i = 0; i < 250; ++i) {
+    values.push_back(std::string("r1"));
+    values.push_back(std::int64_t{i});
+    values.push_back(texts[i % texts.size()]);
+    values.push_back(i % 3 == 0 ? Value(nullptr) : Value(texts[(i + 1) % texts.size()]));
+  }
+  auto done = store_->Transaction([&](Session& session) -> Status {
+    return session.InsertRows("report_rows", {"result_id", "n", "data", "csv"}, values);
+  });
+  ASSERT_TRUE(done) << done.error().message;
+  auto rows =
+      store_->Query("SELECT n, data, csv FROM report_rows WHERE result_id = ? ORDER BY n", {"r1"});
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), 250u);
+  for (int i = 0; i < 250; ++i) {
+    const auto& row = rows->rows[i];
+    EXPECT_EQ(AsInt(row[0]), i);
+    EXPECT_EQ(AsString(row[1]), texts[i % texts.size()]) << i;
+    if (i % 3 == 0) {
+      EXPECT_TRUE(IsNull(row[2])) << i;
+    } else {
+      EXPECT_EQ(AsString(row[2]), texts[(i + 1) % texts.size()]) << i;
+    }
+  }
+  // A duplicate key fails the insert, and the transaction writes nothing.
+  auto clash = store_->Transaction([&](Session& session) -> Status {
+    return session.InsertRows("report_rows", {"result_id", "n", "data"},
+                              {std::string("r2"), std::int64_t{1}, std::string("a"),
+                               std::string("r2"), std::int64_t{1}, std::string("b")});
+  });
+  ASSERT_FALSE(clash);
+  EXPECT_EQ(clash.error().code, ErrorCode::kConflict) << clash.error().message;
+  auto none = store_->Query("SELECT COUNT(*) FROM report_rows WHERE result_id = ?", {"r2"});
+  ASSERT_TRUE(none);
+  EXPECT_EQ(AsInt(none->rows[0][0]), 0);
+  EXPECT_TRUE(store_->Ping()) << "the connection is usable after the failure";
+}
+
+TEST_P(StoreConformanceTest, EachHandsOverAQueryInBatchesWhileTheStoreIsUsed) {
+  Params values;
+  for (int i = 0; i < 25; ++i) {
+    values.insert(values.end(), {std::string(i % 2 ? "odd" : "even"), std::int64_t{i},
+                                 std::string(fmt::format("row {}", i))});
+  }
+  ASSERT_TRUE(store_->Transaction([&](Session& session) -> Status {
+    return session.InsertRows("report_rows", {"result_id", "n", "data"}, values);
+  }));
+  // Each batch is copied under another result id while the query goes on: the read holds a
+  // connection of its own and sees the rows as they were when it started.
+  std::vector<std::size_t> sizes;
+  std::vector<std::string> seen;
+  auto read = store_->Each(
+      "SELECT n, data FROM report_rows WHERE n >= ? AND result_id <> 'copy' ORDER BY n",
+      {std::int64_t{2}}, 10, [&](Rows& rows) -> Status {
+        sizes.push_back(rows.size());
+        EXPECT_EQ(rows.columns, (std::vector<std::string>{"n", "data"}));
+        Params copies;
+        for (const auto& row : rows.rows) {
+          seen.push_back(AsString(row[1]));
+          copies.insert(copies.end(), {std::string("copy"), row[0], row[1]});
+        }
+        return store_->Transaction([&](Session& session) -> Status {
+          return session.InsertRows("report_rows", {"result_id", "n", "data"}, copies);
+        });
+      });
+  ASSERT_TRUE(read) << read.error().message;
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{10, 10, 3}));
+  ASSERT_EQ(seen.size(), 23u);
+  EXPECT_EQ(seen.front(), "row 2");
+  EXPECT_EQ(seen.back(), "row 24");
+  auto copied = store_->Query("SELECT COUNT(*) FROM report_rows WHERE result_id = 'copy'", {});
+  ASSERT_TRUE(copied);
+  EXPECT_EQ(AsInt(copied->rows[0][0]), 23);
+
+  // An error of the taker stops the reading and comes back.
+  int batches = 0;
+  auto stopped = store_->Each("SELECT n FROM report_rows ORDER BY n", {}, 4, [&](Rows&) -> Status {
+    ++batches;
+    return Fail(ErrorCode::kConflict, "enough");
+  });
+  ASSERT_FALSE(stopped);
+  EXPECT_EQ(stopped.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(batches, 1);
+  std::size_t none = 0;
+  EXPECT_TRUE(
+      store_->Each("SELECT n FROM report_rows WHERE n < 0", {}, 4, [&](Rows& rows) -> Status {
+        none += rows.size();
+        return {};
+      }));
+  EXPECT_EQ(none, 0u) << "no rows, no batch";
+  auto broken = store_->Each("SELEC nonsense", {}, 10, [](Rows&) -> Status { return {}; });
+  EXPECT_FALSE(broken);
+  EXPECT_TRUE(store_->Ping());
 }
 
 TEST_P(StoreConformanceTest, TransactionCommitsOnSuccess) {

@@ -1,9 +1,12 @@
 #include "store/postgres/postgres_store.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <libpq-fe.h>
 #include <sys/select.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <charconv>
@@ -148,7 +151,84 @@ class PostgresStore::Connection final : public Session {
     return {};
   }
 
+  Status InsertRows(std::string_view table, const std::vector<std::string>& columns,
+                    const Params& values) override {
+    if (columns.empty() || values.empty()) return {};
+    const std::string sql = fmt::format("COPY {} ({}) FROM STDIN", table, fmt::join(columns, ", "));
+    PgResult started(PQexec(connection_, sql.c_str()));
+    if (PQresultStatus(started.get()) != PGRES_COPY_IN) {
+      return Fail(ErrorFromResult(started.get(), connection_));
+    }
+    // COPY's text format: tab between values, a line per row, \N for null, and backslash escapes
+    // for backslash, tab, line feed and carriage return.
+    std::string buffer;
+    buffer.reserve(kCopyBuffer + 4096);
+    bool sent = true;
+    auto flush = [&] {
+      if (sent && !buffer.empty()) {
+        sent = PQputCopyData(connection_, buffer.data(), static_cast<int>(buffer.size())) == 1;
+      }
+      buffer.clear();
+    };
+    const std::size_t width = columns.size();
+    for (std::size_t i = 0; i < values.size() && sent; ++i) {
+      const Value& value = values[i];
+      if (IsNull(value)) {
+        buffer += "\\N";
+      } else if (const auto* text = std::get_if<std::string>(&value)) {
+        AppendCopyText(*text, buffer);
+      } else {
+        AppendCopyText(ParamText(value), buffer);
+      }
+      buffer += (i + 1) % width == 0 ? '\n' : '\t';
+      if (buffer.size() >= kCopyBuffer) flush();
+    }
+    flush();
+    if (PQputCopyEnd(connection_, sent ? nullptr : "the rows could not be sent") != 1) {
+      sent = false;
+    }
+    // The outcome, then the end of the results.
+    Status outcome;
+    bool first = true;
+    while (PGresult* raw = PQgetResult(connection_)) {
+      PgResult result(raw);
+      if (first && PQresultStatus(raw) != PGRES_COMMAND_OK) {
+        outcome = Fail(ErrorFromResult(raw, connection_));
+      }
+      first = false;
+    }
+    if (outcome && !sent) {
+      return Fail(ErrorCode::kUnavailable,
+                  "database unavailable: " + TrimMessage(PQerrorMessage(connection_)));
+    }
+    return outcome;
+  }
+
  private:
+  static constexpr std::size_t kCopyBuffer = 1 << 18;  // bytes sent to COPY at a time
+
+  static void AppendCopyText(std::string_view text, std::string& out) {
+    // What each byte becomes after a backslash, or 0 when it stays as it is.
+    static constexpr auto kEscapes = [] {
+      std::array<char, 256> escapes{};
+      escapes['\\'] = '\\';
+      escapes['\t'] = 't';
+      escapes['\n'] = 'n';
+      escapes['\r'] = 'r';
+      return escapes;
+    }();
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const char escape = kEscapes[static_cast<unsigned char>(text[i])];
+      if (escape == 0) continue;
+      out.append(text.data() + start, i - start);
+      out += '\\';
+      out += escape;
+      start = i + 1;
+    }
+    out.append(text.data() + start, text.size() - start);
+  }
+
   Result<PgResult> Run(std::string_view sql, const Params& params) {
     auto it = prepared_.find(std::string(sql));
     if (it == prepared_.end()) {
@@ -398,6 +478,61 @@ class PgSessionLock final : public Held {
 };
 
 }  // namespace
+
+Status PostgresStore::Each(std::string_view sql, const Params& params, std::size_t batch,
+                           const std::function<Status(Rows& rows)>& take) {
+  batch = std::max<std::size_t>(1, batch);
+  auto connection = ConnectAlone(settings_, "reader");
+  if (!connection) return Fail(connection.error());
+  PGconn* raw = connection->get();
+  PgResult begun(PQexec(raw, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+  if (PQresultStatus(begun.get()) != PGRES_COMMAND_OK) {
+    return Fail(ErrorFromResult(begun.get(), raw));
+  }
+  std::vector<std::string> texts;
+  std::vector<const char*> values;
+  texts.reserve(params.size());
+  values.reserve(params.size());
+  for (const Value& value : params) {
+    texts.push_back(ParamText(value));
+    values.push_back(IsNull(value) ? nullptr : texts.back().c_str());
+  }
+  const std::string text = NumberPlaceholders(sql);
+  if (PQsendQueryParams(raw, text.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                        nullptr, nullptr, 0) != 1 ||
+      PQsetSingleRowMode(raw) != 1) {
+    return Fail(ErrorCode::kUnavailable,
+                "database unavailable: " + TrimMessage(PQerrorMessage(raw)));
+  }
+  // Each row comes as a result of its own; the server goes on sending while `take` works. On an
+  // error the connection is closed, which ends the query and its transaction.
+  Rows rows;
+  rows.rows.reserve(batch);
+  while (PGresult* next = PQgetResult(raw)) {
+    PgResult result(next);
+    const auto status = PQresultStatus(next);
+    if (status != PGRES_SINGLE_TUPLE && status != PGRES_TUPLES_OK) {
+      return Fail(ErrorFromResult(next, raw));
+    }
+    if (rows.columns.empty()) {
+      for (int c = 0; c < PQnfields(next); ++c) rows.columns.emplace_back(PQfname(next, c));
+    }
+    if (status == PGRES_TUPLES_OK) continue;  // the end, without a row
+    auto& row = rows.rows.emplace_back();
+    const int columns = PQnfields(next);
+    row.reserve(columns);
+    for (int c = 0; c < columns; ++c) row.push_back(CellValue(next, 0, c));
+    if (rows.size() == batch) {
+      if (auto taken = take(rows); !taken) return taken;
+      rows.rows.clear();
+    }
+  }
+  if (!rows.empty()) {
+    if (auto taken = take(rows); !taken) return taken;
+  }
+  PgResult ended(PQexec(raw, "COMMIT"));
+  return {};
+}
 
 std::unique_ptr<Held> PostgresStore::Listen(std::string channel,
                                             std::function<void(std::string_view)> deliver) {

@@ -2,9 +2,14 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 namespace maestro::store {
@@ -50,32 +55,77 @@ class SqliteStore::Connection final : public Session {
   Result<Rows> Query(std::string_view sql, const Params& params) override {
     try {
       SQLite::Statement& statement = Prepare(sql, params);
-      Rows rows;
-      const int columns = statement.getColumnCount();
-      for (int i = 0; i < columns; ++i) rows.columns.emplace_back(statement.getColumnName(i));
-      while (statement.executeStep()) {
-        auto& row = rows.rows.emplace_back();
-        row.reserve(columns);
-        for (int i = 0; i < columns; ++i) {
-          const SQLite::Column column = statement.getColumn(i);
-          switch (column.getType()) {
-            case SQLITE_INTEGER:
-              row.emplace_back(static_cast<std::int64_t>(column.getInt64()));
-              break;
-            case SQLITE_FLOAT:
-              row.emplace_back(column.getDouble());
-              break;
-            case SQLITE_NULL:
-              row.emplace_back(nullptr);
-              break;
-            default:
-              row.emplace_back(column.getString());
-              break;
-          }
-        }
-      }
+      Rows rows = Columns(statement);
+      while (statement.executeStep()) ReadRow(statement, rows);
       statement.reset();
       return rows;
+    } catch (const SQLite::Exception& e) {
+      ResetAll();
+      return Fail(ToError(e));
+    }
+  }
+
+  // Store::Each on this connection.
+  Status Each(std::string_view sql, const Params& params, std::size_t batch,
+              const std::function<Status(Rows& rows)>& take) {
+    batch = std::max<std::size_t>(1, batch);
+    try {
+      SQLite::Statement& statement = Prepare(sql, params);
+      Rows rows = Columns(statement);
+      rows.rows.reserve(batch);
+      for (;;) {
+        const bool more = statement.executeStep();
+        if (more) ReadRow(statement, rows);
+        if (rows.size() == batch || (!more && !rows.empty())) {
+          if (auto taken = take(rows); !taken) {
+            statement.reset();
+            return taken;
+          }
+          rows.rows.clear();
+        }
+        if (!more) break;
+      }
+      statement.reset();
+      return {};
+    } catch (const SQLite::Exception& e) {
+      ResetAll();
+      return Fail(ToError(e));
+    }
+  }
+
+  Status InsertRows(std::string_view table, const std::vector<std::string>& columns,
+                    const Params& values) override {
+    if (columns.empty() || values.empty()) return {};
+    // Full statements of kRows rows, then the rest one row at a time: two statements to prepare
+    // and cache per table, whatever the number of rows.
+    const std::size_t width = columns.size();
+    const std::size_t rows = values.size() / width;
+    const std::size_t per = std::max<std::size_t>(1, std::min<std::size_t>(kRows, 32766 / width));
+    auto sql = [&](std::size_t count) {
+      std::string text =
+          fmt::format("INSERT INTO {} ({}) VALUES ", table, fmt::join(columns, ", "));
+      std::string one = "(";
+      for (std::size_t c = 0; c < width; ++c) one += c ? ", ?" : "?";
+      one += ")";
+      for (std::size_t r = 0; r < count; ++r) {
+        if (r) text += ", ";
+        text += one;
+      }
+      return text;
+    };
+    try {
+      const std::string full = sql(per);
+      const std::string single = sql(1);
+      std::size_t row = 0;
+      for (; row + per <= rows; row += per) {
+        SQLite::Statement& statement = Prepare(full, values, row * width, per * width, true);
+        statement.exec();
+      }
+      for (; row < rows; ++row) {
+        SQLite::Statement& statement = Prepare(single, values, row * width, width, true);
+        statement.exec();
+      }
+      return {};
     } catch (const SQLite::Exception& e) {
       ResetAll();
       return Fail(ToError(e));
@@ -105,7 +155,46 @@ class SqliteStore::Connection final : public Session {
   }
 
  private:
+  static Rows Columns(SQLite::Statement& statement) {
+    Rows rows;
+    const int columns = statement.getColumnCount();
+    for (int i = 0; i < columns; ++i) rows.columns.emplace_back(statement.getColumnName(i));
+    return rows;
+  }
+
+  // Appends the statement's current row to `rows`.
+  static void ReadRow(SQLite::Statement& statement, Rows& rows) {
+    const int columns = statement.getColumnCount();
+    auto& row = rows.rows.emplace_back();
+    row.reserve(columns);
+    for (int i = 0; i < columns; ++i) {
+      const SQLite::Column column = statement.getColumn(i);
+      switch (column.getType()) {
+        case SQLITE_INTEGER:
+          row.emplace_back(static_cast<std::int64_t>(column.getInt64()));
+          break;
+        case SQLITE_FLOAT:
+          row.emplace_back(column.getDouble());
+          break;
+        case SQLITE_NULL:
+          row.emplace_back(nullptr);
+          break;
+        default:
+          row.emplace_back(column.getString());
+          break;
+      }
+    }
+  }
+
   SQLite::Statement& Prepare(std::string_view sql, const Params& params) {
+    return Prepare(sql, params, 0, params.size());
+  }
+
+  // The cached statement of `sql` with params[first, first + count) bound. `borrow_text`: texts
+  // are bound without a copy, for a caller that runs the statement while `params` lives (SQLite
+  // would otherwise copy every text of a bulk insert once more).
+  SQLite::Statement& Prepare(std::string_view sql, const Params& params, std::size_t first,
+                             std::size_t count, bool borrow_text = false) {
     auto it = statements_.find(std::string(sql));
     if (it == statements_.end()) {
       it =
@@ -117,7 +206,8 @@ class SqliteStore::Connection final : public Session {
     statement.reset();
     statement.clearBindings();
     int index = 1;
-    for (const Value& value : params) {
+    for (std::size_t i = first; i < first + count; ++i) {
+      const Value& value = params[i];
       std::visit(
           [&](const auto& v) {
             using T = std::decay_t<decltype(v)>;
@@ -129,6 +219,8 @@ class SqliteStore::Connection final : public Session {
               statement.bind(index, static_cast<int64_t>(v));
             } else if constexpr (std::is_same_v<T, double>) {
               statement.bind(index, v);
+            } else if (borrow_text) {
+              statement.bindNoCopy(index, v);
             } else {
               statement.bind(index, v);
             }
@@ -149,6 +241,8 @@ class SqliteStore::Connection final : public Session {
       }
     }
   }
+
+  static constexpr std::size_t kRows = 100;  // rows per multi-row INSERT of InsertRows
 
   SQLite::Database db_;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
@@ -243,6 +337,71 @@ Result<std::int64_t> SqliteStore::Exec(std::string_view sql, const Params& param
   auto changed = connection->Exec(sql, params);
   Return(std::move(connection));
   return changed;
+}
+
+Status SqliteStore::Each(std::string_view sql, const Params& params, std::size_t batch,
+                         const std::function<Status(Rows& rows)>& take) {
+  // The query steps on a thread of its own, on a connection of its own, up to two batches ahead of
+  // `take`, as PostgreSQL's server goes on producing rows: reading and what `take` does overlap.
+  struct Channel {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::deque<Rows> ready;
+    bool done = false;  // the reader has ended
+    bool stop = false;  // `take` failed: the reader stops at its next batch
+    Status outcome;     // the reader's
+  } channel;
+  std::thread reader([&] {
+    Status read;
+    try {
+      Connection own(settings_);
+      // A deferred transaction: one snapshot, taken at the first read.
+      if (auto begun = own.Exec("BEGIN", {}); !begun) read = Fail(begun.error());
+      if (read) {
+        read = own.Each(sql, params, batch, [&](Rows& rows) -> Status {
+          Rows out{.columns = rows.columns, .rows = std::move(rows.rows)};
+          rows.rows = {};
+          rows.rows.reserve(batch);
+          std::unique_lock lock(channel.mutex);
+          channel.changed.wait(lock, [&] { return channel.ready.size() < 2 || channel.stop; });
+          if (channel.stop) return Fail(ErrorCode::kConflict, "the reading was stopped");
+          channel.ready.push_back(std::move(out));
+          channel.changed.notify_all();
+          return {};
+        });
+        (void)own.Exec(read ? "COMMIT" : "ROLLBACK", {});
+      }
+    } catch (const SQLite::Exception& e) {
+      read = Fail(ErrorCode::kUnavailable,
+                  fmt::format("cannot open SQLite database {}: {}", settings_.path, e.what()));
+    }
+    std::lock_guard lock(channel.mutex);
+    channel.outcome = std::move(read);
+    channel.done = true;
+    channel.changed.notify_all();
+  });
+  Status taken;
+  for (;;) {
+    Rows rows;
+    {
+      std::unique_lock lock(channel.mutex);
+      channel.changed.wait(lock, [&] { return !channel.ready.empty() || channel.done; });
+      if (channel.ready.empty()) break;
+      rows = std::move(channel.ready.front());
+      channel.ready.pop_front();
+      channel.changed.notify_all();
+    }
+    taken = take(rows);
+    if (!taken) {
+      std::lock_guard lock(channel.mutex);
+      channel.stop = true;
+      channel.changed.notify_all();
+      break;
+    }
+  }
+  reader.join();
+  if (!taken) return taken;
+  return channel.outcome;
 }
 
 Status SqliteStore::Ping() {

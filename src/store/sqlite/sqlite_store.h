@@ -30,6 +30,8 @@ class SqliteStore final : public Store {
                      TransactionMode mode = TransactionMode::kWrite) override;
   Result<Rows> Query(std::string_view sql, const Params& params) override;
   Result<std::int64_t> Exec(std::string_view sql, const Params& params) override;
+  Status Each(std::string_view sql, const Params& params, std::size_t batch,
+              const std::function<Status(Rows& rows)>& take) override;
   Status Ping() override;
   std::string Describe() const override;
   std::unique_ptr<Held> Listen(std::string channel,
