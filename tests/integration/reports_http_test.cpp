@@ -96,7 +96,7 @@ class ReportsHttpTest : public ::testing::TestWithParam<Backend> {
     return ApiClient::Body(reply);
   }
   // The rows as "a/b/c/d" paths of the named columns ("" for empty cells), sorted (pivot rows
-  // come in the order the records were created).
+  // come as the database walks the chain, in no promised order).
   static std::vector<std::string> Paths(const json& rows, const std::vector<std::string>& columns) {
     auto out = InOrder(rows, columns);
     std::sort(out.begin(), out.end());
