@@ -606,27 +606,7 @@ jobs::JobType Graphs::Job() {
 }
 
 scheduler::TaskOffer Graphs::Offer() {
-  return {.task = "graph",
-          .check =
-              [this](const json& args, const std::string& owner_id) {
-                std::vector<FieldError> problems;
-                for (const auto& [key, value] : args.items()) {
-                  if (key != "id") {
-                    problems.push_back({"args." + key, "is not a graph argument (id)"});
-                  }
-                }
-                if (!args.contains("id") || !args["id"].is_string()) {
-                  problems.push_back({"args.id", "is required: the id of one of your graphs"});
-                  return problems;
-                }
-                auto found = store_.Query("SELECT 1 FROM graphs WHERE id = ? AND owner_id = ?",
-                                          {args["id"].get<std::string>(), owner_id});
-                if (found && found->empty()) {
-                  problems.push_back({"args.id", "is not one of your graphs"});
-                }
-                return problems;
-              },
-          .max_attempts = 2};
+  return scheduler::OfferForOwnRow(store_, "graph", "graphs", "graph", 2);
 }
 
 Result<json> Graphs::Build(jobs::JobContext& context) {

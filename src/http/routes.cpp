@@ -294,6 +294,97 @@ Status OnlyParams(const Request& request, std::initializer_list<std::string_view
 // Files a connection reads (Terraform state, Ansible facts, JSON): at most this large.
 constexpr std::uint64_t kUploadLimit = 256ull * 1024 * 1024;
 
+// The summaries of the routes of a resource each user keeps for themself.
+struct OwnedRoutes {
+  std::string collection;  // /api/<collection>, and the collection its ETags name
+  std::string tag;
+  std::string list, create, get, patch, put, remove, run;
+};
+
+// GET and POST /api/<collection>, GET, PATCH, PUT and DELETE …/:id (ETag, If-Match) and POST
+// …/:id/run for a resource the caller owns: schedules, reports and graphs, whose services take
+// the owner's id.
+template <typename Resource>
+void AddOwnedRoutes(Router& router, Resource& resource,
+                    Result<json> (Resource::*run)(const std::string&, const std::string&),
+                    const OwnedRoutes& routes) {
+  const std::string base = "/api/" + routes.collection;
+  const std::string collection = routes.collection;
+  router.Add({.method = "GET",
+              .pattern = base,
+              .summary = routes.list,
+              .tag = routes.tag,
+              .access = Access::kUser,
+              .handler = [&resource](Request& r) -> Result<Response> {
+                if (auto known = OnlyParams(r, {"page", "limit"}); !known) {
+                  return Fail(known.error());
+                }
+                auto paging = Paging(r);
+                if (!paging) return Fail(paging.error());
+                return Json(200, resource.List(Caller(r).user_id, paging->first, paging->second));
+              }});
+  router.Add({.method = "POST",
+              .pattern = base,
+              .summary = routes.create,
+              .tag = routes.tag,
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
+              .handler = [&resource, collection](Request& r) {
+                return Versioned(201, resource.Create(Caller(r).user_id, r.Json()), collection);
+              }});
+  router.Add({.method = "GET",
+              .pattern = base + "/:id",
+              .summary = routes.get,
+              .tag = routes.tag,
+              .access = Access::kUser,
+              .handler = [&resource, collection](Request& r) {
+                return Versioned(200, resource.Get(Caller(r).user_id, r.params.at("id")),
+                                 collection);
+              }});
+  router.Add({.method = "PATCH",
+              .pattern = base + "/:id",
+              .summary = routes.patch,
+              .tag = routes.tag,
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
+              .handler = [&resource, collection](Request& r) -> Result<Response> {
+                auto version = IfMatchVersion(r);
+                if (!version) return Fail(version.error());
+                return Versioned(
+                    200, resource.Patch(Caller(r).user_id, r.params.at("id"), r.Json(), *version),
+                    collection);
+              }});
+  router.Add({.method = "PUT",
+              .pattern = base + "/:id",
+              .summary = routes.put,
+              .tag = routes.tag,
+              .access = Access::kUser,
+              .body = BodyKind::kJson,
+              .handler = [&resource, collection](Request& r) -> Result<Response> {
+                auto version = IfMatchVersion(r);
+                if (!version) return Fail(version.error());
+                return Versioned(
+                    200, resource.Replace(Caller(r).user_id, r.params.at("id"), r.Json(), *version),
+                    collection);
+              }});
+  router.Add({.method = "DELETE",
+              .pattern = base + "/:id",
+              .summary = routes.remove,
+              .tag = routes.tag,
+              .access = Access::kUser,
+              .handler = [&resource](Request& r) {
+                return NoContent(resource.Delete(Caller(r).user_id, r.params.at("id")));
+              }});
+  router.Add({.method = "POST",
+              .pattern = base + "/:id/run",
+              .summary = routes.run,
+              .tag = routes.tag,
+              .access = Access::kUser,
+              .handler = [&resource, run](Request& r) {
+                return Accepted((resource.*run)(Caller(r).user_id, r.params.at("id")));
+              }});
+}
+
 void AddConnectionRoutes(Router& router, Services& services) {
   router.Add({.method = "GET",
               .pattern = "/api/connections",
@@ -448,83 +539,16 @@ void AddJobRoutes(Router& router, Services& services) {
               .handler = [&](Request& r) {
                 return Accepted(services.jobs.Cancel(Caller(r).user_id, r.params.at("id")));
               }});
-  router.Add({.method = "GET",
-              .pattern = "/api/schedules",
-              .summary = "The caller's schedules, by name",
-              .tag = "jobs",
-              .access = Access::kUser,
-              .handler = [&](Request& r) -> Result<Response> {
-                if (auto known = OnlyParams(r, {"page", "limit"}); !known) {
-                  return Fail(known.error());
-                }
-                auto paging = Paging(r);
-                if (!paging) return Fail(paging.error());
-                return Json(
-                    200, services.schedules.List(Caller(r).user_id, paging->first, paging->second));
-              }});
-  router.Add({.method = "POST",
-              .pattern = "/api/schedules",
-              .summary = "Create a schedule (every or cron)",
-              .tag = "jobs",
-              .access = Access::kUser,
-              .body = BodyKind::kJson,
-              .handler = [&](Request& r) {
-                return Versioned(201, services.schedules.Create(Caller(r).user_id, r.Json()),
-                                 "schedules");
-              }});
-  router.Add({.method = "GET",
-              .pattern = "/api/schedules/:id",
-              .summary = "One of the caller's schedules",
-              .tag = "jobs",
-              .access = Access::kUser,
-              .handler = [&](Request& r) {
-                return Versioned(200, services.schedules.Get(Caller(r).user_id, r.params.at("id")),
-                                 "schedules");
-              }});
-  router.Add({.method = "PATCH",
-              .pattern = "/api/schedules/:id",
-              .summary = "Change a schedule (JSON merge patch; If-Match)",
-              .tag = "jobs",
-              .access = Access::kUser,
-              .body = BodyKind::kJson,
-              .handler = [&](Request& r) -> Result<Response> {
-                auto version = IfMatchVersion(r);
-                if (!version) return Fail(version.error());
-                return Versioned(200,
-                                 services.schedules.Patch(Caller(r).user_id, r.params.at("id"),
-                                                          r.Json(), *version),
-                                 "schedules");
-              }});
-  router.Add({.method = "PUT",
-              .pattern = "/api/schedules/:id",
-              .summary = "Replace a schedule (If-Match)",
-              .tag = "jobs",
-              .access = Access::kUser,
-              .body = BodyKind::kJson,
-              .handler = [&](Request& r) -> Result<Response> {
-                auto version = IfMatchVersion(r);
-                if (!version) return Fail(version.error());
-                return Versioned(200,
-                                 services.schedules.Replace(Caller(r).user_id, r.params.at("id"),
-                                                            r.Json(), *version),
-                                 "schedules");
-              }});
-  router.Add({.method = "DELETE",
-              .pattern = "/api/schedules/:id",
-              .summary = "Delete a schedule (its queued jobs are cancelled)",
-              .tag = "jobs",
-              .access = Access::kUser,
-              .handler = [&](Request& r) {
-                return NoContent(services.schedules.Delete(Caller(r).user_id, r.params.at("id")));
-              }});
-  router.Add({.method = "POST",
-              .pattern = "/api/schedules/:id/run",
-              .summary = "Run a schedule's task now",
-              .tag = "jobs",
-              .access = Access::kUser,
-              .handler = [&](Request& r) {
-                return Accepted(services.schedules.RunNow(Caller(r).user_id, r.params.at("id")));
-              }});
+  AddOwnedRoutes(router, services.schedules, &scheduler::Schedules::RunNow,
+                 {.collection = "schedules",
+                  .tag = "jobs",
+                  .list = "The caller's schedules, by name",
+                  .create = "Create a schedule (every or cron)",
+                  .get = "One of the caller's schedules",
+                  .patch = "Change a schedule (JSON merge patch; If-Match)",
+                  .put = "Replace a schedule (If-Match)",
+                  .remove = "Delete a schedule (its queued jobs are cancelled)",
+                  .run = "Run a schedule's task now"});
   router.Add(
       {.method = "GET",
        .pattern = "/api/events",
@@ -557,78 +581,16 @@ void AddJobRoutes(Router& router, Services& services) {
 
 void AddReportRoutes(Router& router, Services& services) {
   reports::Reports& reports = services.reports;
-  router.Add({.method = "GET",
-              .pattern = "/api/reports",
-              .summary = "The caller's reports, last changed first",
-              .tag = "reports",
-              .access = Access::kUser,
-              .handler = [&](Request& r) -> Result<Response> {
-                if (auto known = OnlyParams(r, {"page", "limit"}); !known) {
-                  return Fail(known.error());
-                }
-                auto paging = Paging(r);
-                if (!paging) return Fail(paging.error());
-                return Json(200, reports.List(Caller(r).user_id, paging->first, paging->second));
-              }});
-  router.Add({.method = "POST",
-              .pattern = "/api/reports",
-              .summary = "Create a report (single or pivot); its generation is queued",
-              .tag = "reports",
-              .access = Access::kUser,
-              .body = BodyKind::kJson,
-              .handler = [&](Request& r) {
-                return Versioned(201, reports.Create(Caller(r).user_id, r.Json()), "reports");
-              }});
-  router.Add({.method = "GET",
-              .pattern = "/api/reports/:id",
-              .summary = "One of the caller's reports, with its status",
-              .tag = "reports",
-              .access = Access::kUser,
-              .handler = [&](Request& r) {
-                return Versioned(200, reports.Get(Caller(r).user_id, r.params.at("id")), "reports");
-              }});
-  router.Add({.method = "PATCH",
-              .pattern = "/api/reports/:id",
-              .summary = "Change a report (JSON merge patch; If-Match); regenerates it",
-              .tag = "reports",
-              .access = Access::kUser,
-              .body = BodyKind::kJson,
-              .handler = [&](Request& r) -> Result<Response> {
-                auto version = IfMatchVersion(r);
-                if (!version) return Fail(version.error());
-                return Versioned(
-                    200, reports.Patch(Caller(r).user_id, r.params.at("id"), r.Json(), *version),
-                    "reports");
-              }});
-  router.Add({.method = "PUT",
-              .pattern = "/api/reports/:id",
-              .summary = "Replace a report (If-Match); regenerates it",
-              .tag = "reports",
-              .access = Access::kUser,
-              .body = BodyKind::kJson,
-              .handler = [&](Request& r) -> Result<Response> {
-                auto version = IfMatchVersion(r);
-                if (!version) return Fail(version.error());
-                return Versioned(
-                    200, reports.Replace(Caller(r).user_id, r.params.at("id"), r.Json(), *version),
-                    "reports");
-              }});
-  router.Add({.method = "DELETE",
-              .pattern = "/api/reports/:id",
-              .summary = "Delete a report and its stored rows",
-              .tag = "reports",
-              .access = Access::kUser,
-              .handler = [&](Request& r) {
-                return NoContent(reports.Delete(Caller(r).user_id, r.params.at("id")));
-              }});
-  router.Add({.method = "POST",
-              .pattern = "/api/reports/:id/run",
-              .summary = "Generate a report again",
-              .tag = "reports",
-              .access = Access::kUser,
-              .handler = [&](Request& r) {
-                return Accepted(reports.Run(Caller(r).user_id, r.params.at("id")));
-              }});
+  AddOwnedRoutes(router, reports, &reports::Reports::Run,
+                 {.collection = "reports",
+                  .tag = "reports",
+                  .list = "The caller's reports, last changed first",
+                  .create = "Create a report (single or pivot); its generation is queued",
+                  .get = "One of the caller's reports, with its status",
+                  .patch = "Change a report (JSON merge patch; If-Match); regenerates it",
+                  .put = "Replace a report (If-Match); regenerates it",
+                  .remove = "Delete a report and its stored rows",
+                  .run = "Generate a report again"});
   router.Add({.method = "GET",
               .pattern = "/api/reports/:id/rows",
               .summary = "A page of a report's stored rows (page, limit, sort, q)",
@@ -688,78 +650,16 @@ Result<Response> GraphFileResponse(Result<analytics::GraphFile> file, bool share
 
 void AddGraphRoutes(Router& router, Services& services) {
   analytics::Graphs& graphs = services.graphs;
-  router.Add({.method = "GET",
-              .pattern = "/api/graphs",
-              .summary = "The caller's graphs, newest first",
-              .tag = "graphs",
-              .access = Access::kUser,
-              .handler = [&](Request& r) -> Result<Response> {
-                if (auto known = OnlyParams(r, {"page", "limit"}); !known) {
-                  return Fail(known.error());
-                }
-                auto paging = Paging(r);
-                if (!paging) return Fail(paging.error());
-                return Json(200, graphs.List(Caller(r).user_id, paging->first, paging->second));
-              }});
-  router.Add({.method = "POST",
-              .pattern = "/api/graphs",
-              .summary = "Create a graph of application dependencies; its build is queued",
-              .tag = "graphs",
-              .access = Access::kUser,
-              .body = BodyKind::kJson,
-              .handler = [&](Request& r) {
-                return Versioned(201, graphs.Create(Caller(r).user_id, r.Json()), "graphs");
-              }});
-  router.Add({.method = "GET",
-              .pattern = "/api/graphs/:id",
-              .summary = "One of the caller's graphs, with its status and metrics",
-              .tag = "graphs",
-              .access = Access::kUser,
-              .handler = [&](Request& r) {
-                return Versioned(200, graphs.Get(Caller(r).user_id, r.params.at("id")), "graphs");
-              }});
-  router.Add({.method = "PATCH",
-              .pattern = "/api/graphs/:id",
-              .summary = "Change a graph (JSON merge patch; If-Match); a new `from` rebuilds it",
-              .tag = "graphs",
-              .access = Access::kUser,
-              .body = BodyKind::kJson,
-              .handler = [&](Request& r) -> Result<Response> {
-                auto version = IfMatchVersion(r);
-                if (!version) return Fail(version.error());
-                return Versioned(
-                    200, graphs.Patch(Caller(r).user_id, r.params.at("id"), r.Json(), *version),
-                    "graphs");
-              }});
-  router.Add({.method = "PUT",
-              .pattern = "/api/graphs/:id",
-              .summary = "Replace a graph (If-Match); a new `from` rebuilds it",
-              .tag = "graphs",
-              .access = Access::kUser,
-              .body = BodyKind::kJson,
-              .handler = [&](Request& r) -> Result<Response> {
-                auto version = IfMatchVersion(r);
-                if (!version) return Fail(version.error());
-                return Versioned(
-                    200, graphs.Replace(Caller(r).user_id, r.params.at("id"), r.Json(), *version),
-                    "graphs");
-              }});
-  router.Add({.method = "DELETE",
-              .pattern = "/api/graphs/:id",
-              .summary = "Delete a graph, its drawing and its share links",
-              .tag = "graphs",
-              .access = Access::kUser,
-              .handler = [&](Request& r) {
-                return NoContent(graphs.Delete(Caller(r).user_id, r.params.at("id")));
-              }});
-  router.Add({.method = "POST",
-              .pattern = "/api/graphs/:id/run",
-              .summary = "Build a graph again",
-              .tag = "graphs",
-              .access = Access::kUser,
-              .handler = [&](Request& r) {
-                return Accepted(graphs.Run(Caller(r).user_id, r.params.at("id")));
-              }});
+  AddOwnedRoutes(router, graphs, &analytics::Graphs::Run,
+                 {.collection = "graphs",
+                  .tag = "graphs",
+                  .list = "The caller's graphs, newest first",
+                  .create = "Create a graph of application dependencies; its build is queued",
+                  .get = "One of the caller's graphs, with its status and metrics",
+                  .patch = "Change a graph (JSON merge patch; If-Match); a new `from` rebuilds it",
+                  .put = "Replace a graph (If-Match); a new `from` rebuilds it",
+                  .remove = "Delete a graph, its drawing and its share links",
+                  .run = "Build a graph again"});
   router.Add({.method = "GET",
               .pattern = "/api/graphs/:id/svg",
               .summary = "A graph's drawing as SVG (409 until it is built)",

@@ -757,26 +757,7 @@ jobs::JobType Reports::Job() {
 }
 
 scheduler::TaskOffer Reports::Offer() {
-  return {.task = "report",
-          .check =
-              [this](const json& args, const std::string& owner_id) {
-                std::vector<FieldError> problems;
-                for (const auto& [key, value] : args.items()) {
-                  if (key != "id")
-                    problems.push_back({"args." + key, "is not a report argument (id)"});
-                }
-                if (!args.contains("id") || !args["id"].is_string()) {
-                  problems.push_back({"args.id", "is required: the id of one of your reports"});
-                  return problems;
-                }
-                auto found = store_.Query("SELECT 1 FROM reports WHERE id = ? AND owner_id = ?",
-                                          {args["id"].get<std::string>(), owner_id});
-                if (found && found->empty()) {
-                  problems.push_back({"args.id", "is not one of your reports"});
-                }
-                return problems;
-              },
-          .max_attempts = 2};
+  return scheduler::OfferForOwnRow(store_, "report", "reports", "report", 2);
 }
 
 Result<json> Reports::Generate(jobs::JobContext& context) {

@@ -545,4 +545,31 @@ Status Schedules::DepleteNow(const std::string& id, const std::string& reason) {
   return {};
 }
 
+TaskOffer OfferForOwnRow(store::Store& store, std::string task, std::string table, std::string noun,
+                         int max_attempts) {
+  return {
+      .task = std::move(task),
+      .check =
+          [&store, table = std::move(table), noun = std::move(noun)](const nlohmann::json& args,
+                                                                     const std::string& owner_id) {
+            std::vector<FieldError> problems;
+            for (const auto& [key, value] : args.items()) {
+              if (key != "id") {
+                problems.push_back({"args." + key, "is not a " + noun + " argument (id)"});
+              }
+            }
+            if (!args.contains("id") || !args["id"].is_string()) {
+              problems.push_back({"args.id", "is required: the id of one of your " + noun + "s"});
+              return problems;
+            }
+            auto found = store.Query("SELECT 1 FROM " + table + " WHERE id = ? AND owner_id = ?",
+                                     {args["id"].get<std::string>(), owner_id});
+            if (found && found->empty()) {
+              problems.push_back({"args.id", "is not one of your " + noun + "s"});
+            }
+            return problems;
+          },
+      .max_attempts = max_attempts};
+}
+
 }  // namespace maestro::scheduler

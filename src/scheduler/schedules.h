@@ -39,6 +39,11 @@ struct TaskOffer {
   int max_attempts = 3;
 };
 
+// The offer of a task whose args are `{id}`, the id of one of the owner's rows of `table` (the
+// report and graph tasks); `noun` names such a row in messages ("report").
+TaskOffer OfferForOwnRow(store::Store& store, std::string task, std::string table, std::string noun,
+                         int max_attempts);
+
 struct ScheduleSettings {
   int deplete_after = 5;  // failed runs in a row that disable a schedule
 };
