@@ -10,6 +10,7 @@
 #include <random>
 
 #include "auth/principal.h"
+#include "bench_support.h"
 #include "common/clock.h"
 #include "common/ids.h"
 #include "inventory/records.h"
@@ -18,19 +19,13 @@
 
 namespace {
 
+using maestro::bench::Must;
 using maestro::store::Params;
 using maestro::store::Store;
 using nlohmann::json;
 
 constexpr int kUsers = 50;
 constexpr int kTeams = 10;
-
-void Check(const maestro::Status& status, const char* what) {
-  if (!status) {
-    fmt::print(stderr, "{}: {}\n", what, status.error().message);
-    std::exit(1);
-  }
-}
 
 // Fills `kind` with `count` servers. shared = owners spread over users and teams with extra
 // grants; otherwise one user owns everything.
@@ -40,7 +35,7 @@ void Fill(Store& store, const std::string& kind, int count, bool shared,
   const std::string now = maestro::FormatTime(std::chrono::system_clock::now());
   const std::string doc_param(maestro::store::JsonParam(store.dialect()));
   for (int start = 0; start < count; start += 5000) {
-    Check(store.Transaction([&](maestro::store::Session& session) -> maestro::Status {
+    Must(store.Transaction([&](maestro::store::Session& session) -> maestro::Status {
       for (int i = start; i < std::min(count, start + 5000); ++i) {
         const std::string id = maestro::NewId();
         const bool by_team = shared && random() % 4 == 0;
@@ -75,7 +70,7 @@ void Fill(Store& store, const std::string& kind, int count, bool shared,
       }
       return {};
     }),
-          "filling records");
+         "filling records");
   }
 }
 
@@ -123,7 +118,7 @@ int main(int argc, char** argv) {
   }
   const std::string now = maestro::FormatTime(std::chrono::system_clock::now());
   std::vector<std::string> users, teams;
-  Check(store.Transaction([&](maestro::store::Session& session) -> maestro::Status {
+  Must(store.Transaction([&](maestro::store::Session& session) -> maestro::Status {
     for (int i = 0; i < kUsers; ++i) {
       users.push_back(maestro::NewId());
       const std::string email = fmt::format("user{}-{}@bench.example", i, users.back());
@@ -148,7 +143,7 @@ int main(int argc, char** argv) {
     }
     return {};
   }),
-        "users and teams");
+       "users and teams");
 
   // Two kinds side by side so that each list scans only its own dataset.
   maestro::inventory::Registry registry;

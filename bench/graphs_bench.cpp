@@ -35,8 +35,6 @@
 #include "bench_support.h"
 #include "common/clock.h"
 #include "common/ids.h"
-#include "inventory/registry.h"
-#include "inventory/search.h"
 #include "store/migrations.h"
 #include "store/open.h"
 
@@ -44,12 +42,9 @@ namespace {
 
 using maestro::bench::Die;
 using maestro::bench::Must;
-using maestro::store::Params;
 using maestro::store::Session;
 using maestro::store::Store;
 using nlohmann::json;
-
-constexpr std::size_t kRowsPerStatement = 200;
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -58,15 +53,6 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 double Median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   return values[values.size() / 2];
-}
-
-std::string Marks(std::size_t rows, std::size_t columns, std::string_view last = "?") {
-  std::string one = "(";
-  for (std::size_t c = 0; c < columns; ++c) one += c + 1 == columns ? std::string(last) : "?, ";
-  one += ")";
-  std::string out;
-  for (std::size_t r = 0; r < rows; ++r) out += (r ? ", " : "") + one;
-  return out;
 }
 
 class Seeder {
@@ -135,34 +121,10 @@ class Seeder {
  private:
   template <typename Make>
   std::vector<std::string> Insert(const std::string& kind, int count, Make make) {
-    const std::string param(maestro::store::JsonParam(store_.dialect()));
-    const auto& spec = *maestro::inventory::DefaultRegistry().Find(kind);
     std::vector<std::string> ids;
     ids.reserve(count);
-    Must(store_.Transaction([&](Session& session) -> maestro::Status {
-      for (int at = 0; at < count; at += static_cast<int>(kRowsPerStatement)) {
-        const std::size_t n = std::min<std::size_t>(kRowsPerStatement, count - at);
-        Params records, grants;
-        for (std::size_t k = 0; k < n; ++k) {
-          const std::string id = maestro::NewId();
-          const json doc = make(at + static_cast<int>(k));
-          records.insert(records.end(), {id, kind, std::string("user"), user_, now_, now_,
-                                         maestro::inventory::SearchText(spec, doc), doc.dump()});
-          grants.insert(grants.end(), {id, std::string("user"), user_, std::int64_t{3}});
-          ids.push_back(id);
-        }
-        auto inserted = session.Exec(
-            "INSERT INTO records (id, kind, owner_type, owner_id, created_at, updated_at, search, "
-            "doc) VALUES " +
-                Marks(n, 8, param),
-            records);
-        if (!inserted) return maestro::Fail(inserted.error());
-        auto granted = session.Exec(
-            "INSERT INTO acl (record_id, principal_type, principal_id, role) VALUES " + Marks(n, 4),
-            grants);
-        if (!granted) return maestro::Fail(granted.error());
-      }
-      return {};
+    Must(store_.Transaction([&](Session& session) {
+      return maestro::bench::InsertOwnedRecords(session, kind, user_, now_, 0, count, make, ids);
     }),
          "records");
     return ids;
@@ -171,27 +133,13 @@ class Seeder {
   template <typename Pair>
   void Link(const std::string& relation, std::size_t count, Pair pair) {
     static const std::vector<std::string> protocols = {"rest", "grpc", "tcp", "amqp", "http"};
-    const std::string param(maestro::store::JsonParam(store_.dialect()));
-    Must(store_.Transaction([&](Session& session) -> maestro::Status {
-      for (std::size_t at = 0; at < count; at += kRowsPerStatement) {
-        const std::size_t n = std::min(kRowsPerStatement, count - at);
-        Params params;
-        for (std::size_t k = 0; k < n; ++k) {
-          auto [from, to] = pair(at + k);
-          const json attrs = relation == "app_deps"
-                                 ? json{{"via", protocols[(at + k) % protocols.size()]}}
-                                 : json::object();
-          params.insert(params.end(), {relation, from, to, attrs.dump(), now_});
-        }
-        std::string rows;
-        for (std::size_t k = 0; k < n; ++k)
-          rows += fmt::format("{}(?, ?, ?, {}, ?)", k ? ", " : "", param);
-        auto done = session.Exec(
-            "INSERT INTO edges (relation, from_id, to_id, attrs, created_at) VALUES " + rows,
-            params);
-        if (!done) return maestro::Fail(done.error());
-      }
-      return {};
+    Must(store_.Transaction([&](Session& session) {
+      return maestro::bench::InsertEdges(session, relation, now_, 0, count, [&](std::size_t i) {
+        auto [from, to] = pair(i);
+        return maestro::bench::Edge{
+            from, to,
+            relation == "app_deps" ? json{{"via", protocols[i % protocols.size()]}}.dump() : "{}"};
+      });
     }),
          "edges");
   }

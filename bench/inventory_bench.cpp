@@ -35,6 +35,7 @@
 namespace {
 
 using maestro::bench::Die;
+using maestro::bench::Must;
 
 using maestro::store::Session;
 using maestro::store::Store;
@@ -43,10 +44,6 @@ using nlohmann::json;
 constexpr int kUsers = 50;
 constexpr int kTeams = 10;
 constexpr int kBenchUser = 7;  // a member of teams 7 and 2 (see Members)
-
-void Check(const maestro::Status& status, const char* what) {
-  if (!status) Die(fmt::format("{}: {}", what, status.error().message));
-}
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -123,7 +120,7 @@ class Seeder {
         maestro::auth::PasswordHasher(maestro::auth::PasswordCost::Interactive()).Hash(password);
     if (!hash) Die(hash.error().message);
     std::ofstream(dir / "password") << password;
-    Check(store_.Transaction([&](Session& session) -> maestro::Status {
+    Must(store_.Transaction([&](Session& session) -> maestro::Status {
       for (int i = 0; i < kUsers; ++i) {
         users_.push_back(maestro::NewId());
         const std::string email = fmt::format("user{}@bench.example", i);
@@ -153,7 +150,7 @@ class Seeder {
       }
       return {};
     }),
-          "users and teams");
+         "users and teams");
     std::ofstream(dir / "email") << fmt::format("user{}@bench.example", kBenchUser);
   }
 
@@ -166,7 +163,7 @@ class Seeder {
     const auto& spec = *maestro::inventory::DefaultRegistry().Find(kind);
     std::vector<std::string> ids;
     for (int first = 0; first < count; first += 5000) {
-      Check(store_.Transaction([&](Session& session) -> maestro::Status {
+      Must(store_.Transaction([&](Session& session) -> maestro::Status {
         for (int i = first; i < std::min(count, first + 5000); ++i) {
           const std::string id = maestro::NewId();
           const bool by_team = random_() % 4 == 0;
@@ -216,7 +213,7 @@ class Seeder {
         }
         return {};
       }),
-            "records");
+           "records");
     }
     records_ += count;
     fmt::print("  {:>7} {:<13} {:.1f} s\n", count, kind, SecondsSince(start));
@@ -228,7 +225,7 @@ class Seeder {
                     const std::vector<std::string>& to, int per) {
     std::int64_t count = 0;
     for (std::size_t first = 0; first < from.size(); first += 2000) {
-      Check(store_.Transaction([&](Session& session) -> maestro::Status {
+      Must(store_.Transaction([&](Session& session) -> maestro::Status {
         for (std::size_t i = first; i < std::min(from.size(), first + 2000); ++i) {
           std::set<std::string> targets;
           while (static_cast<int>(targets.size()) < per) {
@@ -245,7 +242,7 @@ class Seeder {
         }
         return {};
       }),
-            "relations");
+           "relations");
     }
     return count;
   }

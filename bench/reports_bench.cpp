@@ -34,29 +34,18 @@
 namespace {
 
 using maestro::bench::Die;
+using maestro::bench::Must;
 
 using maestro::store::Params;
 using maestro::store::Session;
 using maestro::store::Store;
 using nlohmann::json;
 
-constexpr std::size_t kRowsPerStatement = 200;
-
-void Check(const maestro::Status& status, const char* what) {
-  if (!status) Die(fmt::format("{}: {}", what, status.error().message));
-}
+// Rows written per transaction while seeding.
+constexpr int kRowsPerTransaction = 20000;
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-std::string Marks(std::size_t rows, std::size_t columns, std::string_view last = "?") {
-  std::string one = "(";
-  for (std::size_t c = 0; c < columns; ++c) one += c + 1 == columns ? std::string(last) : "?, ";
-  one += ")";
-  std::string out;
-  for (std::size_t r = 0; r < rows; ++r) out += (r ? ", " : "") + one;
-  return out;
 }
 
 class Seeder {
@@ -113,9 +102,9 @@ class Seeder {
     // What autovacuum would do soon after a bulk load: without statistics, PostgreSQL plans the
     // joins for tables it believes empty.
     if (store_.dialect() == maestro::store::Dialect::kPostgres) {
-      Check(store_.Transaction(
-                [](Session& session) -> maestro::Status { return session.ExecScript("ANALYZE"); }),
-            "analyze");
+      Must(store_.Transaction(
+               [](Session& session) -> maestro::Status { return session.ExecScript("ANALYZE"); }),
+           "analyze");
     }
     fmt::print("seeded {} records in {:.1f} s\n", clients + systems + applications + servers,
                SecondsSince(start));
@@ -129,7 +118,7 @@ class Seeder {
     if (!hash) Die(hash.error().message);
     user_ = maestro::NewId();
     const std::string email = "reports@bench.example";
-    Check(store_.Transaction([&](Session& session) -> maestro::Status {
+    Must(store_.Transaction([&](Session& session) -> maestro::Status {
       auto done = session.Exec(
           "INSERT INTO users (id, email, email_key, name, password_hash, created_at, updated_at) "
           "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -137,7 +126,7 @@ class Seeder {
       if (!done) return maestro::Fail(done.error());
       return {};
     }),
-          "user");
+         "user");
     std::ofstream(dir / "password") << password;
     std::ofstream(dir / "email") << email;
   }
@@ -145,39 +134,15 @@ class Seeder {
   template <typename Make>
   std::vector<std::string> Insert(const std::string& kind, int count, Make make) {
     const auto start = std::chrono::steady_clock::now();
-    const std::string param(maestro::store::JsonParam(store_.dialect()));
-    const auto& spec = *maestro::inventory::DefaultRegistry().Find(kind);
     std::vector<std::string> ids;
     ids.reserve(count);
-    for (int first = 0; first < count; first += 20000) {
-      Check(store_.Transaction([&](Session& session) -> maestro::Status {
-        const int end = std::min(count, first + 20000);
-        for (int at = first; at < end; at += static_cast<int>(kRowsPerStatement)) {
-          const std::size_t n = std::min<std::size_t>(kRowsPerStatement, end - at);
-          Params records, grants;
-          for (std::size_t k = 0; k < n; ++k) {
-            const std::string id = maestro::NewId();
-            const json doc = make(at + static_cast<int>(k));
-            records.insert(records.end(), {id, kind, std::string("user"), user_, now_, now_,
-                                           maestro::inventory::SearchText(spec, doc), doc.dump()});
-            grants.insert(grants.end(), {id, std::string("user"), user_, std::int64_t{3}});
-            ids.push_back(id);
-          }
-          auto inserted = session.Exec(
-              "INSERT INTO records (id, kind, owner_type, owner_id, created_at, updated_at, "
-              "search, doc) VALUES " +
-                  Marks(n, 8, param),
-              records);
-          if (!inserted) return maestro::Fail(inserted.error());
-          auto granted = session.Exec(
-              "INSERT INTO acl (record_id, principal_type, principal_id, role) VALUES " +
-                  Marks(n, 4),
-              grants);
-          if (!granted) return maestro::Fail(granted.error());
-        }
-        return {};
+    for (int first = 0; first < count; first += kRowsPerTransaction) {
+      Must(store_.Transaction([&](Session& session) {
+        return maestro::bench::InsertOwnedRecords(session, kind, user_, now_, first,
+                                                  std::min(count, first + kRowsPerTransaction),
+                                                  make, ids);
       }),
-            "records");
+           "records");
     }
     fmt::print("  {:>8} {:<13} {:.1f} s\n", count, kind, SecondsSince(start));
     return ids;
@@ -186,24 +151,16 @@ class Seeder {
   template <typename Pair>
   void Link(const std::string& relation, std::size_t count, Pair pair) {
     const auto start = std::chrono::steady_clock::now();
-    for (std::size_t first = 0; first < count; first += 20000) {
-      Check(store_.Transaction([&](Session& session) -> maestro::Status {
-        const std::size_t end = std::min(count, first + 20000);
-        for (std::size_t at = first; at < end; at += kRowsPerStatement) {
-          const std::size_t n = std::min(kRowsPerStatement, end - at);
-          Params params;
-          for (std::size_t k = 0; k < n; ++k) {
-            auto [from, to] = pair(at + k);
-            params.insert(params.end(), {relation, from, to, now_});
-          }
-          auto done = session.Exec(
-              "INSERT INTO edges (relation, from_id, to_id, created_at) VALUES " + Marks(n, 4),
-              params);
-          if (!done) return maestro::Fail(done.error());
-        }
-        return {};
+    for (std::size_t first = 0; first < count; first += kRowsPerTransaction) {
+      Must(store_.Transaction([&](Session& session) {
+        return maestro::bench::InsertEdges(session, relation, now_, first,
+                                           std::min(count, first + kRowsPerTransaction),
+                                           [&](std::size_t i) {
+                                             auto [from, to] = pair(i);
+                                             return maestro::bench::Edge{from, to};
+                                           });
       }),
-            "edges");
+           "edges");
     }
     fmt::print("  {:>8} {:<13} {:.1f} s\n", count, relation, SecondsSince(start));
   }
