@@ -2,6 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "store/sqlite/sqlite_store.h"
+
 namespace maestro::store {
 namespace {
 
@@ -46,6 +53,40 @@ TEST(OpenStoreTest, UnreachablePostgresIsUnavailableNotACrash) {
   ASSERT_FALSE(store);
   EXPECT_EQ(store.error().code, ErrorCode::kUnavailable);
   EXPECT_EQ(store.error().message.find(":pw@"), std::string::npos) << store.error().message;
+}
+
+// SQLite's checkpoints run on the store's own thread (not inside a commit): they still happen, so
+// the written pages reach the database file while the store stays open.
+TEST(SqliteStoreTest, CheckpointsCopyTheWalIntoTheDatabaseWhileOpen) {
+  const std::filesystem::path dir =
+      std::filesystem::path(testing::TempDir()) /
+      ("checkpoint-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "maestro.db").string();
+  auto store = SqliteStore::Open({.path = path});
+  ASSERT_TRUE(store) << store.error().message;
+  ASSERT_TRUE((*store)->Exec("CREATE TABLE blobs (b TEXT)", {}));
+  const std::string text(4000, 'x');
+  // 40 MB in 100 commits: 5 times SQLite's threshold of 1,000 pages of 8 KiB.
+  for (int commit = 0; commit < 100; ++commit) {
+    auto done = (*store)->Transaction([&](Session& session) -> Status {
+      for (int row = 0; row < 100; ++row) {
+        if (auto put = session.Exec("INSERT INTO blobs (b) VALUES (?)", {text}); !put) {
+          return Fail(put.error());
+        }
+      }
+      return {};
+    });
+    ASSERT_TRUE(done) << done.error().message;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::filesystem::file_size(path) < 30'000'000 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GE(std::filesystem::file_size(path), 30'000'000u) << "the pages reached the database";
+  store->reset();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

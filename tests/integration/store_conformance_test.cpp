@@ -230,6 +230,55 @@ TEST_P(StoreConformanceTest, TransactionRollsBackWhenTheWorkThrows) {
   EXPECT_TRUE(store_->Ping()) << "the connection is usable after the rollback";
 }
 
+// Writers that queue while another writes (SQLite runs them as one group): each one's failure
+// or exception undoes its own work only and reaches its own caller only.
+TEST_P(StoreConformanceTest, QueuedWritersFailAlone) {
+  std::promise<void> holding, release;
+  std::thread first([&] {
+    (void)store_->Transaction([&](Session& session) -> Status {
+      Insert("servers", {{"hostname", "first"}}, &session);
+      holding.set_value();
+      release.get_future().wait();  // the others queue meanwhile
+      return {};
+    });
+  });
+  holding.get_future().wait();
+  constexpr int kWriters = 12;
+  std::vector<std::string> outcome(kWriters);
+  std::vector<std::thread> writers;
+  for (int i = 0; i < kWriters; ++i) {
+    writers.emplace_back([&, i] {
+      try {
+        auto done = store_->Transaction([&](Session& session) -> Status {
+          Insert("servers", {{"hostname", fmt::format("w{}", i)}}, &session);
+          Insert("servers", {{"hostname", fmt::format("w{}-b", i)}}, &session);
+          if (i % 3 == 1) return Fail(ErrorCode::kValidationFailed, fmt::format("no {}", i));
+          if (i % 3 == 2) throw std::runtime_error(fmt::format("bug {}", i));
+          return {};
+        });
+        outcome[i] = done ? "ok" : done.error().message;
+      } catch (const std::runtime_error& e) {
+        outcome[i] = e.what();
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  release.set_value();
+  first.join();
+  for (auto& writer : writers) writer.join();
+  for (int i = 0; i < kWriters; ++i) {
+    const std::string expected = i % 3 == 0   ? "ok"
+                                 : i % 3 == 1 ? fmt::format("no {}", i)
+                                              : fmt::format("bug {}", i);
+    EXPECT_EQ(outcome[i], expected) << i;
+    const std::int64_t written = Count(fmt::format(
+        "{} IN ('w{}', 'w{}-b')", JsonText(store_->dialect(), "doc", {"hostname"}), i, i));
+    EXPECT_EQ(written, i % 3 == 0 ? 2 : 0) << "writer " << i << ": " << outcome[i];
+  }
+  EXPECT_EQ(Count(), 1 + 2 * (kWriters / 3));
+  EXPECT_TRUE(store_->Ping());
+}
+
 TEST_P(StoreConformanceTest, DuplicateKeyIsAConflict) {
   const std::string id = Insert("servers", {{"hostname", "a"}});
   auto again = store_->Exec(

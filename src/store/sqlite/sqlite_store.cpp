@@ -51,6 +51,9 @@ class SqliteStore::Connection final : public Session {
   }
 
   Dialect dialect() const override { return Dialect::kSqlite; }
+  sqlite3* Handle() const { return db_.getHandle(); }
+  // True outside a transaction: after BEGIN, only when SQLite rolled it back itself.
+  bool InAutocommit() const { return sqlite3_get_autocommit(db_.getHandle()) != 0; }
 
   Result<Rows> Query(std::string_view sql, const Params& params) override {
     try {
@@ -255,7 +258,14 @@ SqliteStore::SqliteStore(SqliteSettings settings) : settings_(std::move(settings
   static std::once_flag once;
   std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
 }
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    stopping_ = true;
+  }
+  checkpoint_wanted_.notify_one();
+  if (checkpointer_.joinable()) checkpointer_.join();
+}
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(SqliteSettings settings) {
   if (settings.pool_size == 0) settings.pool_size = 1;
@@ -263,7 +273,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(SqliteSettings settings) 
   try {
     for (std::size_t i = 0; i < store->settings_.pool_size; ++i) {
       store->idle_.push_back(std::make_unique<Connection>(store->settings_));
+      // Replaces SQLite's checkpoint inside the commit (wal_autocheckpoint) with ours.
+      sqlite3_wal_hook(store->idle_.back()->Handle(), &SqliteStore::OnWalCommit, store.get());
     }
+    store->checkpointer_ = std::thread(&SqliteStore::Checkpoints, store.get());
   } catch (const SQLite::Exception& e) {
     return Fail(ErrorCode::kUnavailable,
                 fmt::format("cannot open SQLite database {}: {}", store->settings_.path, e.what()));
@@ -287,13 +300,41 @@ void SqliteStore::Return(std::unique_ptr<Connection> connection) {
   available_.notify_one();
 }
 
+struct SqliteStore::Write {
+  const std::function<Status(Session&)>* work;
+  Status outcome;
+  std::exception_ptr thrown;
+  bool done = false;
+};
+
 Status SqliteStore::Transaction(const std::function<Status(Session&)>& work, TransactionMode mode) {
-  // SQLite has one writer at a time. Writers of this process queue here, handing over at once,
-  // instead of sleeping in SQLite's busy handler (which backs off up to 100 ms between tries);
-  // other processes still meet the busy timeout. Taken before a connection is borrowed, so that
-  // waiting writers leave the pool to readers.
-  std::unique_lock<std::mutex> writing;
-  if (mode == TransactionMode::kWrite) writing = std::unique_lock(writer_);
+  if (mode == TransactionMode::kWrite) {
+    // SQLite has one writer at a time. Writers of this process queue here and the first of them
+    // runs the whole queue as one group (see the header), instead of each sleeping in SQLite's
+    // busy handler (which backs off up to 100 ms between tries); other processes still meet the
+    // busy timeout. Waiting writers hold no connection, leaving the pool to readers.
+    Write write{.work = &work};
+    std::unique_lock lock(writes_mutex_);
+    writes_.push_back(&write);
+    while (!write.done) {
+      if (committing_) {
+        writes_done_.wait(lock);
+        continue;
+      }
+      committing_ = true;
+      const std::size_t taken = std::min(writes_.size(), kMaxGroup);
+      std::vector<Write*> group(writes_.begin(), writes_.begin() + taken);
+      writes_.erase(writes_.begin(), writes_.begin() + taken);
+      lock.unlock();
+      Commit(group);
+      lock.lock();
+      for (Write* member : group) member->done = true;
+      committing_ = false;
+      writes_done_.notify_all();
+    }
+    if (write.thrown) std::rethrow_exception(write.thrown);
+    return std::move(write.outcome);
+  }
   auto connection = Borrow();
   struct Giveback {
     SqliteStore* store;
@@ -302,11 +343,7 @@ Status SqliteStore::Transaction(const std::function<Status(Session&)>& work, Tra
   } giveback{this, connection};
 
   if (mode == TransactionMode::kNone) return work(*connection);
-  if (auto begun =
-          connection->Exec(mode == TransactionMode::kRead ? "BEGIN" : "BEGIN IMMEDIATE", {});
-      !begun) {
-    return Fail(begun.error());
-  }
+  if (auto begun = connection->Exec("BEGIN", {}); !begun) return Fail(begun.error());
   Status result;
   try {
     result = work(*connection);
@@ -314,15 +351,115 @@ Status SqliteStore::Transaction(const std::function<Status(Session&)>& work, Tra
     (void)connection->Exec("ROLLBACK", {});
     throw;
   }
-  if (!result) {
-    (void)connection->Exec("ROLLBACK", {});
-    return result;
+  (void)connection->Exec(result ? "COMMIT" : "ROLLBACK", {});
+  return result;
+}
+
+void SqliteStore::Commit(const std::vector<Write*>& group) {
+  auto connection = Borrow();
+  struct Giveback {
+    SqliteStore* store;
+    std::unique_ptr<Connection>& connection;
+    ~Giveback() { store->Return(std::move(connection)); }
+  } giveback{this, connection};
+  Connection& session = *connection;
+  std::size_t next = 0;
+  while (next < group.size()) {
+    if (auto begun = session.Exec("BEGIN IMMEDIATE", {}); !begun) {
+      for (; next < group.size(); ++next) group[next]->outcome = Fail(begun.error());
+      return;
+    }
+    // A lone write needs no savepoint: its transaction is its own.
+    const bool alone = group.size() - next == 1;
+    std::vector<Write*> kept;  // done, and waiting for the COMMIT
+    bool lost = false;         // SQLite rolled the transaction back itself
+    for (; next < group.size() && !lost; ++next) {
+      Write& write = *group[next];
+      if (!alone) {
+        if (auto saved = session.Exec("SAVEPOINT grouped_write", {}); !saved) {
+          write.outcome = Fail(saved.error());
+          lost = session.InAutocommit();
+          continue;
+        }
+      }
+      try {
+        write.outcome = (*write.work)(session);
+      } catch (...) {
+        write.thrown = std::current_exception();
+      }
+      const bool ok = !write.thrown && write.outcome;
+      if (session.InAutocommit()) {
+        // An I/O error, a full disk or the like ended the transaction: the writes before this
+        // one in it are gone too.
+        lost = true;
+        const Error gone{ErrorCode::kUnavailable,
+                         "the database rolled the transaction back; retry"};
+        for (Write* before : kept) before->outcome = Fail(gone);
+        if (ok) write.outcome = Fail(gone);
+        kept.clear();
+        continue;
+      }
+      if (!alone && !ok) {
+        (void)session.Exec("ROLLBACK TO SAVEPOINT grouped_write", {});
+      }
+      if (!alone) (void)session.Exec("RELEASE SAVEPOINT grouped_write", {});
+      if (ok) kept.push_back(&write);
+    }
+    if (lost) continue;  // the rest in a new transaction
+    if (kept.empty()) {
+      (void)session.Exec("ROLLBACK", {});
+    } else if (auto committed = session.Exec("COMMIT", {}); !committed) {
+      (void)session.Exec("ROLLBACK", {});
+      for (Write* write : kept) write->outcome = Fail(committed.error());
+    }
   }
-  if (auto committed = connection->Exec("COMMIT", {}); !committed) {
-    (void)connection->Exec("ROLLBACK", {});
-    return Fail(committed.error());
+}
+
+int SqliteStore::OnWalCommit(void* store, sqlite3* db, const char*, int pages) {
+  auto* self = static_cast<SqliteStore*>(store);
+  // Every kCheckpointPages new pages, as SQLite would (checkpointing more often copies the pages
+  // that every commit rewrites, such as the last page of an index, again and again). Hooks run
+  // after the commit, so two may overlap: at worst one checkpoint too many or too few.
+  int mark = self->pages_at_checkpoint_.load(std::memory_order_relaxed);
+  if (pages < mark) mark = 0;  // the WAL restarted
+  if (pages - mark < kCheckpointPages) {
+    self->pages_at_checkpoint_.store(mark, std::memory_order_relaxed);
+    return SQLITE_OK;
   }
-  return {};
+  self->pages_at_checkpoint_.store(pages, std::memory_order_relaxed);
+  if (pages >= kCheckpointPages * 8) {
+    // Writers outrun the checkpointer: this commit checkpoints itself, as SQLite would, so that
+    // the WAL (which every read searches) stays bounded.
+    (void)sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else {
+    {
+      std::lock_guard lock(self->checkpoint_mutex_);
+      self->checkpoint_due_ = true;
+    }
+    self->checkpoint_wanted_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void SqliteStore::Checkpoints() {
+  std::unique_ptr<Connection> own;  // opened at the first checkpoint
+  std::unique_lock lock(checkpoint_mutex_);
+  for (;;) {
+    checkpoint_wanted_.wait(lock, [&] { return checkpoint_due_ || stopping_; });
+    if (stopping_) return;
+    checkpoint_due_ = false;
+    lock.unlock();
+    try {
+      if (!own) own = std::make_unique<Connection>(settings_);
+      // Passive: copies what no reader still needs, alongside readers and the writer. A failure
+      // (a busy database) is retried at the next commit past the threshold.
+      (void)sqlite3_wal_checkpoint_v2(own->Handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                      nullptr);
+    } catch (const SQLite::Exception&) {
+      own.reset();
+    }
+    lock.lock();
+  }
 }
 
 Result<Rows> SqliteStore::Query(std::string_view sql, const Params& params) {
