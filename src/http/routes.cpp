@@ -771,8 +771,12 @@ void AddKindRoutes(Router& router, inventory::Records& records, const inventory:
               .summary = "Read a record of " + label,
               .tag = spec.kind,
               .access = Access::kUser,
-              .handler = [&records, kind](Request& r) {
-                return RecordResponse(200, records.Get(Caller(r), *kind, r.params.at("id")));
+              .handler = [&records, kind](Request& r) -> Result<Response> {
+                auto shown = records.Show(Caller(r), *kind, r.params.at("id"));
+                if (!shown) return Fail(shown.error());
+                Response response = Response::JsonText(200, std::move(shown->json));
+                response.SetHeader("ETag", fmt::format("\"{}\"", shown->version));
+                return response;
               }});
   router.Add({.method = "PATCH",
               .pattern = base + "/:id",

@@ -101,6 +101,14 @@ struct Records::Loaded {
   Role role = Role::kNone;
 };
 
+struct Records::Planned {
+  Loaded loaded;
+  json doc;  // the new user fields
+  bool active = true;
+  Role need = Role::kWrite;  // the caller's role this change needs
+  std::vector<RelationWrite> relations;
+};
+
 Records::Records(store::Store& store, const Clock& clock, const Registry& registry,
                  RecordSettings settings)
     : store_(store), clock_(clock), registry_(registry), settings_(settings) {}
@@ -914,6 +922,32 @@ Result<std::string> Records::List(const auth::Principal& caller, const EntitySpe
                      total, query.page, query.limit);
 }
 
+Result<Records::Shown> Records::Show(const auth::Principal& caller, const EntitySpec& spec,
+                                     const std::string& id) {
+  Shown shown;
+  auto done = store_.Transaction(
+      [&](store::Session& session) -> Status {
+        auto generation = Generation(session);
+        if (!generation) return Fail(generation.error());
+        const std::string key = fmt::format("{}\x1f{}\x1f{}", caller.user_id, spec.kind, id);
+        if (auto hit = shown_.Find(key, *generation); hit && hit->items) {
+          shown = {.json = *hit->items, .version = hit->count};
+          return {};
+        }
+        auto loaded = Load(session, caller, spec, id, Role::kRead, false);
+        if (!loaded) return Fail(loaded.error());
+        shown = {.json = DumpJson(loaded->record),
+                 .version = loaded->record["version"].get<std::int64_t>()};
+        shown_.Put(key, *generation,
+                   {.count = shown.version, .items = std::make_shared<std::string>(shown.json)});
+        return {};
+      },
+      // One snapshot: the generation is that of what was read.
+      store::TransactionMode::kRead);
+  if (!done) return Fail(done.error());
+  return shown;
+}
+
 Result<std::int64_t> Records::Count(const auth::Principal& caller, const EntitySpec& spec,
                                     const ListQuery& query) {
   // The list's matches in the kind's default order: a count and the first list share them.
@@ -1004,11 +1038,10 @@ Result<int> Records::FillSearchText() {
 
 Result<json> Records::Save(store::Session& session, const auth::Principal& caller,
                            const EntitySpec& spec, Loaded& current, json doc, bool active,
-                           std::string action, const std::vector<RelationWrite>& relations) {
+                           std::string action, const std::vector<RelationWrite>& relations,
+                           std::optional<Role> recheck, bool warn) {
   DropNulls(doc);
   if (auto valid = ValidateDocument(spec, doc); !valid) return Fail(valid.error());
-  if (auto unique = CheckUnique(session, spec, current.id, doc); !unique)
-    return Fail(unique.error());
   const json before = current.record;
   if (relations.empty() && UserFields(registry_, spec, before) == doc &&
       before["active"].get<bool>() == active) {
@@ -1016,15 +1049,27 @@ Result<json> Records::Save(store::Session& session, const auth::Principal& calle
   }
   const std::int64_t version = before["version"].get<std::int64_t>() + 1;
   const std::string now = Now();
-  auto updated = session.Exec(
-      "UPDATE records SET doc = " + std::string(store::JsonParam(session.dialect())) +
-          ", search = ?, version = ?, updated_at = ?, active = ? WHERE id = ? AND "
-          "version = ?",
-      {doc.dump(), SearchText(spec, doc), version, now, active, current.id, version - 1});
+  std::string sql = "UPDATE records SET doc = " + std::string(store::JsonParam(session.dialect())) +
+                    ", search = ?, version = ?, updated_at = ?, active = ? WHERE id = ? AND "
+                    "version = ?";
+  store::Params params{doc.dump(), SearchText(spec, doc), version, now, active, current.id,
+                       version - 1};
+  if (recheck) {
+    const auto access =
+        auth::AccessCondition("records.id", caller.user_id, *recheck, auth::AccessPlan::kPerRow);
+    sql += " AND " + access.sql;
+    params.insert(params.end(), access.params.begin(), access.params.end());
+  }
+  auto updated = session.Exec(sql, params);
   if (!updated) return Fail(updated.error());
   if (*updated == 0) {
     return Fail(ErrorCode::kPreconditionFailed,
                 "the record changed meanwhile; reload it and retry");
+  }
+  // After the UPDATE, which holds the record's row: the unique check's lock comes second for
+  // every writer (PostgreSQL), whether it read the record under the row lock or before it.
+  if (auto unique = CheckUnique(session, spec, current.id, doc); !unique) {
+    return Fail(unique.error());
   }
   json result;
   if (relations.empty()) {
@@ -1053,7 +1098,7 @@ Result<json> Records::Save(store::Session& session, const auth::Principal& calle
       !history) {
     return Fail(history.error());
   }
-  if (active) {
+  if (active && warn) {
     auto warnings = Warnings(session, caller, spec, current.id, doc);
     if (!warnings) return Fail(warnings.error());
     if (!warnings->empty()) result["warnings"] = std::move(*warnings);
@@ -1105,6 +1150,46 @@ Result<json> Records::Replace(const auth::Principal& caller, const EntitySpec& s
 Result<json> Records::Change(const auth::Principal& caller, const EntitySpec& spec,
                              const std::string& id, const json& body,
                              std::optional<std::int64_t> if_match, bool merge) {
+  // A change of the document alone is read and worked out outside the write transaction, which
+  // then only writes, and only if the record is still at the version read and the caller may
+  // still change it: writers serialise on SQLite, so the less they do there the more of them
+  // pass. When the record changed meanwhile, it is read again (a few times, then under the lock).
+  constexpr int kOptimisticTries = 3;
+  for (int attempt = 0; attempt < kOptimisticTries; ++attempt) {
+    Result<Planned> planned = Fail(ErrorCode::kInternal, "not read");
+    auto read = store_.Transaction(
+        [&](store::Session& session) -> Status {
+          planned = PlanChange(session, caller, spec, id, body, if_match, merge, false);
+          return {};
+        },
+        store::TransactionMode::kNone);
+    if (!read) return Fail(read.error());
+    if (!planned) return Fail(planned.error());
+    if (!planned->relations.empty()) break;  // edges too: all under the lock
+    json result;
+    auto done = store_.Transaction([&](store::Session& session) -> Status {
+      auto saved = Save(session, caller, spec, planned->loaded, std::move(planned->doc),
+                        planned->active, "", {}, planned->need, /*warn=*/false);
+      if (!saved) return Fail(saved.error());
+      result = std::move(*saved);
+      return {};
+    });
+    if (!done && done.error().code == ErrorCode::kPreconditionFailed && !if_match) continue;
+    if (!done) return Fail(done.error());
+    if (result["active"].get<bool>() && result["version"] != planned->loaded.record["version"]) {
+      auto warned = store_.Transaction(
+          [&](store::Session& session) -> Status {
+            auto warnings =
+                Warnings(session, caller, spec, id, UserFields(registry_, spec, result));
+            if (!warnings) return Fail(warnings.error());
+            if (!warnings->empty()) result["warnings"] = std::move(*warnings);
+            return {};
+          },
+          store::TransactionMode::kNone);
+      if (!warned) return Fail(warned.error());
+    }
+    return result;
+  }
   json result;
   auto done = store_.Transaction([&](store::Session& session) -> Status {
     auto changed = Change(session, caller, spec, id, body, if_match, merge);
@@ -1124,6 +1209,16 @@ Result<json> Records::Patch(store::Session& session, const auth::Principal& call
 Result<json> Records::Change(store::Session& session, const auth::Principal& caller,
                              const EntitySpec& spec, const std::string& id, const json& body,
                              std::optional<std::int64_t> if_match, bool merge) {
+  auto planned = PlanChange(session, caller, spec, id, body, if_match, merge, true);
+  if (!planned) return Fail(planned.error());
+  return Save(session, caller, spec, planned->loaded, std::move(planned->doc), planned->active, "",
+              planned->relations);
+}
+
+Result<Records::Planned> Records::PlanChange(store::Session& session, const auth::Principal& caller,
+                                             const EntitySpec& spec, const std::string& id,
+                                             const json& body, std::optional<std::int64_t> if_match,
+                                             bool merge, bool lock) {
   if (!body.is_object()) {
     return Fail(ErrorCode::kValidationFailed,
                 merge ? "a merge patch must be a JSON object" : "the body must be a JSON object",
@@ -1131,7 +1226,9 @@ Result<json> Records::Change(store::Session& session, const auth::Principal& cal
   }
   // Only a merge patch restores ({"active": true}), and restoring needs admin.
   const bool restoring = merge && body.contains("active") && body["active"] == true;
-  auto loaded = Load(session, caller, spec, id, restoring ? Role::kAdmin : Role::kWrite, true);
+  Planned planned;
+  planned.need = restoring ? Role::kAdmin : Role::kWrite;
+  auto loaded = Load(session, caller, spec, id, planned.need, lock);
   if (!loaded) return Fail(loaded.error());
   if (auto matched = CheckIfMatch(loaded->record, if_match); !matched) return Fail(matched.error());
   auto problems = ReadOnlyProblems(loaded->record, body, /*allow_restore=*/merge);
@@ -1147,9 +1244,11 @@ Result<json> Records::Change(store::Session& session, const auth::Principal& cal
     merged.merge_patch(fields);
     fields = std::move(merged);
   }
-  const bool active = restoring || loaded->record["active"].get<bool>();
-  return Save(session, caller, spec, *loaded, UserFields(registry_, spec, fields), active, "",
-              *relations);
+  planned.active = restoring || loaded->record["active"].get<bool>();
+  planned.doc = UserFields(registry_, spec, fields);
+  planned.relations = std::move(*relations);
+  planned.loaded = std::move(*loaded);
+  return planned;
 }
 
 Status Records::Delete(const auth::Principal& caller, const EntitySpec& spec,

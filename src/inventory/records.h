@@ -59,6 +59,14 @@ class Records {
       std::optional<bool> active);
   Result<nlohmann::json> Get(const auth::Principal& caller, const EntitySpec& spec,
                              const std::string& id);
+  // GET /api/<kind>/<id>: the record as Get gives it, serialised, with its version (the ETag).
+  // Kept per caller while nothing in the database changes (see ListCache), so that a record read
+  // again costs one query.
+  struct Shown {
+    std::string json;
+    std::int64_t version = 0;
+  };
+  Result<Shown> Show(const auth::Principal& caller, const EntitySpec& spec, const std::string& id);
   // {items, total, page, limit}, serialised: pages seen again come from the cache as they were
   // written (see ListCache).
   Result<std::string> List(const auth::Principal& caller, const EntitySpec& spec,
@@ -162,10 +170,14 @@ class Records {
   // role is below `need`.
   Result<Loaded> Load(store::Session& session, const auth::Principal& caller,
                       const EntitySpec& spec, const std::string& id, auth::Role need, bool lock);
+  // Writes `doc` as the record's next version (no new version when nothing changed), with its
+  // relations and history. `recheck`: the write also requires the caller to hold this role still,
+  // for a record read outside the transaction. `warn`: adds the duplicate warnings.
   Result<nlohmann::json> Save(store::Session& session, const auth::Principal& caller,
                               const EntitySpec& spec, Loaded& current, nlohmann::json doc,
                               bool active, std::string action,
-                              const std::vector<RelationWrite>& relations = {});
+                              const std::vector<RelationWrite>& relations = {},
+                              std::optional<auth::Role> recheck = std::nullopt, bool warn = true);
   // The records of `spec` with these ids (others are left out), in that order, as GET shows them;
   // with `caller_roles`, also the caller's role on each.
   // The records matching a list condition (the set plan) in `order`: their number and, up to
@@ -198,6 +210,11 @@ class Records {
                                 const EntitySpec& spec, const std::string& id,
                                 const nlohmann::json& body, std::optional<std::int64_t> if_match,
                                 bool merge);
+  struct Planned;  // a change worked out from the record as read: what Save is given
+  Result<Planned> PlanChange(store::Session& session, const auth::Principal& caller,
+                             const EntitySpec& spec, const std::string& id,
+                             const nlohmann::json& body, std::optional<std::int64_t> if_match,
+                             bool merge, bool lock);
 
   Result<std::vector<RelationWrite>> TakeRelations(const EntitySpec& spec, nlohmann::json& body);
   Status WriteRelations(store::Session& session, const auth::Principal& caller,
@@ -212,6 +229,9 @@ class Records {
   const Registry& registry_;
   const RecordSettings settings_;
   ListCache lists_;
+  // Records as Show gives them (an entry's `items`, with the version as its `count`): room for
+  // the ~10k records a busy team reads, ~15 MB.
+  ListCache shown_{50000, 250000};
 };
 
 }  // namespace maestro::inventory
