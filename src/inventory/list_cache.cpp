@@ -48,6 +48,51 @@ std::size_t SizeOf(const ListCache::Entry& entry) {
 
 }  // namespace
 
+struct ListCache::Making {
+  std::string generation;
+  bool done = false;
+  std::condition_variable finished;
+};
+
+Result<ListCache::Entry> ListCache::FindOrMake(const std::string& key,
+                                               const std::string& generation,
+                                               const std::function<Result<Entry>()>& make) {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (const auto found = entries_.find(key);
+        found != entries_.end() && found->second.generation == generation) {
+      return found->second.entry;
+    }
+    const auto making = making_.find(key);
+    if (making == making_.end() || making->second->generation != generation) break;
+    const std::shared_ptr<Making> other = making->second;  // kept alive while waiting
+    other->finished.wait(lock, [&] { return other->done; });
+  }
+  auto mine = std::make_shared<Making>();
+  mine->generation = generation;
+  making_[key] = mine;
+  lock.unlock();
+  Result<Entry> made = Fail(ErrorCode::kInternal, "the list was not made");
+  try {
+    made = make();
+  } catch (...) {
+    Finish(key, mine);
+    throw;
+  }
+  if (made) Put(key, generation, *made);
+  Finish(key, mine);
+  return made;
+}
+
+void ListCache::Finish(const std::string& key, const std::shared_ptr<Making>& making) {
+  std::lock_guard lock(mutex_);
+  if (auto found = making_.find(key); found != making_.end() && found->second == making) {
+    making_.erase(found);
+  }
+  making->done = true;
+  making->finished.notify_all();
+}
+
 void ListCache::Put(const std::string& key, const std::string& generation, Entry entry) {
   const std::size_t size = SizeOf(entry);
   if (size > max_ids_) return;

@@ -6,7 +6,9 @@
 // starts afresh. Thread-safe.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -14,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/error.h"
 #include "store/value.h"
 
 namespace maestro::inventory {
@@ -42,17 +45,26 @@ class ListCache {
 
   std::optional<Entry> Find(const std::string& key, const std::string& generation) const;
   void Put(const std::string& key, const std::string& generation, Entry entry);
+  // Find, or else make the entry with `make` and Put it, one caller at a time: callers missing
+  // the same key and generation meanwhile wait for that entry instead of making it too (a list
+  // opened by many at once, or by all of them again after a change, is computed once). A failed
+  // `make` is each caller's own: the next waiter makes it in turn.
+  Result<Entry> FindOrMake(const std::string& key, const std::string& generation,
+                           const std::function<Result<Entry>()>& make);
 
  private:
   struct Kept {
     std::string generation;
     Entry entry;
   };
+  struct Making;  // an entry being made, and its waiters
+  void Finish(const std::string& key, const std::shared_ptr<Making>& making);
   const std::size_t capacity_;
   const std::size_t max_ids_;
   mutable std::mutex mutex_;
   std::size_t ids_ = 0;  // ids held by all entries
   std::unordered_map<std::string, Kept> entries_;
+  std::unordered_map<std::string, std::shared_ptr<Making>> making_;
 };
 
 }  // namespace maestro::inventory

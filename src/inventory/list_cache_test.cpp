@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 namespace maestro::inventory {
 namespace {
 
@@ -34,6 +38,40 @@ TEST(ListCacheTest, KeysTellParametersAndTheirTypesApart) {
   EXPECT_NE(ListCache::Key(sql, {"a\x1fsb", ""}), ListCache::Key(sql, {"a", "b\x1fs"}))
       << "a separator inside a value must not make two parameter lists equal";
   EXPECT_EQ(a, ListCache::Key(sql, {"1", std::int64_t{2}}));
+}
+
+TEST(ListCacheTest, CallersMissingTogetherWaitForOneMaker) {
+  ListCache cache;
+  std::atomic<int> made = 0;
+  std::atomic<bool> fail_first = true;
+  auto make = [&]() -> Result<ListCache::Entry> {
+    ++made;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the others arrive meanwhile
+    if (fail_first.exchange(false)) return Fail(ErrorCode::kUnavailable, "first try fails");
+    return ListCache::Entry{.count = 7};
+  };
+  std::vector<std::thread> threads;
+  std::atomic<int> failed = 0, got = 0;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      auto entry = cache.FindOrMake("list", "g1", make);
+      if (!entry) {
+        ++failed;
+      } else if (entry->count == 7) {
+        ++got;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failed, 1) << "a failure is its maker's own";
+  EXPECT_EQ(got, 7);
+  EXPECT_EQ(made, 2) << "once failed, once made: the waiters did not make it again";
+  EXPECT_EQ(cache.Find("list", "g1")->count, 7);
+  // Another generation is made afresh.
+  auto other = cache.FindOrMake(
+      "list", "g2", [&]() -> Result<ListCache::Entry> { return ListCache::Entry{.count = 9}; });
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->count, 9);
 }
 
 TEST(ListCacheTest, StartsAfreshWhenFull) {

@@ -842,29 +842,29 @@ Result<Records::MatchSet> Records::Matches(store::Session& session, const auth::
   const std::string ordered =
       "SELECT r.id FROM records r WHERE " + where.sql + " ORDER BY " + order;
   MatchSet set{.key = ListCache::Key(ordered, where.params), .generation = std::move(*generation)};
-  if (auto hit = lists_.Find(set.key, set.generation)) {
-    set.entry = std::move(*hit);
-    return set;
-  }
-  // The first kKeptIds matches in order give every page among them, and the total when there
-  // are no more.
-  store::Params params = where.params;
-  params.push_back(std::int64_t{kKeptIds + 1});
-  auto rows = session.Query(ordered + " LIMIT ?", params);
-  if (!rows) return Fail(rows.error());
-  auto kept = std::make_shared<std::vector<std::string>>();
-  const std::size_t keep = std::min<std::size_t>(rows->size(), kKeptIds);
-  kept->reserve(keep);
-  for (std::size_t i = 0; i < keep; ++i) kept->push_back(AsString(rows->At(i, "id")));
-  set.entry.count = static_cast<std::int64_t>(rows->size());
-  if (rows->size() > keep) {
-    auto counted =
-        session.Query("SELECT COUNT(*) AS n FROM records r WHERE " + where.sql, where.params);
-    if (!counted) return Fail(counted.error());
-    set.entry.count = AsInt(counted->At(0, "n"));
-  }
-  set.entry.ids = std::move(kept);
-  lists_.Put(set.key, set.generation, set.entry);
+  auto entry = lists_.FindOrMake(set.key, set.generation, [&]() -> Result<ListCache::Entry> {
+    // The first kKeptIds matches in order give every page among them, and the total when
+    // there are no more.
+    store::Params params = where.params;
+    params.push_back(std::int64_t{kKeptIds + 1});
+    auto rows = session.Query(ordered + " LIMIT ?", params);
+    if (!rows) return Fail(rows.error());
+    auto kept = std::make_shared<std::vector<std::string>>();
+    const std::size_t keep = std::min<std::size_t>(rows->size(), kKeptIds);
+    kept->reserve(keep);
+    for (std::size_t i = 0; i < keep; ++i) kept->push_back(AsString(rows->At(i, "id")));
+    ListCache::Entry made{.count = static_cast<std::int64_t>(rows->size())};
+    if (rows->size() > keep) {
+      auto counted =
+          session.Query("SELECT COUNT(*) AS n FROM records r WHERE " + where.sql, where.params);
+      if (!counted) return Fail(counted.error());
+      made.count = AsInt(counted->At(0, "n"));
+    }
+    made.ids = std::move(kept);
+    return made;
+  });
+  if (!entry) return Fail(entry.error());
+  set.entry = std::move(*entry);
   return set;
 }
 
@@ -885,35 +885,40 @@ Result<std::string> Records::List(const auth::Principal& caller, const EntitySpe
         if (offset >= total) return {};
         // A page rendered from the same data is shown again as it was.
         const std::string page_key = ListCache::PageKey(matches->key, offset, query.limit);
-        if (auto page = lists_.Find(page_key, matches->generation); page && page->items) {
-          items = std::move(page->items);
-          return {};
-        }
-        const auto& kept = *matches->entry.ids;
-        const auto end = std::min<std::int64_t>(total, offset + query.limit);
-        std::vector<std::string> ids;
-        if (end <= static_cast<std::int64_t>(kept.size())) {
-          ids.assign(kept.begin() + offset, kept.begin() + end);
-        } else {
-          // Beyond the kept ids: the page is found by walking the sort order and checking each
-          // row's acl (the readable set as a whole would cost more than the few rows walked).
-          auto walk =
-              ListCondition(session.dialect(), caller, spec, query, auth::AccessPlan::kPerRow);
-          if (!walk) return Fail(walk.error());
-          store::Params params = walk->params;
-          params.push_back(std::int64_t{query.limit});
-          params.push_back(offset);
-          auto rows = session.Query("SELECT r.id FROM records r WHERE " + walk->sql + " ORDER BY " +
-                                        *order + " LIMIT ? OFFSET ?",
-                                    params);
-          if (!rows) return Fail(rows.error());
-          for (std::size_t i = 0; i < rows->size(); ++i) ids.push_back(AsString(rows->At(i, "id")));
-        }
-        // Rendered in the same snapshot as the generation it is kept under.
-        auto rendered = Render(&session, caller, spec, ids);
-        if (!rendered) return Fail(rendered.error());
-        items = std::make_shared<const std::string>(DumpJson(*rendered));
-        lists_.Put(page_key, matches->generation, {.count = total, .items = items});
+        auto page =
+            lists_.FindOrMake(page_key, matches->generation, [&]() -> Result<ListCache::Entry> {
+              const auto& kept = *matches->entry.ids;
+              const auto end = std::min<std::int64_t>(total, offset + query.limit);
+              std::vector<std::string> ids;
+              if (end <= static_cast<std::int64_t>(kept.size())) {
+                ids.assign(kept.begin() + offset, kept.begin() + end);
+              } else {
+                // Beyond the kept ids: the page is found by walking the sort order and checking
+                // each row's acl (the readable set as a whole would cost more than the few rows
+                // walked).
+                auto walk = ListCondition(session.dialect(), caller, spec, query,
+                                          auth::AccessPlan::kPerRow);
+                if (!walk) return Fail(walk.error());
+                store::Params params = walk->params;
+                params.push_back(std::int64_t{query.limit});
+                params.push_back(offset);
+                auto rows = session.Query("SELECT r.id FROM records r WHERE " + walk->sql +
+                                              " ORDER BY " + *order + " LIMIT ? OFFSET ?",
+                                          params);
+                if (!rows) return Fail(rows.error());
+                for (std::size_t i = 0; i < rows->size(); ++i) {
+                  ids.push_back(AsString(rows->At(i, "id")));
+                }
+              }
+              // Rendered in the same snapshot as the generation it is kept under.
+              auto rendered = Render(&session, caller, spec, ids);
+              if (!rendered) return Fail(rendered.error());
+              return ListCache::Entry{
+                  .count = total,
+                  .items = std::make_shared<const std::string>(DumpJson(*rendered))};
+            });
+        if (!page) return Fail(page.error());
+        items = std::move(page->items);
         return {};
       },
       store::TransactionMode::kRead);
@@ -930,16 +935,15 @@ Result<Records::Shown> Records::Show(const auth::Principal& caller, const Entity
         auto generation = Generation(session);
         if (!generation) return Fail(generation.error());
         const std::string key = fmt::format("{}\x1f{}\x1f{}", caller.user_id, spec.kind, id);
-        if (auto hit = shown_.Find(key, *generation); hit && hit->items) {
-          shown = {.json = *hit->items, .version = hit->count};
-          return {};
-        }
-        auto loaded = Load(session, caller, spec, id, Role::kRead, false);
-        if (!loaded) return Fail(loaded.error());
-        shown = {.json = DumpJson(loaded->record),
-                 .version = loaded->record["version"].get<std::int64_t>()};
-        shown_.Put(key, *generation,
-                   {.count = shown.version, .items = std::make_shared<std::string>(shown.json)});
+        auto entry = shown_.FindOrMake(key, *generation, [&]() -> Result<ListCache::Entry> {
+          auto loaded = Load(session, caller, spec, id, Role::kRead, false);
+          if (!loaded) return Fail(loaded.error());
+          return ListCache::Entry{
+              .count = loaded->record["version"].get<std::int64_t>(),
+              .items = std::make_shared<const std::string>(DumpJson(loaded->record))};
+        });
+        if (!entry) return Fail(entry.error());
+        shown = {.json = *entry->items, .version = entry->count};
         return {};
       },
       // One snapshot: the generation is that of what was read.
