@@ -300,6 +300,21 @@ void SqliteStore::Return(std::unique_ptr<Connection> connection) {
   available_.notify_one();
 }
 
+// A connection of the pool, given back when the lease ends.
+class SqliteStore::Lease {
+ public:
+  explicit Lease(SqliteStore& store) : store_(store), connection_(store.Borrow()) {}
+  ~Lease() { store_.Return(std::move(connection_)); }
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+  Connection& operator*() { return *connection_; }
+  Connection* operator->() { return connection_.get(); }
+
+ private:
+  SqliteStore& store_;
+  std::unique_ptr<Connection> connection_;
+};
+
 struct SqliteStore::Write {
   const std::function<Status(Session&)>* work;
   Status outcome;
@@ -335,12 +350,7 @@ Status SqliteStore::Transaction(const std::function<Status(Session&)>& work, Tra
     if (write.thrown) std::rethrow_exception(write.thrown);
     return std::move(write.outcome);
   }
-  auto connection = Borrow();
-  struct Giveback {
-    SqliteStore* store;
-    std::unique_ptr<Connection>& connection;
-    ~Giveback() { store->Return(std::move(connection)); }
-  } giveback{this, connection};
+  Lease connection(*this);
 
   if (mode == TransactionMode::kNone) return work(*connection);
   if (auto begun = connection->Exec("BEGIN", {}); !begun) return Fail(begun.error());
@@ -356,12 +366,7 @@ Status SqliteStore::Transaction(const std::function<Status(Session&)>& work, Tra
 }
 
 void SqliteStore::Commit(const std::vector<Write*>& group) {
-  auto connection = Borrow();
-  struct Giveback {
-    SqliteStore* store;
-    std::unique_ptr<Connection>& connection;
-    ~Giveback() { store->Return(std::move(connection)); }
-  } giveback{this, connection};
+  Lease connection(*this);
   Connection& session = *connection;
   std::size_t next = 0;
   while (next < group.size()) {
@@ -463,17 +468,11 @@ void SqliteStore::Checkpoints() {
 }
 
 Result<Rows> SqliteStore::Query(std::string_view sql, const Params& params) {
-  auto connection = Borrow();
-  auto rows = connection->Query(sql, params);
-  Return(std::move(connection));
-  return rows;
+  return Lease(*this)->Query(sql, params);
 }
 
 Result<std::int64_t> SqliteStore::Exec(std::string_view sql, const Params& params) {
-  auto connection = Borrow();
-  auto changed = connection->Exec(sql, params);
-  Return(std::move(connection));
-  return changed;
+  return Lease(*this)->Exec(sql, params);
 }
 
 Status SqliteStore::Each(std::string_view sql, const Params& params, std::size_t batch,

@@ -54,6 +54,7 @@ class SqliteStore final : public Store {
 
  private:
   struct Write;  // a write transaction waiting for its group
+  class Lease;   // a pooled connection, given back at its end
   explicit SqliteStore(SqliteSettings settings);
   std::unique_ptr<Connection> Borrow();
   void Return(std::unique_ptr<Connection> connection);
