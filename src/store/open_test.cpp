@@ -67,8 +67,9 @@ TEST(SqliteStoreTest, CheckpointsCopyTheWalIntoTheDatabaseWhileOpen) {
   ASSERT_TRUE(store) << store.error().message;
   ASSERT_TRUE((*store)->Exec("CREATE TABLE blobs (b TEXT)", {}));
   const std::string text(4000, 'x');
-  // 40 MB in 100 commits: 5 times SQLite's threshold of 1,000 pages of 8 KiB.
-  for (int commit = 0; commit < 100; ++commit) {
+  // 60 MB in 150 commits: 7 times SQLite's threshold of 1,000 pages of 8 KiB (the last 8 MB may
+  // wait for the next checkpoint).
+  for (int commit = 0; commit < 150; ++commit) {
     auto done = (*store)->Transaction([&](Session& session) -> Status {
       for (int row = 0; row < 100; ++row) {
         if (auto put = session.Exec("INSERT INTO blobs (b) VALUES (?)", {text}); !put) {
