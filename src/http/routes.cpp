@@ -150,11 +150,16 @@ Result<std::optional<std::int64_t>> IfMatch(const Request& request) {
   return version;
 }
 
+// A version as the ETag of a response (If-Match takes it back).
+void SetVersion(Response& response, std::int64_t version) {
+  response.SetHeader("ETag", fmt::format("\"{}\"", version));
+}
+
 // A record, with its version as ETag.
 Result<Response> RecordResponse(int status, Result<json> record) {
   if (!record) return Fail(record.error());
   Response response = Response::Json(status, *record);
-  response.SetHeader("ETag", fmt::format("\"{}\"", (*record)["version"].get<std::int64_t>()));
+  SetVersion(response, (*record)["version"].get<std::int64_t>());
   if (status == 201) {
     response.SetHeader("Location", fmt::format("/api/{}/{}", (*record)["kind"].get<std::string>(),
                                                (*record)["id"].get<std::string>()));
@@ -265,7 +270,7 @@ Result<std::int64_t> IfMatchVersion(const Request& request) {
 Result<Response> Versioned(int status, Result<json> resource, std::string_view collection) {
   if (!resource) return Fail(resource.error());
   Response response = Response::Json(status, *resource);
-  response.SetHeader("ETag", fmt::format("\"{}\"", (*resource)["version"].get<std::int64_t>()));
+  SetVersion(response, (*resource)["version"].get<std::int64_t>());
   if (status == 201) {
     response.SetHeader("Location",
                        fmt::format("/api/{}/{}", collection, (*resource)["id"].get<std::string>()));
@@ -341,32 +346,25 @@ void AddOwnedRoutes(Router& router, Resource& resource,
                 return Versioned(200, resource.Get(Caller(r).user_id, r.params.at("id")),
                                  collection);
               }});
-  router.Add({.method = "PATCH",
-              .pattern = base + "/:id",
-              .summary = routes.patch,
-              .tag = routes.tag,
-              .access = Access::kUser,
-              .body = BodyKind::kJson,
-              .handler = [&resource, collection](Request& r) -> Result<Response> {
-                auto version = IfMatchVersion(r);
-                if (!version) return Fail(version.error());
-                return Versioned(
-                    200, resource.Patch(Caller(r).user_id, r.params.at("id"), r.Json(), *version),
-                    collection);
-              }});
-  router.Add({.method = "PUT",
-              .pattern = base + "/:id",
-              .summary = routes.put,
-              .tag = routes.tag,
-              .access = Access::kUser,
-              .body = BodyKind::kJson,
-              .handler = [&resource, collection](Request& r) -> Result<Response> {
-                auto version = IfMatchVersion(r);
-                if (!version) return Fail(version.error());
-                return Versioned(
-                    200, resource.Replace(Caller(r).user_id, r.params.at("id"), r.Json(), *version),
-                    collection);
-              }});
+  for (const char* method : {"PATCH", "PUT"}) {
+    const bool merge = std::string_view(method) == "PATCH";
+    router.Add({.method = method,
+                .pattern = base + "/:id",
+                .summary = merge ? routes.patch : routes.put,
+                .tag = routes.tag,
+                .access = Access::kUser,
+                .body = BodyKind::kJson,
+                .handler = [&resource, collection, merge](Request& r) -> Result<Response> {
+                  auto version = IfMatchVersion(r);
+                  if (!version) return Fail(version.error());
+                  const std::string& owner = Caller(r).user_id;
+                  const std::string& id = r.params.at("id");
+                  return Versioned(200,
+                                   merge ? resource.Patch(owner, id, r.Json(), *version)
+                                         : resource.Replace(owner, id, r.Json(), *version),
+                                   collection);
+                }});
+  }
   router.Add({.method = "DELETE",
               .pattern = base + "/:id",
               .summary = routes.remove,
@@ -775,33 +773,27 @@ void AddKindRoutes(Router& router, inventory::Records& records, const inventory:
                 auto shown = records.Show(Caller(r), *kind, r.params.at("id"));
                 if (!shown) return Fail(shown.error());
                 Response response = Response::JsonText(200, std::move(shown->json));
-                response.SetHeader("ETag", fmt::format("\"{}\"", shown->version));
+                SetVersion(response, shown->version);
                 return response;
               }});
-  router.Add({.method = "PATCH",
-              .pattern = base + "/:id",
-              .summary = "Change a record of " + label + " (JSON merge patch)",
-              .tag = spec.kind,
-              .access = Access::kUser,
-              .body = BodyKind::kJson,
-              .handler = [&records, kind](Request& r) -> Result<Response> {
-                auto version = IfMatch(r);
-                if (!version) return Fail(version.error());
-                return RecordResponse(
-                    200, records.Patch(Caller(r), *kind, r.params.at("id"), r.Json(), *version));
-              }});
-  router.Add({.method = "PUT",
-              .pattern = base + "/:id",
-              .summary = "Replace a record of " + label,
-              .tag = spec.kind,
-              .access = Access::kUser,
-              .body = BodyKind::kJson,
-              .handler = [&records, kind](Request& r) -> Result<Response> {
-                auto version = IfMatch(r);
-                if (!version) return Fail(version.error());
-                return RecordResponse(
-                    200, records.Replace(Caller(r), *kind, r.params.at("id"), r.Json(), *version));
-              }});
+  for (const char* method : {"PATCH", "PUT"}) {
+    const bool merge = std::string_view(method) == "PATCH";
+    router.Add({.method = method,
+                .pattern = base + "/:id",
+                .summary = merge ? "Change a record of " + label + " (JSON merge patch)"
+                                 : "Replace a record of " + label,
+                .tag = spec.kind,
+                .access = Access::kUser,
+                .body = BodyKind::kJson,
+                .handler = [&records, kind, merge](Request& r) -> Result<Response> {
+                  auto version = IfMatch(r);
+                  if (!version) return Fail(version.error());
+                  const std::string& id = r.params.at("id");
+                  return RecordResponse(
+                      200, merge ? records.Patch(Caller(r), *kind, id, r.Json(), *version)
+                                 : records.Replace(Caller(r), *kind, id, r.Json(), *version));
+                }});
+  }
   router.Add({.method = "DELETE",
               .pattern = base + "/:id",
               .summary = "Delete a record of " + label + " (restorable)",
