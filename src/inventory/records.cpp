@@ -823,13 +823,20 @@ Result<auth::SqlCondition> ListCondition(store::Dialect dialect, const auth::Pri
 // snapshot itself (xmin:xmax:in-progress ids) — two REPEATABLE READ snapshots with the same text
 // see exactly the same committed transactions, in any process. Read before anything else in the
 // transaction.
-Result<std::string> Generation(store::Session& session) {
-  const bool sqlite = session.dialect() == store::Dialect::kSqlite;
-  auto rows = session.Query(sqlite ? "SELECT CAST(n AS TEXT) AS g FROM changes WHERE id = 1"
-                                   : "SELECT CAST(pg_current_snapshot() AS TEXT) AS g");
+const char* GenerationSql(store::Dialect dialect) {
+  return dialect == store::Dialect::kSqlite
+             ? "SELECT CAST(n AS TEXT) AS g FROM changes WHERE id = 1"
+             : "SELECT CAST(pg_current_snapshot() AS TEXT) AS g";
+}
+
+Result<std::string> GenerationOf(const Result<store::Rows>& rows) {
   if (!rows) return Fail(rows.error());
   if (rows->empty()) return Fail(ErrorCode::kInternal, "the change counter is missing");
   return AsString(rows->At(0, "g"));
+}
+
+Result<std::string> Generation(store::Session& session) {
+  return GenerationOf(session.Query(GenerationSql(session.dialect())));
 }
 
 // The ids matching a list condition, in order (the key of its match set in the cache).
@@ -840,15 +847,7 @@ std::string MatchQuery(const auth::SqlCondition& where, const std::string& order
 }  // namespace
 
 Result<std::string> Records::CurrentGeneration() {
-  Result<std::string> generation = Fail(ErrorCode::kInternal, "not read");
-  auto read = store_.Transaction(
-      [&](store::Session& session) -> Status {
-        generation = Generation(session);
-        return {};
-      },
-      store::TransactionMode::kNone);
-  if (!read) return Fail(read.error());
-  return generation;
+  return GenerationOf(store_.Query(GenerationSql(store_.dialect())));
 }
 
 Result<Records::MatchSet> Records::Matches(store::Session& session, const auth::SqlCondition& where,

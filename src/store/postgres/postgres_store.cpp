@@ -73,6 +73,28 @@ std::string ParamText(const Value& value) {
       value);
 }
 
+// Parameters as libpq takes them: texts, with a null pointer for each NULL. Built in place and
+// kept while the statement runs (the pointers are into its texts).
+class ParamTexts {
+ public:
+  explicit ParamTexts(const Params& params) {
+    texts_.reserve(params.size());
+    for (const Value& value : params) texts_.push_back(ParamText(value));
+    pointers_.reserve(params.size());
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      pointers_.push_back(IsNull(params[i]) ? nullptr : texts_[i].c_str());
+    }
+  }
+  ParamTexts(const ParamTexts&) = delete;
+  ParamTexts& operator=(const ParamTexts&) = delete;
+  int count() const { return static_cast<int>(pointers_.size()); }
+  const char* const* data() const { return pointers_.data(); }
+
+ private:
+  std::vector<std::string> texts_;
+  std::vector<const char*> pointers_;
+};
+
 Value CellValue(const PGresult* result, int row, int column) {
   if (PQgetisnull(result, row, column)) return nullptr;
   const char* text = PQgetvalue(result, row, column);
@@ -240,16 +262,9 @@ class PostgresStore::Connection final : public Session {
       }
       it = prepared_.emplace(std::string(sql), name).first;
     }
-    std::vector<std::string> texts;
-    std::vector<const char*> values;
-    texts.reserve(params.size());
-    values.reserve(params.size());
-    for (const Value& value : params) {
-      texts.push_back(ParamText(value));
-      values.push_back(IsNull(value) ? nullptr : texts.back().c_str());
-    }
-    PgResult result(PQexecPrepared(connection_, it->second.c_str(), static_cast<int>(values.size()),
-                                   values.data(), nullptr, nullptr, 0));
+    const ParamTexts values(params);
+    PgResult result(PQexecPrepared(connection_, it->second.c_str(), values.count(), values.data(),
+                                   nullptr, nullptr, 0));
     const auto status = PQresultStatus(result.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       return Fail(ErrorFromResult(result.get(), connection_));
@@ -489,17 +504,10 @@ Status PostgresStore::Each(std::string_view sql, const Params& params, std::size
   if (PQresultStatus(begun.get()) != PGRES_COMMAND_OK) {
     return Fail(ErrorFromResult(begun.get(), raw));
   }
-  std::vector<std::string> texts;
-  std::vector<const char*> values;
-  texts.reserve(params.size());
-  values.reserve(params.size());
-  for (const Value& value : params) {
-    texts.push_back(ParamText(value));
-    values.push_back(IsNull(value) ? nullptr : texts.back().c_str());
-  }
+  const ParamTexts values(params);
   const std::string text = NumberPlaceholders(sql);
-  if (PQsendQueryParams(raw, text.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                        nullptr, nullptr, 0) != 1 ||
+  if (PQsendQueryParams(raw, text.c_str(), values.count(), nullptr, values.data(), nullptr, nullptr,
+                        0) != 1 ||
       PQsetSingleRowMode(raw) != 1) {
     return Fail(ErrorCode::kUnavailable,
                 "database unavailable: " + TrimMessage(PQerrorMessage(raw)));
