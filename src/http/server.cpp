@@ -78,6 +78,209 @@ Request ToRequest(const restinio::request_t& incoming) {
   return request;
 }
 
+// A TCP socket that answers "Expect: 100-continue" (RFC 9110, 10.1.1), which RESTinio does not:
+// curl sends it before any body over 1 MiB and then waits a second for the answer, so each large
+// import upload stood still for a second. The socket follows the requests it reads with an
+// http_parser of its own (headers only; bodies are skipped) and writes the interim answer as soon
+// as a request's head is in, before RESTinio reads the body. RESTinio reads and writes on the
+// connection's strand, as does this socket's read handler: the answer cannot interleave with
+// another write, and it is left out (the client then sends after its own wait) if a response is
+// still being written, which only a pipelining client could cause.
+class ContinueSocket {
+ public:
+  using executor_type = asio::ip::tcp::socket::executor_type;
+
+  explicit ContinueSocket(asio::io_context& io)
+      : state_(std::make_shared<State>(io.get_executor())) {}
+  // As a moved-from asio socket, a moved-from ContinueSocket is a closed socket, ready for reuse
+  // (the acceptor accepts the next connection into it).
+  ContinueSocket(ContinueSocket&& other) noexcept : state_(std::move(other.state_)) {
+    other.state_ = std::make_shared<State>(state_->socket.get_executor());
+  }
+  ContinueSocket& operator=(ContinueSocket&& other) noexcept {
+    if (this != &other) {
+      state_ = std::move(other.state_);
+      other.state_ = std::make_shared<State>(state_->socket.get_executor());
+    }
+    return *this;
+  }
+
+  asio::ip::tcp::socket& lowest_layer() { return state_->socket; }
+  const asio::ip::tcp::socket& lowest_layer() const { return state_->socket; }
+  executor_type get_executor() { return state_->socket.get_executor(); }
+  auto remote_endpoint() const { return state_->socket.remote_endpoint(); }
+  bool is_open() const { return state_->socket.is_open(); }
+  template <typename... Args>
+  void cancel(Args&&... args) {
+    state_->socket.cancel(std::forward<Args>(args)...);
+  }
+  template <typename... Args>
+  void shutdown(Args&&... args) {
+    state_->socket.shutdown(std::forward<Args>(args)...);
+  }
+  template <typename... Args>
+  void close(Args&&... args) {
+    state_->socket.close(std::forward<Args>(args)...);
+  }
+
+  template <typename Buffers, typename Handler>
+  void async_read_some(const Buffers& buffers, Handler&& handler) {
+    auto executor = asio::get_associated_executor(handler, state_->socket.get_executor());
+    state_->socket.async_read_some(
+        buffers, asio::bind_executor(
+                     executor, [state = state_, buffers, handler = std::forward<Handler>(handler)](
+                                   const asio::error_code& error, std::size_t length) mutable {
+                       if (!error) {
+                         std::size_t left = length;
+                         for (auto it = asio::buffer_sequence_begin(buffers);
+                              left > 0 && it != asio::buffer_sequence_end(buffers); ++it) {
+                           const std::size_t part = std::min(left, it->size());
+                           state->Read(static_cast<const char*>(it->data()), part);
+                           left -= part;
+                         }
+                       }
+                       handler(error, length);
+                     }));
+  }
+
+  template <typename Buffers, typename Handler>
+  void async_write_some(const Buffers& buffers, Handler&& handler) {
+    auto executor = asio::get_associated_executor(handler, state_->socket.get_executor());
+    ++state_->writing;
+    state_->socket.async_write_some(
+        buffers, asio::bind_executor(
+                     executor, [state = state_, handler = std::forward<Handler>(handler)](
+                                   const asio::error_code& error, std::size_t length) mutable {
+                       --state->writing;
+                       handler(error, length);
+                     }));
+  }
+
+  // Sendfile writes on the TCP socket itself (see its runner below): counted until `done` runs.
+  restinio::impl::after_sendfile_cb_t CountedSendfile(restinio::impl::after_sendfile_cb_t done) {
+    ++state_->writing;
+    return [state = state_, done = std::move(done)](const asio::error_code& error, auto sent) {
+      --state->writing;
+      done(error, sent);
+    };
+  }
+
+ private:
+  struct State {
+    explicit State(const executor_type& executor) : socket(executor) {
+      http_parser_init(&parser, HTTP_REQUEST);
+      parser.data = this;
+      http_parser_settings_init(&settings);
+      settings.on_header_field = [](http_parser* p, const char* at, std::size_t length) {
+        auto* self = static_cast<State*>(p->data);
+        if (!self->in_field) self->field.clear();
+        self->in_field = true;
+        if (self->field.size() < 64) self->field.append(at, std::min<std::size_t>(length, 64));
+        return 0;
+      };
+      settings.on_header_value = [](http_parser* p, const char* at, std::size_t length) {
+        auto* self = static_cast<State*>(p->data);
+        if (self->in_field) {
+          self->in_field = false;
+          self->is_expect = EqualsIgnoringCase(self->field, "expect");
+          if (self->is_expect) {
+            self->is_expect_seen = true;
+            self->value.clear();
+          }
+        }
+        if (self->is_expect && self->value.size() < 64) {
+          self->value.append(at, std::min<std::size_t>(length, 64));
+        }
+        return 0;
+      };
+      settings.on_headers_complete = [](http_parser* p) {
+        auto* self = static_cast<State*>(p->data);
+        self->wants_continue = (p->http_major > 1 || (p->http_major == 1 && p->http_minor >= 1)) &&
+                               self->is_expect_seen &&
+                               EqualsIgnoringCase(self->value, "100-continue");
+        self->is_expect_seen = false;
+        self->in_field = false;
+        return 0;
+      };
+      settings.on_message_complete = [](http_parser* p) {
+        static_cast<State*>(p->data)->wants_continue = false;
+        return 0;
+      };
+    }
+
+    static bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+      return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+             });
+    }
+
+    void Read(const char* data, std::size_t length) {
+      if (done) return;
+      http_parser_execute(&parser, &settings, data, length);
+      // A request whose head is in but whose body is not: the client is waiting for the answer.
+      if (wants_continue) {
+        wants_continue = false;
+        if (writing == 0) {
+          static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+          asio::error_code ignored;
+          asio::write(socket, asio::buffer(kContinue.data(), kContinue.size()), ignored);
+        }
+      }
+      // Past an upgrade (WebSocket frames) or a request RESTinio refuses too: nothing to follow.
+      if (parser.upgrade != 0 || HTTP_PARSER_ERRNO(&parser) != HPE_OK) done = true;
+    }
+
+    asio::ip::tcp::socket socket;
+    http_parser parser{};
+    http_parser_settings settings{};
+    std::string field, value;
+    bool in_field = false, is_expect = false, is_expect_seen = false;
+    bool wants_continue = false, done = false;
+    int writing = 0;
+  };
+
+  std::shared_ptr<State> state_;
+};
+
+// What RESTinio asks of a socket type besides the socket itself (as for its plain TCP socket).
+template <typename Connection, typename StartRead, typename Failed>
+void prepare_connection_and_start_read(ContinueSocket&, Connection&, StartRead start_read, Failed) {
+  start_read();
+}
+restinio::impl::tls_socket_t* make_tls_socket_pointer_for_state_listener(ContinueSocket&) noexcept {
+  return nullptr;
+}
+
+struct Traits : restinio::default_traits_t {
+  using stream_socket_t = ContinueSocket;
+};
+
+}  // namespace
+}  // namespace maestro::http
+
+// Files go out with Linux sendfile() on the TCP socket under the ContinueSocket, as RESTinio does
+// for a plain socket.
+template <>
+class restinio::impl::sendfile_operation_runner_t<maestro::http::ContinueSocket> final
+    : public restinio::impl::sendfile_operation_base_t {
+ public:
+  sendfile_operation_runner_t(const restinio::sendfile_t& file,
+                              restinio::default_asio_executor executor,
+                              maestro::http::ContinueSocket& socket,
+                              restinio::impl::after_sendfile_cb_t done)
+      : runner_(std::make_shared<sendfile_operation_runner_t<asio::ip::tcp::socket>>(
+            file, std::move(executor), socket.lowest_layer(),
+            socket.CountedSendfile(std::move(done)))) {}
+  void start() override { runner_->start(); }
+
+ private:
+  std::shared_ptr<sendfile_operation_runner_t<asio::ip::tcp::socket>> runner_;
+};
+
+namespace maestro::http {
+namespace {
+
 namespace rws = restinio::websocket::basic;
 
 void Answer(const restinio::request_handle_t& incoming, Response response);
@@ -90,7 +293,7 @@ struct HttpServer::Impl {
   WebSocketHub* hub;
   std::atomic<std::uint16_t> bound_port = 0;
   std::once_flag stopped;
-  restinio::running_server_handle_t<restinio::default_traits_t> server;
+  restinio::running_server_handle_t<Traits> server;
 
   // GET /ws: authenticates a ?token, then upgrades; the hub keeps the connection.
   restinio::request_handling_status_t OnWebSocket(const restinio::request_handle_t& incoming) {
@@ -116,7 +319,7 @@ struct HttpServer::Impl {
       }
     }
     WebSocketHub* const target = hub;
-    auto ws = rws::upgrade<restinio::default_traits_t>(
+    auto ws = rws::upgrade<Traits>(
         *incoming, rws::activation_t::delayed,
         [target](const rws::ws_handle_t& handle, const rws::message_handle_t& message) {
           switch (message->opcode()) {
@@ -227,9 +430,9 @@ HttpServer::~HttpServer() { Stop(); }
 Status HttpServer::Start() {
   Impl& impl = *impl_;
   try {
-    impl.server = restinio::run_async<restinio::default_traits_t>(
+    impl.server = restinio::run_async<Traits>(
         restinio::own_io_context(),
-        restinio::server_settings_t<restinio::default_traits_t>{}
+        restinio::server_settings_t<Traits>{}
             .address(impl.settings.address)
             .port(impl.settings.port)
             .incoming_http_msg_limits(

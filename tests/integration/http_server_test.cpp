@@ -170,6 +170,25 @@ TEST_F(HttpServerTest, BodyOverMaxBodyIs413) {
   EXPECT_EQ(json::parse(big.body)["error"]["code"], "payload_too_large");
 }
 
+// curl sends "Expect: 100-continue" before a body over 1 MiB and waits a second for the answer.
+TEST_F(HttpServerTest, AnswersExpectContinueBeforeTheBody) {
+  const std::string body = R"({"email":"nobody@example.com","password":"wrong password"})";
+  const auto plain =
+      HttpRequest(port_, "POST", "/api/auth/login", body, {{"Content-Type", "application/json"}});
+  ASSERT_EQ(plain.status, 401) << plain.body;
+  for (int round = 0; round < 3; ++round) {  // the same socket slots serve the next connections
+    const auto started = std::chrono::steady_clock::now();
+    const auto continued = testing::HttpRequestExpectingContinue(
+        port_, "POST", "/api/auth/login", body, std::chrono::seconds(5),
+        {{"Content-Type", "application/json"}});
+    EXPECT_EQ(continued.interim, "HTTP/1.1 100 Continue\r\n\r\n");
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4))
+        << "the body went out only after the client gave up waiting";
+    EXPECT_EQ(continued.reply.status, 401) << continued.reply.body;
+    EXPECT_EQ(continued.reply.body, plain.body);
+  }
+}
+
 TEST_F(HttpServerTest, BadPercentEncodingIs400) {
   EXPECT_EQ(Get("/api?x=%zz").status, 400);
   EXPECT_EQ(Get("/inventory/%G1").status, 400);
