@@ -246,7 +246,7 @@ Result<json> Importer::ImportJson(const auth::Principal& caller, const json& fil
       if (fresh.empty()) return {};
       std::vector<json> bodies;
       for (Candidate* candidate : fresh) bodies.push_back(std::move(candidate->item));
-      auto made = records_.CreateMany(caller, spec, bodies, "import");
+      auto made = records_.CreateMany(caller, spec, std::move(bodies), "import");
       if (!made) return Fail(made.error());
       for (std::size_t i = 0; i < made->size(); ++i) {
         if ((*made)[i]) {

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <atomic>
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "common/ids.h"
@@ -482,7 +485,10 @@ Status Records::WriteHistories(store::Session& session, const auth::Principal& c
     const HistoryEntry& entry = entries[i];
     sql += (i == 0 ? "" : ", ") + ("(?, ?, ?, ?, ?, ?, " + param + ", " + param + ")");
     std::string changes, snapshot;
-    if (entry.before == nullptr && entry.after->value("active", true)) {
+    if (entry.after == nullptr) {
+      changes = entry.changes;  // worked out beforehand
+      snapshot = entry.snapshot;
+    } else if (entry.before == nullptr && entry.after->value("active", true)) {
       CreationHistory(*entry.after, changes, snapshot);
     } else {
       const json& before = entry.before != nullptr ? *entry.before : nothing;
@@ -566,6 +572,17 @@ Result<std::string> Records::OwnerName(store::Session& session, const std::strin
   return AsString(rows->At(0, "name"));
 }
 
+namespace {
+
+// A new record's row, worked out apart from its statements: its id, texts, view and first history
+// entry (the view and history only for records without relations, which are read back instead).
+struct NewRow {
+  std::string id, search, doc, changes, snapshot;
+  json view;
+};
+
+}  // namespace
+
 Status Records::Insert(store::Session& session, const auth::Principal& caller,
                        const EntitySpec& spec, const std::vector<NewDocument*>& prepared,
                        const std::string& owner_type, const std::string& owner_id,
@@ -574,52 +591,107 @@ Status Records::Insert(store::Session& session, const auth::Principal& caller,
   const std::string now = Now();
   const std::string param(store::JsonParam(session.dialect()));
   results.clear();
-  results.reserve(prepared.size());  // history entries point into it: it must not move
+  results.reserve(prepared.size());
   // Rows go in groups, each one statement per table (bound parameters stay under SQLite's limit).
   constexpr std::size_t kRowsPerStatement = 100;
-  for (std::size_t first = 0; first < prepared.size(); first += kRowsPerStatement) {
-    const std::size_t last = std::min(prepared.size(), first + kRowsPerStatement);
+  const std::size_t groups = (prepared.size() + kRowsPerStatement - 1) / kRowsPerStatement;
+  auto compose = [&](std::size_t group) {
+    std::vector<NewRow> rows;
+    const std::size_t first = group * kRowsPerStatement;
+    for (std::size_t i = first; i < std::min(prepared.size(), first + kRowsPerStatement); ++i) {
+      NewDocument& one = *prepared[i];
+      NewRow& row = rows.emplace_back();
+      row.id = NewId();
+      row.search = SearchText(spec, one.doc);
+      row.doc = one.doc.dump();
+      if (!one.relations.empty()) continue;
+      // The document is not read back: the view takes it.
+      row.view = NewRecordView(registry_, spec, std::move(one.doc), row.id, owner_type, owner_id,
+                               owner_name, now, source);
+      if (settings_.audit) CreationHistory(row.view, row.changes, row.snapshot);
+    }
+    return rows;
+  };
+  // Many records without relations, of a kind without unique names (an import, a sync): their
+  // rows are worked out on another thread, a group ahead of the statements that write them, so
+  // that both cores work. The thread only reads the documents and the registry.
+  const bool ahead = groups > 1 && spec.unique_field.empty() &&
+                     std::all_of(prepared.begin(), prepared.end(),
+                                 [](const NewDocument* one) { return one->relations.empty(); });
+  std::vector<std::promise<std::vector<NewRow>>> composed(ahead ? groups : 0);
+  std::vector<std::future<std::vector<NewRow>>> rows_of;
+  for (auto& promise : composed) rows_of.push_back(promise.get_future());
+  std::atomic<bool> stop = false;
+  std::future<void> composer;
+  if (ahead) {
+    composer = std::async(std::launch::async, [&] {
+      for (std::size_t group = 0; group < groups && !stop; ++group) {
+        try {
+          composed[group].set_value(compose(group));
+        } catch (...) {
+          composed[group].set_exception(std::current_exception());
+        }
+      }
+    });
+  }
+  // On every way out (a refused row, an exception), the composer stops before what it uses goes.
+  struct Join {
+    std::atomic<bool>& stop;
+    std::future<void>& composer;
+    ~Join() {
+      stop = true;
+      if (composer.valid()) composer.wait();
+    }
+  } join{stop, composer};
+
+  for (std::size_t group = 0; group < groups; ++group) {
+    std::vector<NewRow> rows = ahead ? rows_of[group].get() : compose(group);
+    const std::size_t first = group * kRowsPerStatement;
     std::string records_sql =
         "INSERT INTO records (id, kind, owner_type, owner_id, version, created_at, updated_at, "
         "active, source, search, doc) VALUES ";
     std::string acl_sql = "INSERT INTO acl (record_id, principal_type, principal_id, role) VALUES ";
     store::Params records_params, acl_params;
-    std::vector<std::string> ids;
-    for (std::size_t i = first; i < last; ++i) {
-      const NewDocument& one = *prepared[i];
-      ids.push_back(NewId());
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+      NewRow& row = rows[k];
+      const NewDocument& one = *prepared[first + k];
       // (Records of kinds with unique names come one at a time: earlier rows of this statement
       // are not in the table yet.)
-      if (auto unique = CheckUnique(session, spec, ids.back(), one.doc); !unique) return unique;
-      records_sql += (i == first ? "" : ", ") + ("(?, ?, ?, ?, 1, ?, ?, ?, ?, ?, " + param + ")");
+      if (auto unique =
+              CheckUnique(session, spec, row.id, one.relations.empty() ? row.view : one.doc);
+          !unique) {
+        return unique;
+      }
+      records_sql += (k == 0 ? "" : ", ") + ("(?, ?, ?, ?, 1, ?, ?, ?, ?, ?, " + param + ")");
       records_params.insert(records_params.end(),
-                            {ids.back(), spec.kind, owner_type, owner_id, now, now, true, source,
-                             SearchText(spec, one.doc), one.doc.dump()});
-      acl_sql += i == first ? "(?, ?, ?, 3)" : ", (?, ?, ?, 3)";
-      acl_params.insert(acl_params.end(), {ids.back(), owner_type, owner_id});
+                            {row.id, spec.kind, owner_type, owner_id, now, now, true, source,
+                             std::move(row.search), std::move(row.doc)});
+      acl_sql += k == 0 ? "(?, ?, ?, 3)" : ", (?, ?, ?, 3)";
+      acl_params.insert(acl_params.end(), {row.id, owner_type, owner_id});
     }
     if (auto inserted = session.Exec(records_sql, records_params); !inserted)
       return Fail(inserted.error());
     if (auto granted = session.Exec(acl_sql, acl_params); !granted) return Fail(granted.error());
     std::vector<HistoryEntry> history;
-    for (std::size_t i = first; i < last; ++i) {
-      NewDocument& one = *prepared[i];
-      const std::string& id = ids[i - first];
-      json result;
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+      NewRow& row = rows[k];
+      NewDocument& one = *prepared[first + k];
       if (one.relations.empty()) {
-        // The document is not read again: the view takes it.
-        result = NewRecordView(registry_, spec, std::move(one.doc), id, owner_type, owner_id,
-                               owner_name, now, source);
-      } else {
-        if (auto related = WriteRelations(session, caller, id, one.relations); !related) {
-          return related;
-        }
-        auto rendered = Render(&session, caller, spec, {id});
-        if (!rendered) return Fail(rendered.error());
-        result = std::move((*rendered)[0]);
+        results.push_back(std::move(row.view));
+        history.push_back({.id = row.id,
+                           .version = 1,
+                           .action = "create",
+                           .changes = std::move(row.changes),
+                           .snapshot = std::move(row.snapshot)});
+        continue;
       }
-      results.push_back(std::move(result));
-      history.push_back({.id = id, .version = 1, .action = "create", .after = &results.back()});
+      if (auto related = WriteRelations(session, caller, row.id, one.relations); !related) {
+        return related;
+      }
+      auto rendered = Render(&session, caller, spec, {row.id});
+      if (!rendered) return Fail(rendered.error());
+      results.push_back(std::move((*rendered)[0]));
+      history.push_back({.id = row.id, .version = 1, .action = "create", .after = &results.back()});
     }
     if (auto written = WriteHistories(session, caller, now, history); !written) return written;
   }
@@ -683,10 +755,10 @@ std::vector<std::optional<Records::NewDocument>> Records::PrepareMany(
 
 Result<std::vector<Result<json>>> Records::CreateMany(const auth::Principal& caller,
                                                       const EntitySpec& spec,
-                                                      const std::vector<json>& bodies,
+                                                      std::vector<json> bodies,
                                                       const std::string& source) {
   std::vector<Result<json>> results;
-  auto prepared = PrepareMany(spec, bodies, results);  // outside the transaction
+  auto prepared = PrepareMany(spec, std::move(bodies), results);  // outside the transaction
   auto done = store_.Transaction([&](store::Session& session) -> Status {
     return CreatePrepared(session, caller, spec, prepared, source, results);
   });

@@ -40,7 +40,7 @@ class Records {
   // Fails as a whole only when the database does (then nothing is written).
   Result<std::vector<Result<nlohmann::json>>> CreateMany(const auth::Principal& caller,
                                                          const EntitySpec& spec,
-                                                         const std::vector<nlohmann::json>& bodies,
+                                                         std::vector<nlohmann::json> bodies,
                                                          const std::string& source);
   // The same inside the caller's transaction (discovery writes records and its own keys at once).
   Result<std::vector<Result<nlohmann::json>>> CreateMany(store::Session& session,
@@ -161,7 +161,8 @@ class Records {
     std::int64_t version = 1;
     std::string action;
     const nlohmann::json* before = nullptr;
-    const nlohmann::json* after = nullptr;
+    const nlohmann::json* after = nullptr;  // none: `changes` and `snapshot` are given as text
+    std::string changes, snapshot;
   };
   Status WriteHistories(store::Session& session, const auth::Principal& caller,
                         const std::string& at, const std::vector<HistoryEntry>& entries);
