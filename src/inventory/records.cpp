@@ -891,10 +891,10 @@ Result<auth::SqlCondition> ListCondition(store::Dialect dialect, const auth::Pri
 }
 
 // What the session's snapshot sees, as a string that changes whenever anything it could see
-// changes (see ListCache): on SQLite the change counter kept by triggers; on PostgreSQL the
-// snapshot itself (xmin:xmax:in-progress ids) — two REPEATABLE READ snapshots with the same text
-// see exactly the same committed transactions, in any process. Read before anything else in the
-// transaction.
+// changes (see ListCache): the store's change mark when it has one (PostgreSQL with its
+// listener); else on SQLite the change counter kept by triggers, on PostgreSQL the snapshot itself
+// (xmin:xmax:in-progress ids) — two REPEATABLE READ snapshots with the same text see exactly the
+// same committed transactions, in any process. Read before anything else in the transaction.
 const char* GenerationSql(store::Dialect dialect) {
   return dialect == store::Dialect::kSqlite
              ? "SELECT CAST(n AS TEXT) AS g FROM changes WHERE id = 1"
@@ -907,7 +907,9 @@ Result<std::string> GenerationOf(const Result<store::Rows>& rows) {
   return AsString(rows->At(0, "g"));
 }
 
+// (A mark the store keeps in memory, when it has one, saves the statement: see Store::ChangeMark.)
 Result<std::string> Generation(store::Session& session) {
+  if (auto mark = session.ChangeMark()) return *mark;
   return GenerationOf(session.Query(GenerationSql(session.dialect())));
 }
 
@@ -919,14 +921,15 @@ std::string MatchQuery(const auth::SqlCondition& where, const std::string& order
 }  // namespace
 
 Result<std::string> Records::CurrentGeneration() {
+  if (auto mark = store_.ChangeMark()) return *mark;
   return GenerationOf(store_.Query(GenerationSql(store_.dialect())));
 }
 
 Result<Records::MatchSet> Records::Matches(store::Session& session, const auth::SqlCondition& where,
                                            const std::string& order) {
-  if (auto hashed = store::PreferHashJoins(session); !hashed) return Fail(hashed.error());
-  auto generation = Generation(session);
+  auto generation = Generation(session);  // first: before the snapshot
   if (!generation) return Fail(generation.error());
+  if (auto hashed = store::PreferHashJoins(session); !hashed) return Fail(hashed.error());
   const std::string ordered = MatchQuery(where, order);
   MatchSet set{.key = ListCache::Key(ordered, where.params), .generation = std::move(*generation)};
   auto entry = lists_.FindOrMake(set.key, set.generation, [&]() -> Result<ListCache::Entry> {

@@ -511,6 +511,31 @@ CREATE TRIGGER changes_teams_delete AFTER DELETE ON teams BEGIN UPDATE changes S
 )sql";
 constexpr std::string_view kNamesCountPostgres = "SELECT 1;";
 
+// PostgreSQL tells every process of a change that lists, counts and shown records could see (the
+// tables SQLite's change counter follows), so that they keep what they computed without asking
+// the database each time (Store::ChangeMark). One notification per statement; PostgreSQL sends
+// those of a transaction once, at its commit.
+constexpr std::string_view kChangeNotesSqlite = "SELECT 1;";
+constexpr std::string_view kChangeNotesPostgres = R"sql(
+CREATE FUNCTION maestro_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('maestro_changes', '');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER records_noted AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON records
+  FOR EACH STATEMENT EXECUTE FUNCTION maestro_note_change();
+CREATE TRIGGER edges_noted AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON edges
+  FOR EACH STATEMENT EXECUTE FUNCTION maestro_note_change();
+CREATE TRIGGER acl_noted AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON acl
+  FOR EACH STATEMENT EXECUTE FUNCTION maestro_note_change();
+CREATE TRIGGER team_members_noted AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON team_members
+  FOR EACH STATEMENT EXECUTE FUNCTION maestro_note_change();
+CREATE TRIGGER users_noted AFTER UPDATE OF name OR DELETE ON users
+  FOR EACH STATEMENT EXECUTE FUNCTION maestro_note_change();
+CREATE TRIGGER teams_noted AFTER UPDATE OF name OR DELETE ON teams
+  FOR EACH STATEMENT EXECUTE FUNCTION maestro_note_change();
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "records, edges, acl and history", kRecordsSqlite, kRecordsPostgres},
     Migration{2, "users, teams, API tokens and password resets", kIdentitySqlite,
@@ -527,6 +552,7 @@ constexpr std::array kMigrations = {
     Migration{10, "graphs, their drawings and share epochs", kGraphs, kGraphs},
     Migration{11, "renaming users and teams counts as a change on SQLite", kNamesCountSqlite,
               kNamesCountPostgres},
+    Migration{12, "changes are notified on PostgreSQL", kChangeNotesSqlite, kChangeNotesPostgres},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,9 @@ class Session {
   // multiple of columns.size().
   virtual Status InsertRows(std::string_view table, const std::vector<std::string>& columns,
                             const Params& values) = 0;
+  // Store::ChangeMark, for a transaction: valid only before its first statement (PostgreSQL takes
+  // a REPEATABLE READ snapshot at the first statement, after the mark).
+  virtual std::optional<std::string> ChangeMark() { return std::nullopt; }
 };
 
 // A connection of its own that Store::Listen or Store::TryHoldLock keeps open; closing it (the
@@ -80,6 +84,12 @@ class Store {
   virtual Status Each(std::string_view sql, const Params& params, std::size_t batch,
                       const std::function<Status(Rows& rows)>& take) = 0;
   virtual Result<std::int64_t> Exec(std::string_view sql, const Params& params = {}) = 0;
+
+  // A text that changes whenever records, relations, grants, team memberships or user and team
+  // names may have changed, known without asking the database; nullopt when only the database can
+  // tell. PostgreSQL: this process's own commits count at once, other processes' when their
+  // notification arrives (milliseconds), and while the listener is down there is no mark.
+  virtual std::optional<std::string> ChangeMark() { return std::nullopt; }
 
   // Cheap round trip to the database; kUnavailable when it does not answer.
   virtual Status Ping() = 0;

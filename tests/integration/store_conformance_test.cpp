@@ -11,6 +11,7 @@
 #include "common/ids.h"
 #include "store/migrations.h"
 #include "store/open.h"
+#include "support/process.h"
 #include "support/test_database.h"
 
 namespace maestro::store {
@@ -448,6 +449,75 @@ TEST_P(StoreConformanceTest, ReadTransactionsDoNotWaitForAWriter) {
   ASSERT_TRUE(read) << read.error().message;
   EXPECT_EQ(seen, 1) << "the reader sees the snapshot before the writer commits";
   EXPECT_EQ(Count(), 2);
+}
+
+// PostgreSQL's change mark (what cached lists and records are kept under) follows this process's
+// commits at once and another process's changes once their notification arrives; reads and
+// uncommitted writes leave it.
+TEST(PostgresChangeMarkTest, FollowsOwnCommitsAtOnceAndOtherProcessesWhenNotified) {
+  testing::TestDatabase database(Backend::kPostgres);
+  Store* store = database.store();
+  ASSERT_NE(store, nullptr);
+  auto wait_for = [](const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return done();
+  };
+  ASSERT_TRUE(wait_for([&] { return store->ChangeMark().has_value(); }))
+      << "the listener did not connect";
+  // Notifications of earlier commits (ours too) may still be on their way: the mark, once they
+  // have all come.
+  auto settled = [&] {
+    auto mark = store->ChangeMark();
+    for (int i = 0; i < 100; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      auto now = store->ChangeMark();
+      if (now == mark) break;
+      mark = now;
+    }
+    return mark;
+  };
+  const auto before = settled();
+  ASSERT_TRUE(store->Query("SELECT COUNT(*) AS n FROM records", {}));
+  ASSERT_TRUE(store->Transaction(
+      [&](Session& session) -> Status {
+        auto rows = session.Query("SELECT COUNT(*) AS n FROM records", {});
+        return rows ? Status{} : Fail(rows.error());
+      },
+      TransactionMode::kRead));
+  EXPECT_EQ(store->ChangeMark(), before) << "reads change nothing";
+
+  const std::string insert =
+      "INSERT INTO records (id, kind, owner_type, owner_id, created_at, updated_at) VALUES (?, "
+      "'servers', 'user', 'u1', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')";
+  ASSERT_TRUE(store->Exec(insert, {NewId()}));
+  const auto after_exec = store->ChangeMark();
+  EXPECT_NE(after_exec, before) << "a statement outside a transaction counts once done";
+  const auto quiet = settled();
+
+  std::optional<std::string> inside;
+  ASSERT_TRUE(store->Transaction([&](Session& session) -> Status {
+    if (auto inserted = session.Exec(insert, {NewId()}); !inserted) return Fail(inserted.error());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // time for a notification
+    inside = session.ChangeMark();
+    return {};
+  }));
+  EXPECT_EQ(inside, quiet) << "not before the commit";
+  EXPECT_NE(store->ChangeMark(), quiet) << "at once after the commit";
+  const auto heard = settled();
+
+  // Another process (psql) changes a record: the notification moves the mark.
+  const testing::TempDir dir;
+  const std::string log = (dir.path() / "psql.log").string();
+  const pid_t psql = testing::Spawn("/usr/bin/psql",
+                                    {"-X", "-v", "ON_ERROR_STOP=1", "-c",
+                                     "UPDATE records SET version = version + 1", database.uri()},
+                                    {}, log);
+  ASSERT_EQ(testing::WaitExit(psql), 0) << testing::ReadFile(log);
+  EXPECT_TRUE(wait_for([&] { return store->ChangeMark() != heard; }))
+      << "another process's change was not heard of";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest,

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 #include "store/open.h"
 
@@ -123,9 +124,17 @@ Value CellValue(const PGresult* result, int row, int column) {
 
 }  // namespace
 
+namespace {
+
+// Commits (and statements outside a transaction) of this process, counted in ChangeMark: a
+// process sees its own changes at once, before its listener hears of them.
+std::atomic<std::uint64_t> own_commits = 0;
+
+}  // namespace
+
 class PostgresStore::Connection final : public Session {
  public:
-  explicit Connection(PGconn* connection) : connection_(connection) {
+  Connection(PGconn* connection, PostgresStore& store) : connection_(connection), store_(store) {
     PQsetNoticeProcessor(connection_, IgnoreNotice, nullptr);
   }
   ~Connection() override { PQfinish(connection_); }
@@ -155,12 +164,15 @@ class PostgresStore::Connection final : public Session {
     return rows;
   }
 
+  std::optional<std::string> ChangeMark() override { return store_.ChangeMark(); }
+
   Result<std::int64_t> Exec(std::string_view sql, const Params& params) override {
     auto result = Run(sql, params);
     if (!result) return Fail(result.error());
     const char* changed = PQcmdTuples(result->get());
     std::int64_t out = 0;
     std::from_chars(changed, changed + std::strlen(changed), out);
+    if (out > 0) Wrote();
     return out;
   }
 
@@ -223,6 +235,7 @@ class PostgresStore::Connection final : public Session {
       return Fail(ErrorCode::kUnavailable,
                   "database unavailable: " + TrimMessage(PQerrorMessage(connection_)));
     }
+    if (outcome) Wrote();
     return outcome;
   }
 
@@ -272,7 +285,24 @@ class PostgresStore::Connection final : public Session {
     return result;
   }
 
+  // A transaction that wrote rows counts once it commits (TakeWrote); a statement outside one, at
+  // once. (Rows written through Query, with RETURNING, are jobs' and schedules', which no list
+  // shows.)
+  void Wrote() {
+    if (PQtransactionStatus(connection_) == PQTRANS_IDLE) {
+      own_commits.fetch_add(1);
+    } else {
+      wrote_ = true;
+    }
+  }
+
+ public:
+  bool TakeWrote() { return std::exchange(wrote_, false); }
+
+ private:
   PGconn* connection_;
+  PostgresStore& store_;
+  bool wrote_ = false;                                     // in the transaction under way
   std::unordered_map<std::string, std::string> prepared_;  // sql -> statement name
 };
 
@@ -285,7 +315,13 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(PostgresSettings sett
   auto first = store->Borrow();
   if (!first) return Fail(first.error());
   store->Return(std::move(*first));
+  store->ListenForChanges();
   return store;
+}
+
+std::optional<std::string> PostgresStore::ChangeMark() {
+  if (!changes_ || !changes_->Alive()) return std::nullopt;
+  return fmt::format("{}.{}.{}", listens_.load(), heard_.load(), own_commits.load());
 }
 
 Result<std::unique_ptr<PostgresStore::Connection>> PostgresStore::Borrow() {
@@ -315,7 +351,7 @@ Result<std::unique_ptr<PostgresStore::Connection>> PostgresStore::Borrow() {
     return Fail(ErrorCode::kUnavailable, fmt::format("cannot connect to PostgreSQL at {}: {}",
                                                      RedactUri(settings_.uri), message));
   }
-  return std::make_unique<Connection>(raw);
+  return std::make_unique<Connection>(raw, *this);
 }
 
 void PostgresStore::Return(std::unique_ptr<Connection> connection) {
@@ -338,6 +374,7 @@ Status PostgresStore::Transaction(const std::function<Status(Session&)>& work,
   } giveback{this, connection};
 
   if (mode == TransactionMode::kNone) return work(*connection);
+  (void)connection->TakeWrote();  // what an earlier transaction rolled back
   if (auto begun = connection->ExecScript(mode == TransactionMode::kRead
                                               ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
                                               : "BEGIN");
@@ -359,6 +396,7 @@ Status PostgresStore::Transaction(const std::function<Status(Session&)>& work,
     (void)connection->ExecScript("ROLLBACK");
     return committed;
   }
+  if (connection->TakeWrote()) own_commits.fetch_add(1);
   return {};
 }
 
@@ -411,9 +449,14 @@ Result<PgConnection> ConnectAlone(const PostgresSettings& settings, const char* 
 
 class PgListener final : public Held {
  public:
+  // `connected` runs each time the listener (re)connects, before Alive() says so: payloads sent
+  // while it was not listening are lost.
   PgListener(PostgresSettings settings, std::string channel,
-             std::function<void(std::string_view)> deliver)
-      : settings_(std::move(settings)), channel_(std::move(channel)), deliver_(std::move(deliver)) {
+             std::function<void(std::string_view)> deliver, std::function<void()> connected = {})
+      : settings_(std::move(settings)),
+        channel_(std::move(channel)),
+        deliver_(std::move(deliver)),
+        connected_callback_(std::move(connected)) {
     thread_ = std::thread([this] { Run(); });
   }
   ~PgListener() override {
@@ -433,6 +476,7 @@ class PgListener final : public Held {
       PgResult result(PQexec(connection->get(), sql.c_str()));
       if (PQresultStatus(result.get()) == PGRES_COMMAND_OK) {
         connection_ = std::move(*connection);
+        if (connected_callback_) connected_callback_();
         connected_ = true;
         return true;
       }
@@ -473,6 +517,7 @@ class PgListener final : public Held {
   const PostgresSettings settings_;
   const std::string channel_;
   const std::function<void(std::string_view)> deliver_;
+  const std::function<void()> connected_callback_;
   PgConnection connection_;
   std::atomic<bool> connected_ = false;
   std::atomic<bool> stop_ = false;
@@ -540,6 +585,12 @@ Status PostgresStore::Each(std::string_view sql, const Params& params, std::size
   }
   PgResult ended(PQexec(raw, "COMMIT"));
   return {};
+}
+
+void PostgresStore::ListenForChanges() {
+  changes_ = std::make_unique<PgListener>(
+      settings_, std::string(kChangesChannel), [this](std::string_view) { heard_.fetch_add(1); },
+      [this] { listens_.fetch_add(1); });
 }
 
 std::unique_ptr<Held> PostgresStore::Listen(std::string channel,

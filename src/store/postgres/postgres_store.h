@@ -3,6 +3,7 @@
 // use. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -37,6 +38,12 @@ class PostgresStore final : public Store {
   std::unique_ptr<Held> Listen(std::string channel,
                                std::function<void(std::string_view payload)> deliver) override;
   Result<std::unique_ptr<Held>> TryHoldLock(std::int64_t key) override;
+  // Counts this process's commits, and the notifications of changes (migration 12's triggers)
+  // that a listener of its own hears from every process.
+  std::optional<std::string> ChangeMark() override;
+
+  // The channel those triggers notify.
+  static constexpr std::string_view kChangesChannel = "maestro_changes";
 
   class Connection;
 
@@ -44,12 +51,16 @@ class PostgresStore final : public Store {
   explicit PostgresStore(PostgresSettings settings);
   Result<std::unique_ptr<Connection>> Borrow();
   void Return(std::unique_ptr<Connection> connection);
+  void ListenForChanges();
 
   const PostgresSettings settings_;
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<Connection>> idle_;
-  std::size_t open_ = 0;  // connections alive, idle or borrowed
+  std::size_t open_ = 0;                    // connections alive, idle or borrowed
+  std::atomic<std::uint64_t> listens_ = 0;  // times the listener (re)connected
+  std::atomic<std::uint64_t> heard_ = 0;    // notifications it heard
+  std::unique_ptr<Held> changes_;           // last: stops before what it counts goes
 };
 
 }  // namespace maestro::store
