@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <libpq-fe.h>
+#include <sys/eventfd.h>
 #include <sys/select.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -461,7 +463,10 @@ class PgListener final : public Held {
   }
   ~PgListener() override {
     stop_ = true;
+    const std::uint64_t one = 1;
+    if (wake_ >= 0) (void)!write(wake_, &one, sizeof one);  // out of its select at once
     thread_.join();
+    if (wake_ >= 0) close(wake_);
   }
   bool Alive() override { return connected_; }
 
@@ -493,8 +498,10 @@ class PgListener final : public Held {
       fd_set read_set;
       FD_ZERO(&read_set);
       FD_SET(socket, &read_set);
+      if (wake_ >= 0) FD_SET(wake_, &read_set);
       timeval wait{.tv_sec = 0, .tv_usec = 200 * 1000};  // then look at stop_ again
-      if (select(socket + 1, &read_set, nullptr, nullptr, &wait) < 0 && errno != EINTR) {
+      if (select(std::max(socket, wake_) + 1, &read_set, nullptr, nullptr, &wait) < 0 &&
+          errno != EINTR) {
         Drop();
         continue;
       }
@@ -518,6 +525,7 @@ class PgListener final : public Held {
   const std::string channel_;
   const std::function<void(std::string_view)> deliver_;
   const std::function<void()> connected_callback_;
+  const int wake_ = eventfd(0, EFD_CLOEXEC);  // written when stopping
   PgConnection connection_;
   std::atomic<bool> connected_ = false;
   std::atomic<bool> stop_ = false;
