@@ -227,9 +227,14 @@ Result<Response> Import(Services& services, const Request& request) {
     converted = file->dump();
     text = converted;
   }
-  auto file = ParseJson(text);
-  if (!file) return Fail(ErrorCode::kBadRequest, "the file is not JSON: " + file.error().message);
-  if (!file->is_object()) {
+  // Checked without building the document, which the job builds: a bad file is a 400 at once.
+  if (!json::accept(text)) {
+    auto file = ParseJson(text);  // says where and why
+    return Fail(ErrorCode::kBadRequest, "the file is not JSON: " + (file ? std::string("unreadable")
+                                                                         : file.error().message));
+  }
+  if (const auto first = text.find_first_not_of(" \t\r\n");
+      first == std::string::npos || text[first] != '{') {
     return Fail(ErrorCode::kBadRequest,
                 "an import file is a JSON object with servers, applications, volumes, snapshots, "
                 "images and flavors lists");
