@@ -233,8 +233,11 @@ Result<Response> Import(Services& services, const Request& request) {
     return Fail(ErrorCode::kBadRequest, "the file is not JSON: " + (file ? std::string("unreadable")
                                                                          : file.error().message));
   }
-  if (const auto first = text.find_first_not_of(" \t\r\n");
-      first == std::string::npos || text[first] != '{') {
+  std::string_view start = text;
+  if (start.starts_with("\xEF\xBB\xBF"))
+    start.remove_prefix(3);  // a byte order mark, as parse skips
+  if (const auto first = start.find_first_not_of(" \t\r\n");
+      first == std::string::npos || start[first] != '{') {
     return Fail(ErrorCode::kBadRequest,
                 "an import file is a JSON object with servers, applications, volumes, snapshots, "
                 "images and flavors lists");

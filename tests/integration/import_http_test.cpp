@@ -175,6 +175,11 @@ TEST_P(ImportHttpTest, BadFilesAreClearErrors) {
   EXPECT_NE(ApiClient::Body(malformed)["error"]["message"].get<std::string>().find("not JSON"),
             std::string::npos);
   EXPECT_EQ(api_->Call("POST", "/api/import", alice_.token, json::array({1})).status, 400);
+  // A byte order mark (as some editors save) before the object is no problem.
+  auto marked = testing::HttpRequest(server_.port(), "POST", "/api/import?format=json",
+                                     "\xEF\xBB\xBF {\"servers\": []}",
+                                     {{"Authorization", "Bearer " + alice_.token}});
+  EXPECT_EQ(marked.status, 202) << marked.body;
   EXPECT_EQ(api_->Call("POST", "/api/import?format=terraform", alice_.token, kOriginalFile).status,
             400);
   EXPECT_EQ(api_->Call("POST", "/api/import?datacenter=01ARZ3NDEKTSV4RRFFQ69G5FAV", alice_.token,
