@@ -6,9 +6,11 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "auth/password.h"
 #include "auth/principal.h"
@@ -87,6 +89,17 @@ class Accounts {
   RateLimiter login_email_;  // failures per e-mail
   RateLimiter forgot_ip_;
   RateLimiter forgot_email_;
+
+  // API tokens checked lately, each under the store's change mark it was read with, when the store
+  // keeps one (PostgreSQL: its triggers notify changes to tokens and users too). A token revoked
+  // or a user changed moves the mark, and the token is read again.
+  struct KnownToken {
+    std::string mark;
+    Principal principal;
+    std::string id, expires_at, last_used_at;
+  };
+  std::mutex known_mutex_;
+  std::unordered_map<std::string, KnownToken> known_tokens_;  // by the token's hash
 };
 
 // Stores an uploaded image (PNG, JPEG, GIF or WebP by content, at most 2 MiB) as a new avatar

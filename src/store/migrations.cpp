@@ -512,8 +512,9 @@ CREATE TRIGGER changes_teams_delete AFTER DELETE ON teams BEGIN UPDATE changes S
 constexpr std::string_view kNamesCountPostgres = "SELECT 1;";
 
 // PostgreSQL tells every process of a change that lists, counts and shown records could see (the
-// tables SQLite's change counter follows), so that they keep what they computed without asking
-// the database each time (Store::ChangeMark). One notification per statement; PostgreSQL sends
+// tables SQLite's change counter follows), or that authentication with an API token reads (users,
+// api_tokens), so that they keep what they computed without asking the database each time
+// (Store::ChangeMark). One notification per statement; PostgreSQL sends
 // those of a transaction once, at its commit.
 constexpr std::string_view kChangeNotesSqlite = "SELECT 1;";
 constexpr std::string_view kChangeNotesPostgres = R"sql(
@@ -530,7 +531,9 @@ CREATE TRIGGER acl_noted AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON acl
   FOR EACH STATEMENT EXECUTE FUNCTION maestro_note_change();
 CREATE TRIGGER team_members_noted AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON team_members
   FOR EACH STATEMENT EXECUTE FUNCTION maestro_note_change();
-CREATE TRIGGER users_noted AFTER UPDATE OF name OR DELETE ON users
+CREATE TRIGGER users_noted AFTER UPDATE OR DELETE ON users
+  FOR EACH STATEMENT EXECUTE FUNCTION maestro_note_change();
+CREATE TRIGGER api_tokens_noted AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON api_tokens
   FOR EACH STATEMENT EXECUTE FUNCTION maestro_note_change();
 CREATE TRIGGER teams_noted AFTER UPDATE OF name OR DELETE ON teams
   FOR EACH STATEMENT EXECUTE FUNCTION maestro_note_change();

@@ -85,10 +85,10 @@ class Store {
                       const std::function<Status(Rows& rows)>& take) = 0;
   virtual Result<std::int64_t> Exec(std::string_view sql, const Params& params = {}) = 0;
 
-  // A text that changes whenever records, relations, grants, team memberships or user and team
-  // names may have changed, known without asking the database; nullopt when only the database can
-  // tell. PostgreSQL: this process's own commits count at once, other processes' when their
-  // notification arrives (milliseconds), and while the listener is down there is no mark.
+  // A text that changes whenever records, relations, grants, team memberships, users, teams' names
+  // or API tokens may have changed, known without asking the database; nullopt when only the
+  // database can tell. PostgreSQL: this process's own commits count at once, other processes' when
+  // their notification arrives (milliseconds), and while the listener is down there is no mark.
   virtual std::optional<std::string> ChangeMark() { return std::nullopt; }
 
   // Cheap round trip to the database; kUnavailable when it does not answer.

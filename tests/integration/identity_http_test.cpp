@@ -2,9 +2,13 @@
 // on SQLite and on PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "support/api_client.h"
+#include "support/process.h"
 #include "support/test_server.h"
 
 namespace maestro {
@@ -63,6 +67,52 @@ TEST_P(IdentityHttpTest, ApiTokensWorkWhereverALoginTokenDoes) {
   const std::string id = Body(created)["id"];
   EXPECT_EQ(Call("DELETE", "/api/me/tokens/" + id, nullptr, login).status, 204);
   EXPECT_EQ(Call("GET", "/api/me", nullptr, token).status, 401);
+}
+
+// On PostgreSQL a node keeps the tokens it checked until the change mark moves: another process
+// revoking a token, or changing its user, is heard of through the notification.
+TEST(IdentityPostgresTest, TokensRevokedOrUsersChangedElsewhereAreHeardOf) {
+  testing::TestServer server(Backend::kPostgres);
+  ASSERT_TRUE(server.started());
+  testing::ApiClient api(server.port());
+  const std::string login = api.SignUp("alice").token;
+  auto token_named = [&](const std::string& name) {
+    auto created = api.Call("POST", "/api/me/tokens", login, {{"name", name}});
+    EXPECT_EQ(created.status, 201) << created.body;
+    return testing::ApiClient::Body(created)["token"].get<std::string>();
+  };
+  const std::string kept = token_named("kept"), revoked = token_named("revoked");
+  // Only an instance admin gets past the check to hear that there is no such option.
+  auto as_admin = [&](const std::string& token) {
+    return api.Call("PATCH", "/api/options/nope", token, json::object()).status == 404;
+  };
+  for (int i = 0; i < 3; ++i) {  // checked, then kept
+    ASSERT_EQ(api.Call("GET", "/api/me", revoked, nullptr).status, 200);
+    ASSERT_TRUE(as_admin(kept));
+  }
+  auto psql = [&](const std::string& sql) {
+    const testing::TempDir dir;
+    const std::string log = (dir.path() / "psql.log").string();
+    const pid_t pid = testing::Spawn(
+        "/usr/bin/psql", {"-X", "-v", "ON_ERROR_STOP=1", "-c", sql, server.db_uri()}, {}, log);
+    EXPECT_EQ(testing::WaitExit(pid), 0) << testing::ReadFile(log);
+  };
+  auto within_seconds = [](const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return done();
+  };
+  psql("DELETE FROM api_tokens WHERE name = 'revoked'");
+  EXPECT_TRUE(within_seconds([&] {
+    return api.Call("GET", "/api/me", revoked, nullptr).status == 401;
+  })) << "a token revoked by another process still works";
+  psql("UPDATE users SET is_admin = false");
+  EXPECT_TRUE(within_seconds([&] {
+    return api.Call("PATCH", "/api/options/nope", kept, json::object()).status == 403;
+  })) << "a user changed by another process keeps its old rights";
+  EXPECT_EQ(api.Call("GET", "/api/me", kept, nullptr).status, 200);
 }
 
 TEST_P(IdentityHttpTest, BadBodiesAreClearErrorsAndWriteNothing) {
