@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <future>
 #include <nlohmann/json.hpp>
 
@@ -473,7 +472,7 @@ Status Records::WriteHistory(store::Session& session, const auth::Principal& cal
 }
 
 Status Records::WriteHistories(store::Session& session, const auth::Principal& caller,
-                               const std::string& at, const std::vector<HistoryEntry>& entries) {
+                               const std::string& at, std::vector<HistoryEntry> entries) {
   if (!settings_.audit || entries.empty()) return {};
   const std::string param(store::JsonParam(session.dialect()));
   const json nothing = json::object();
@@ -482,12 +481,12 @@ Status Records::WriteHistories(store::Session& session, const auth::Principal& c
       "snapshot) VALUES ";
   store::Params params;
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    const HistoryEntry& entry = entries[i];
+    HistoryEntry& entry = entries[i];
     sql += (i == 0 ? "" : ", ") + ("(?, ?, ?, ?, ?, ?, " + param + ", " + param + ")");
     std::string changes, snapshot;
     if (entry.after == nullptr) {
-      changes = entry.changes;  // worked out beforehand
-      snapshot = entry.snapshot;
+      changes = std::move(entry.changes);  // worked out beforehand
+      snapshot = std::move(entry.snapshot);
     } else if (entry.before == nullptr && entry.after->value("active", true)) {
       CreationHistory(*entry.after, changes, snapshot);
     } else {
@@ -591,7 +590,7 @@ Status Records::Insert(store::Session& session, const auth::Principal& caller,
   const std::string now = Now();
   const std::string param(store::JsonParam(session.dialect()));
   results.clear();
-  results.reserve(prepared.size());
+  results.reserve(prepared.size());  // history entries of related records point into it
   // Rows go in groups, each one statement per table (bound parameters stay under SQLite's limit).
   constexpr std::size_t kRowsPerStatement = 100;
   const std::size_t groups = (prepared.size() + kRowsPerStatement - 1) / kRowsPerStatement;
@@ -612,40 +611,19 @@ Status Records::Insert(store::Session& session, const auth::Principal& caller,
     }
     return rows;
   };
-  // Many records without relations, of a kind without unique names (an import, a sync): their
-  // rows are worked out on another thread, a group ahead of the statements that write them, so
-  // that both cores work. The thread only reads the documents and the registry.
+  // Many records without relations, of a kind without unique names (an import, a sync): each
+  // group's rows are worked out on another thread while the statements of the group before run,
+  // so that both cores work. That thread only reads the documents and the registry; on any way
+  // out, the future's destructor waits for it.
   const bool ahead = groups > 1 && spec.unique_field.empty() &&
                      std::all_of(prepared.begin(), prepared.end(),
                                  [](const NewDocument* one) { return one->relations.empty(); });
-  std::vector<std::promise<std::vector<NewRow>>> composed(ahead ? groups : 0);
-  std::vector<std::future<std::vector<NewRow>>> rows_of;
-  for (auto& promise : composed) rows_of.push_back(promise.get_future());
-  std::atomic<bool> stop = false;
-  std::future<void> composer;
-  if (ahead) {
-    composer = std::async(std::launch::async, [&] {
-      for (std::size_t group = 0; group < groups && !stop; ++group) {
-        try {
-          composed[group].set_value(compose(group));
-        } catch (...) {
-          composed[group].set_exception(std::current_exception());
-        }
-      }
-    });
-  }
-  // On every way out (a refused row, an exception), the composer stops before what it uses goes.
-  struct Join {
-    std::atomic<bool>& stop;
-    std::future<void>& composer;
-    ~Join() {
-      stop = true;
-      if (composer.valid()) composer.wait();
-    }
-  } join{stop, composer};
+  std::future<std::vector<NewRow>> next;
+  if (ahead) next = std::async(std::launch::async, compose, 0);
 
   for (std::size_t group = 0; group < groups; ++group) {
-    std::vector<NewRow> rows = ahead ? rows_of[group].get() : compose(group);
+    std::vector<NewRow> rows = ahead ? next.get() : compose(group);
+    if (ahead && group + 1 < groups) next = std::async(std::launch::async, compose, group + 1);
     const std::size_t first = group * kRowsPerStatement;
     std::string records_sql =
         "INSERT INTO records (id, kind, owner_type, owner_id, version, created_at, updated_at, "
@@ -693,7 +671,9 @@ Status Records::Insert(store::Session& session, const auth::Principal& caller,
       results.push_back(std::move((*rendered)[0]));
       history.push_back({.id = row.id, .version = 1, .action = "create", .after = &results.back()});
     }
-    if (auto written = WriteHistories(session, caller, now, history); !written) return written;
+    if (auto written = WriteHistories(session, caller, now, std::move(history)); !written) {
+      return written;
+    }
   }
   return {};
 }

@@ -165,7 +165,7 @@ class Records {
     std::string changes, snapshot;
   };
   Status WriteHistories(store::Session& session, const auth::Principal& caller,
-                        const std::string& at, const std::vector<HistoryEntry>& entries);
+                        const std::string& at, std::vector<HistoryEntry> entries);
 
   // The record with the caller's role; kNotFound when absent or unreadable, kForbidden when the
   // role is below `need`.
