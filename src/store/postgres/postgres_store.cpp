@@ -124,13 +124,13 @@ Value CellValue(const PGresult* result, int row, int column) {
   }
 }
 
-}  // namespace
-
-namespace {
-
-// Commits (and statements outside a transaction) of this process, counted in ChangeMark: a
-// process sees its own changes at once, before its listener hears of them.
+// Writes of this process, counted in ChangeMark once committed (a write transaction that changed
+// rows, or a statement outside a transaction that did): a process sees its own changes at once,
+// before its listener hears of them.
 std::atomic<std::uint64_t> own_commits = 0;
+
+// The channel migration 12's triggers notify of changes.
+constexpr std::string_view kChangesChannel = "maestro_changes";
 
 }  // namespace
 
@@ -167,6 +167,8 @@ class PostgresStore::Connection final : public Session {
   }
 
   std::optional<std::string> ChangeMark() override { return store_.ChangeMark(); }
+  // Whether the transaction under way wrote rows; forgets it.
+  bool TakeWrote() { return std::exchange(wrote_, false); }
 
   Result<std::int64_t> Exec(std::string_view sql, const Params& params) override {
     auto result = Run(sql, params);
@@ -298,10 +300,6 @@ class PostgresStore::Connection final : public Session {
     }
   }
 
- public:
-  bool TakeWrote() { return std::exchange(wrote_, false); }
-
- private:
   PGconn* connection_;
   PostgresStore& store_;
   bool wrote_ = false;                                     // in the transaction under way

@@ -42,9 +42,6 @@ class PostgresStore final : public Store {
   // that a listener of its own hears from every process.
   std::optional<std::string> ChangeMark() override;
 
-  // The channel those triggers notify.
-  static constexpr std::string_view kChangesChannel = "maestro_changes";
-
   class Connection;
 
  private:
