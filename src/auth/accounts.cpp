@@ -307,11 +307,15 @@ Result<Principal> Accounts::AuthenticateApiToken(const std::string& token) {
   if (!known->expires_at.empty() && known->expires_at <= now) {
     return Fail(ErrorCode::kUnauthorized, "this API token has expired");
   }
-  // Record use at most once a minute: a busy script must not turn every read into a write.
-  if (known->last_used_at.empty() ||
-      known->last_used_at < FormatTime(clock_.Now() - std::chrono::minutes(1))) {
-    if (auto touched =
-            store_.Exec("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", {now, known->id});
+  // Record use at most once a minute: a busy script must not turn every read into a write. Of
+  // requests that arrive together, the first writes; the others find it written and change
+  // nothing (a change would make this node read again what it keeps).
+  const std::string a_minute_ago = FormatTime(clock_.Now() - std::chrono::minutes(1));
+  if (known->last_used_at.empty() || known->last_used_at < a_minute_ago) {
+    if (auto touched = store_.Exec(
+            "UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR "
+            "last_used_at < ?)",
+            {now, known->id, a_minute_ago});
         !touched) {
       spdlog::warn("could not record the use of an API token: {}", touched.error().message);
     }

@@ -909,28 +909,32 @@ Result<Records::MatchSet> Records::Matches(store::Session& session, const auth::
                                            const std::string& order) {
   auto generation = Generation(session);  // first: before the snapshot
   if (!generation) return Fail(generation.error());
-  if (auto hashed = store::PreferHashJoins(session); !hashed) return Fail(hashed.error());
   const std::string ordered = MatchQuery(where, order);
   MatchSet set{.key = ListCache::Key(ordered, where.params), .generation = std::move(*generation)};
   auto entry = lists_.FindOrMake(set.key, set.generation, [&]() -> Result<ListCache::Entry> {
     // The first kKeptIds matches in order give every page among them, and the total when
     // there are no more.
-    store::Params params = where.params;
-    params.push_back(std::int64_t{kKeptIds + 1});
-    auto rows = session.Query(ordered + " LIMIT ?", params);
-    if (!rows) return Fail(rows.error());
-    auto kept = std::make_shared<std::vector<std::string>>();
-    const std::size_t keep = std::min<std::size_t>(rows->size(), kKeptIds);
-    kept->reserve(keep);
-    for (std::size_t i = 0; i < keep; ++i) kept->push_back(AsString(rows->At(i, "id")));
-    ListCache::Entry made{.count = static_cast<std::int64_t>(rows->size())};
-    if (rows->size() > keep) {
-      auto counted =
-          session.Query("SELECT COUNT(*) AS n FROM records r WHERE " + where.sql, where.params);
-      if (!counted) return Fail(counted.error());
-      made.count = AsInt(counted->At(0, "n"));
-    }
-    made.ids = std::move(kept);
+    ListCache::Entry made;
+    auto counted = store::WithoutNestedLoops(session, [&]() -> Status {
+      store::Params params = where.params;
+      params.push_back(std::int64_t{kKeptIds + 1});
+      auto rows = session.Query(ordered + " LIMIT ?", params);
+      if (!rows) return Fail(rows.error());
+      auto kept = std::make_shared<std::vector<std::string>>();
+      const std::size_t keep = std::min<std::size_t>(rows->size(), kKeptIds);
+      kept->reserve(keep);
+      for (std::size_t i = 0; i < keep; ++i) kept->push_back(AsString(rows->At(i, "id")));
+      made.count = static_cast<std::int64_t>(rows->size());
+      if (rows->size() > keep) {
+        auto total =
+            session.Query("SELECT COUNT(*) AS n FROM records r WHERE " + where.sql, where.params);
+        if (!total) return Fail(total.error());
+        made.count = AsInt(total->At(0, "n"));
+      }
+      made.ids = std::move(kept);
+      return {};
+    });
+    if (!counted) return Fail(counted.error());
     return made;
   });
   if (!entry) return Fail(entry.error());

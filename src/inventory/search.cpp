@@ -139,47 +139,49 @@ Result<json> Search::Stats(const auth::Principal& caller) {
   // One snapshot for all the figures; each counts every readable record.
   auto done = store_.Transaction(
       [&](store::Session& session) -> Status {
-        if (auto hashed = store::PreferHashJoins(session); !hashed) return hashed;
-        store::Params params = {true};
-        params.insert(params.end(), access.params.begin(), access.params.end());
-        auto counts = session.Query(
-            "SELECT r.kind AS kind, COUNT(*) AS n FROM records r WHERE r.active = ? AND " +
-                access.sql + " GROUP BY r.kind",
-            params);
-        if (!counts) return Fail(counts.error());
-        json by_kind = json::object();
-        for (const auto& spec : registry_.kinds()) by_kind[spec.kind] = 0;
-        for (std::size_t i = 0; i < counts->size(); ++i) {
-          const std::string kind = AsString(counts->At(i, "kind"));
-          if (by_kind.contains(kind)) by_kind[kind] = AsInt(counts->At(i, "n"));
-        }
-        // A server's provider is its datacenter's.
-        const std::string provider =
-            fmt::format("(SELECT {} FROM records d WHERE d.id = {})",
-                        TextExpression(dialect, "d.doc", {"provider"}),
-                        TextExpression(dialect, "r.doc", {"datacenter", "id"}));
-        out = {{"counts", std::move(by_kind)}};
-        const std::pair<const char*, std::string> server_groups[] = {
-            {"by_provider", provider},
-            {"by_environment", TextExpression(dialect, "r.doc", {"environment"})},
-            {"by_os", TextExpression(dialect, "r.doc", {"os", "base"})},
-            {"by_region", TextExpression(dialect, "r.doc", {"datacenter", "region"})},
-        };
-        for (const auto& [name, key] : server_groups) {
-          auto group = GroupBy(session, caller, "servers", key);
-          if (!group) return Fail(group.error());
-          out["servers"][name] = std::move(*group);
-        }
-        const std::pair<const char*, std::string> application_groups[] = {
-            {"by_family", TextExpression(dialect, "r.doc", {"family"})},
-            {"by_environment", TextExpression(dialect, "r.doc", {"environment"})},
-        };
-        for (const auto& [name, key] : application_groups) {
-          auto group = GroupBy(session, caller, "applications", key);
-          if (!group) return Fail(group.error());
-          out["applications"][name] = std::move(*group);
-        }
-        return {};
+        // Every figure joins all readable records.
+        return store::WithoutNestedLoops(session, [&]() -> Status {
+          store::Params params = {true};
+          params.insert(params.end(), access.params.begin(), access.params.end());
+          auto counts = session.Query(
+              "SELECT r.kind AS kind, COUNT(*) AS n FROM records r WHERE r.active = ? AND " +
+                  access.sql + " GROUP BY r.kind",
+              params);
+          if (!counts) return Fail(counts.error());
+          json by_kind = json::object();
+          for (const auto& spec : registry_.kinds()) by_kind[spec.kind] = 0;
+          for (std::size_t i = 0; i < counts->size(); ++i) {
+            const std::string kind = AsString(counts->At(i, "kind"));
+            if (by_kind.contains(kind)) by_kind[kind] = AsInt(counts->At(i, "n"));
+          }
+          // A server's provider is its datacenter's.
+          const std::string provider =
+              fmt::format("(SELECT {} FROM records d WHERE d.id = {})",
+                          TextExpression(dialect, "d.doc", {"provider"}),
+                          TextExpression(dialect, "r.doc", {"datacenter", "id"}));
+          out = {{"counts", std::move(by_kind)}};
+          const std::pair<const char*, std::string> server_groups[] = {
+              {"by_provider", provider},
+              {"by_environment", TextExpression(dialect, "r.doc", {"environment"})},
+              {"by_os", TextExpression(dialect, "r.doc", {"os", "base"})},
+              {"by_region", TextExpression(dialect, "r.doc", {"datacenter", "region"})},
+          };
+          for (const auto& [name, key] : server_groups) {
+            auto group = GroupBy(session, caller, "servers", key);
+            if (!group) return Fail(group.error());
+            out["servers"][name] = std::move(*group);
+          }
+          const std::pair<const char*, std::string> application_groups[] = {
+              {"by_family", TextExpression(dialect, "r.doc", {"family"})},
+              {"by_environment", TextExpression(dialect, "r.doc", {"environment"})},
+          };
+          for (const auto& [name, key] : application_groups) {
+            auto group = GroupBy(session, caller, "applications", key);
+            if (!group) return Fail(group.error());
+            out["applications"][name] = std::move(*group);
+          }
+          return {};
+        });
       },
       store::TransactionMode::kRead);
   if (!done) return Fail(done.error());

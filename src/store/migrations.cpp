@@ -539,6 +539,16 @@ CREATE TRIGGER teams_noted AFTER UPDATE OF name OR DELETE ON teams
   FOR EACH STATEMENT EXECUTE FUNCTION maestro_note_change();
 )sql";
 
+// A token's last use, written at most once a minute by whichever node serves it, changes nothing
+// a node keeps: only what can refuse a kept token (its deletion, its owner, its hash or its
+// expiry) is noted. Its creation neither: a token not yet kept is read anyway.
+constexpr std::string_view kTokenNotesSqlite = "SELECT 1;";
+constexpr std::string_view kTokenNotesPostgres = R"sql(
+DROP TRIGGER api_tokens_noted ON api_tokens;
+CREATE TRIGGER api_tokens_noted AFTER UPDATE OF user_id, hash, expires_at OR DELETE OR TRUNCATE
+  ON api_tokens FOR EACH STATEMENT EXECUTE FUNCTION maestro_note_change();
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "records, edges, acl and history", kRecordsSqlite, kRecordsPostgres},
     Migration{2, "users, teams, API tokens and password resets", kIdentitySqlite,
@@ -556,6 +566,8 @@ constexpr std::array kMigrations = {
     Migration{11, "renaming users and teams counts as a change on SQLite", kNamesCountSqlite,
               kNamesCountPostgres},
     Migration{12, "changes are notified on PostgreSQL", kChangeNotesSqlite, kChangeNotesPostgres},
+    Migration{13, "an API token's last use is not a change", kTokenNotesSqlite,
+              kTokenNotesPostgres},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

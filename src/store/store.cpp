@@ -30,9 +30,13 @@ Status Notify(Session& session, std::string_view channel, std::string_view paylo
   return {};
 }
 
-Status PreferHashJoins(Session& session) {
-  if (session.dialect() != Dialect::kPostgres) return {};
+Status WithoutNestedLoops(Session& session, const std::function<Status()>& work) {
+  if (session.dialect() != Dialect::kPostgres) return work();
   if (auto set = session.Exec("SET LOCAL enable_nestloop = off"); !set) return Fail(set.error());
+  if (auto done = work(); !done) return done;
+  if (auto reset = session.Exec("SET LOCAL enable_nestloop TO DEFAULT"); !reset) {
+    return Fail(reset.error());
+  }
   return {};
 }
 

@@ -221,6 +221,43 @@ TEST_P(StoreConformanceTest, WorkWithoutATransactionCommitsEachStatement) {
   EXPECT_EQ(Count(), 1);
 }
 
+// The planner runs without nested loops inside the work only (PostgreSQL): reads after it, such as
+// a page's relations by their ids, keep their index lookups. A failure of the work is its own.
+TEST_P(StoreConformanceTest, WithoutNestedLoopsLastsForItsWorkOnly) {
+  const bool postgres = store_->dialect() == Dialect::kPostgres;
+  auto nested_loops = [&](Session& session) -> std::string {
+    if (!postgres) return "n/a";
+    auto shown = session.Query("SELECT current_setting('enable_nestloop') AS v", {});
+    EXPECT_TRUE(shown) << shown.error().message;
+    return shown ? AsString(shown->At(0, "v")) : "";
+  };
+  int ran = 0;
+  auto done = store_->Transaction(
+      [&](Session& session) -> Status {
+        if (auto inside = WithoutNestedLoops(session,
+                                             [&]() -> Status {
+                                               ++ran;
+                                               EXPECT_EQ(nested_loops(session),
+                                                         postgres ? "off" : "n/a");
+                                               return {};
+                                             });
+            !inside) {
+          return inside;
+        }
+        EXPECT_EQ(nested_loops(session), postgres ? "on" : "n/a") << "after the work";
+        auto failed = WithoutNestedLoops(session, [&]() -> Status {
+          ++ran;
+          return Fail(ErrorCode::kConflict, "the work's own failure");
+        });
+        if (failed) return Fail(ErrorCode::kInternal, "a failed work must fail");
+        EXPECT_EQ(failed.error().code, ErrorCode::kConflict);
+        return {};
+      },
+      TransactionMode::kRead);
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(ran, 2);
+}
+
 TEST_P(StoreConformanceTest, TransactionRollsBackWhenTheWorkThrows) {
   EXPECT_THROW((void)store_->Transaction([&](Session& session) -> Status {
     Insert("servers", {{"hostname", "a"}}, &session);
