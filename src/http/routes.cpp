@@ -1155,8 +1155,10 @@ void AddRoutes(Router& router, Services& services) {
                          fmt::format("unknown parameter '{}': use q, kinds and limit", name));
            }
          }
-         return Json(200, services.search.Find(Caller(r), std::string(r.Query("q").value_or("")),
-                                               kinds, limit));
+         auto found =
+             services.search.Find(Caller(r), std::string(r.Query("q").value_or("")), kinds, limit);
+         if (!found) return Fail(found.error());
+         return Response::JsonText(200, std::move(*found));
        }});
   router.Add({.method = "GET",
               .pattern = "/api/options",

@@ -3,6 +3,32 @@
 #include <fmt/format.h>
 
 namespace maestro::inventory {
+namespace {
+
+const char* GenerationSql(store::Dialect dialect) {
+  return dialect == store::Dialect::kSqlite
+             ? "SELECT CAST(n AS TEXT) AS g FROM changes WHERE id = 1"
+             : "SELECT CAST(pg_current_snapshot() AS TEXT) AS g";
+}
+
+Result<std::string> GenerationOf(const Result<store::Rows>& rows) {
+  if (!rows) return Fail(rows.error());
+  if (rows->empty()) return Fail(ErrorCode::kInternal, "the change counter is missing");
+  return store::AsString(rows->At(0, "g"));
+}
+
+}  // namespace
+
+// (A mark the store keeps in memory, when it has one, saves the statement: see Store::ChangeMark.)
+Result<std::string> ListCache::Generation(store::Session& session) {
+  if (auto mark = session.ChangeMark()) return *mark;
+  return GenerationOf(session.Query(GenerationSql(session.dialect())));
+}
+
+Result<std::string> ListCache::CurrentGeneration(store::Store& store) {
+  if (auto mark = store.ChangeMark()) return *mark;
+  return GenerationOf(store.Query(GenerationSql(store.dialect())));
+}
 
 std::string ListCache::Key(const std::string& sql, const store::Params& params) {
   std::string key = sql;

@@ -1,6 +1,6 @@
 // Results of list queries — the number of matches and the first ids in order (all of them when
-// there are few enough) — and rendered pages of lists, kept while nothing they could see has
-// changed. Each entry carries the generation of
+// there are few enough) — and rendered pages of lists or search answers, kept while nothing they
+// could see has changed. Each entry carries the generation of
 // the data it was computed from (read in the same snapshot: SQLite's change counter, PostgreSQL's
 // snapshot); a lookup with another generation misses. Bounded in entries and in ids: when full, it
 // starts afresh. Thread-safe.
@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "store/store.h"
 #include "store/value.h"
 
 namespace maestro::inventory {
@@ -37,6 +38,16 @@ class ListCache {
   static constexpr std::size_t kBytesPerId = 60;
   explicit ListCache(std::size_t capacity = 2048, std::size_t max_ids = 250000)
       : capacity_(capacity), max_ids_(max_ids) {}
+
+  // What the session's snapshot sees, as a string that changes whenever anything it could see
+  // changes: the store's change mark when it has one (PostgreSQL with its listener); else on
+  // SQLite the change counter kept by triggers, on PostgreSQL the snapshot itself (xmin:xmax:
+  // in-progress ids) — two REPEATABLE READ snapshots with the same text see exactly the same
+  // committed transactions, in any process. Read before anything else in the transaction.
+  static Result<std::string> Generation(store::Session& session);
+  // The generation as one statement outside any transaction sees it: what was kept under it is
+  // current. A miss is then read in one snapshot, with its own generation.
+  static Result<std::string> CurrentGeneration(store::Store& store);
 
   // The key of a query: its SQL and every parameter, typed.
   static std::string Key(const std::string& sql, const store::Params& params);

@@ -870,29 +870,6 @@ Result<auth::SqlCondition> ListCondition(store::Dialect dialect, const auth::Pri
   return where;
 }
 
-// What the session's snapshot sees, as a string that changes whenever anything it could see
-// changes (see ListCache): the store's change mark when it has one (PostgreSQL with its
-// listener); else on SQLite the change counter kept by triggers, on PostgreSQL the snapshot itself
-// (xmin:xmax:in-progress ids) — two REPEATABLE READ snapshots with the same text see exactly the
-// same committed transactions, in any process. Read before anything else in the transaction.
-const char* GenerationSql(store::Dialect dialect) {
-  return dialect == store::Dialect::kSqlite
-             ? "SELECT CAST(n AS TEXT) AS g FROM changes WHERE id = 1"
-             : "SELECT CAST(pg_current_snapshot() AS TEXT) AS g";
-}
-
-Result<std::string> GenerationOf(const Result<store::Rows>& rows) {
-  if (!rows) return Fail(rows.error());
-  if (rows->empty()) return Fail(ErrorCode::kInternal, "the change counter is missing");
-  return AsString(rows->At(0, "g"));
-}
-
-// (A mark the store keeps in memory, when it has one, saves the statement: see Store::ChangeMark.)
-Result<std::string> Generation(store::Session& session) {
-  if (auto mark = session.ChangeMark()) return *mark;
-  return GenerationOf(session.Query(GenerationSql(session.dialect())));
-}
-
 // The ids matching a list condition, in order (the key of its match set in the cache).
 std::string MatchQuery(const auth::SqlCondition& where, const std::string& order) {
   return "SELECT r.id FROM records r WHERE " + where.sql + " ORDER BY " + order;
@@ -900,14 +877,9 @@ std::string MatchQuery(const auth::SqlCondition& where, const std::string& order
 
 }  // namespace
 
-Result<std::string> Records::CurrentGeneration() {
-  if (auto mark = store_.ChangeMark()) return *mark;
-  return GenerationOf(store_.Query(GenerationSql(store_.dialect())));
-}
-
 Result<Records::MatchSet> Records::Matches(store::Session& session, const auth::SqlCondition& where,
                                            const std::string& order) {
-  auto generation = Generation(session);  // first: before the snapshot
+  auto generation = ListCache::Generation(session);  // first: before the snapshot
   if (!generation) return Fail(generation.error());
   const std::string ordered = MatchQuery(where, order);
   MatchSet set{.key = ListCache::Key(ordered, where.params), .generation = std::move(*generation)};
@@ -956,7 +928,7 @@ Result<std::string> Records::List(const auth::Principal& caller, const EntitySpe
   // A page kept from the data as it is now needs the generation alone: one statement, no
   // transaction (a round trip instead of three on PostgreSQL).
   const std::string key = ListCache::Key(MatchQuery(*all, *order), all->params);
-  auto now = CurrentGeneration();
+  auto now = ListCache::CurrentGeneration(store_);
   if (!now) return Fail(now.error());
   if (auto set = lists_.Find(key, *now)) {
     if (offset >= set->count) return Body(set->count, nullptr);
@@ -1020,7 +992,7 @@ Result<Records::Shown> Records::Show(const auth::Principal& caller, const Entity
                                      const std::string& id) {
   const std::string key = fmt::format("{}\x1f{}\x1f{}", caller.user_id, spec.kind, id);
   // Kept from the data as it is now: the generation alone tells (see List).
-  auto now = CurrentGeneration();
+  auto now = ListCache::CurrentGeneration(store_);
   if (!now) return Fail(now.error());
   if (auto hit = shown_.Find(key, *now); hit && hit->items) {
     return Shown{.json = *hit->items, .version = hit->count};
@@ -1028,7 +1000,7 @@ Result<Records::Shown> Records::Show(const auth::Principal& caller, const Entity
   Shown shown;
   auto done = store_.Transaction(
       [&](store::Session& session) -> Status {
-        auto generation = Generation(session);
+        auto generation = ListCache::Generation(session);
         if (!generation) return Fail(generation.error());
         auto entry = shown_.FindOrMake(key, *generation, [&]() -> Result<ListCache::Entry> {
           auto loaded = Load(session, caller, spec, id, Role::kRead, false);

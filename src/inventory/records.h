@@ -190,9 +190,6 @@ class Records {
   };
   Result<MatchSet> Matches(store::Session& session, const auth::SqlCondition& where,
                            const std::string& order);
-  // The generation (see ListCache) as one statement outside any transaction sees it: what was
-  // kept under it is current. A miss is then read in one snapshot, with its own generation.
-  Result<std::string> CurrentGeneration();
   Result<nlohmann::json> Render(store::Session* session, const auth::Principal& caller,
                                 const EntitySpec& spec, const std::vector<std::string>& ids,
                                 std::map<std::string, auth::Role>* caller_roles = nullptr);

@@ -8,6 +8,7 @@
 
 #include "auth/principal.h"
 #include "common/error.h"
+#include "inventory/list_cache.h"
 #include "inventory/registry.h"
 #include "store/store.h"
 
@@ -23,11 +24,12 @@ class Search {
  public:
   Search(store::Store& store, const Registry& registry);
 
-  // GET /api/search?q=&kinds=&limit= : {items: [{kind, id, name, match}]}, best first: an exact
-  // value, then a prefix, then a value containing q (case-insensitive), over each kind's name and
-  // search fields; ties by name. kBadRequest for an empty q or an unknown kind.
-  Result<nlohmann::json> Find(const auth::Principal& caller, const std::string& q,
-                              const std::vector<std::string>& kinds, int limit);
+  // GET /api/search?q=&kinds=&limit= : {items: [{kind, id, name, match}]} as JSON text, best
+  // first: an exact value, then a prefix, then a value containing q (case-insensitive), over each
+  // kind's name and search fields; ties by name. kBadRequest for an empty q or an unknown kind.
+  // Kept until anything the caller could see changes (see ListCache).
+  Result<std::string> Find(const auth::Principal& caller, const std::string& q,
+                           const std::vector<std::string>& kinds, int limit);
 
   // GET /api/stats: {counts: {<kind>: N}, servers: {by_provider, by_environment, by_os,
   // by_region}, applications: {by_family, by_environment}}, each by_* a list of {key, count}.
@@ -39,6 +41,7 @@ class Search {
 
   store::Store& store_;
   const Registry& registry_;
+  ListCache answers_;
 };
 
 }  // namespace maestro::inventory

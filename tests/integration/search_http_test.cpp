@@ -2,6 +2,7 @@
 // what the caller can read.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "common/clock.h"
@@ -246,9 +247,27 @@ TEST_P(SearchHttpTest, RecordsWithoutASearchTextGetOne) {
 }
 
 // Lists may be answered from a cache (SQLite): every kind of change must show at once.
+// Lists, counts and search answers are kept until something they could see changes: each is asked
+// twice after every change (the second answer may come from what the first kept).
 TEST_P(SearchHttpTest, ListsAndCountsShowEveryChangeAtOnce) {
   const auto alice = api_->SignUp("alice");
   const auto bob = api_->SignUp("bob");
+  // The hostnames that search finds for "host", sorted.
+  auto found = [&](const testing::ApiClient::User& user) {
+    std::vector<std::string> names;
+    for (int again = 0; again < 2; ++again) {
+      auto reply = api_->Call("GET", "/api/search?q=host&kinds=servers", user.token);
+      EXPECT_EQ(reply.status, 200) << reply.body;
+      const auto body = testing::ApiClient::Body(reply);
+      std::vector<std::string> now;
+      for (const auto& item : body["items"]) now.push_back(item["name"]);
+      std::sort(now.begin(), now.end());
+      if (again) EXPECT_EQ(now, names) << "asked again";
+      names = std::move(now);
+    }
+    return names;
+  };
+  using Names = std::vector<std::string>;
   auto total = [&](const testing::ApiClient::User& user, const std::string& query) {
     auto reply = api_->Call("GET", "/api/servers" + query, user.token);
     EXPECT_EQ(reply.status, 200) << reply.body;
@@ -267,18 +286,26 @@ TEST_P(SearchHttpTest, ListsAndCountsShowEveryChangeAtOnce) {
   ASSERT_EQ(testing::ApiClient::Body(page)["items"].size(), 1u);
   EXPECT_EQ(testing::ApiClient::Body(page)["items"][0]["hostname"], "host-2");
   EXPECT_EQ(total(bob, ""), 0);
+  EXPECT_EQ(found(alice), (Names{"host-0", "host-1", "host-2"}));
+  EXPECT_EQ(found(bob), Names{});
 
-  // A change of the document, a delete, a restore.
+  // A change of the document, a rename, a delete, a restore.
   ASSERT_EQ(
       api_->Call("PATCH", "/api/servers/" + ids[0], alice.token, {{"environment", "Prod"}}).status,
       200);
   EXPECT_EQ(total(alice, "?environment=QA"), 2);
+  ASSERT_EQ(api_->Call("PATCH", "/api/servers/" + ids[0], alice.token, {{"hostname", "host-zero"}})
+                .status,
+            200);
+  EXPECT_EQ(found(alice), (Names{"host-1", "host-2", "host-zero"}));
   ASSERT_EQ(api_->Call("DELETE", "/api/servers/" + ids[1], alice.token).status, 204);
   EXPECT_EQ(total(alice, ""), 2);
   EXPECT_EQ(total(alice, "?active=false"), 1);
+  EXPECT_EQ(found(alice), (Names{"host-2", "host-zero"}));
   ASSERT_EQ(api_->Call("PATCH", "/api/servers/" + ids[1], alice.token, {{"active", true}}).status,
             200);
   EXPECT_EQ(total(alice, ""), 3);
+  EXPECT_EQ(found(alice), (Names{"host-1", "host-2", "host-zero"}));
 
   // A grant, then its removal.
   ASSERT_EQ(api_->Call("POST", "/api/servers/" + ids[2] + "/roles", alice.token,
@@ -286,10 +313,12 @@ TEST_P(SearchHttpTest, ListsAndCountsShowEveryChangeAtOnce) {
                 .status,
             201);
   EXPECT_EQ(total(bob, ""), 1);
+  EXPECT_EQ(found(bob), Names{"host-2"});
   ASSERT_EQ(
       api_->Call("DELETE", "/api/servers/" + ids[2] + "/roles/user/" + bob.id, alice.token).status,
       204);
   EXPECT_EQ(total(bob, ""), 0);
+  EXPECT_EQ(found(bob), Names{});
 
   // A team's record, seen once bob joins the team and no more once he leaves.
   const std::string team = testing::ApiClient::Body(
@@ -303,9 +332,11 @@ TEST_P(SearchHttpTest, ListsAndCountsShowEveryChangeAtOnce) {
                 .status,
             201);
   EXPECT_EQ(total(bob, ""), 1);
+  EXPECT_EQ(found(bob), Names{"team-host"});
   ASSERT_EQ(api_->Call("DELETE", "/api/teams/" + team + "/members/" + bob.id, alice.token).status,
             204);
   EXPECT_EQ(total(bob, ""), 0);
+  EXPECT_EQ(found(bob), Names{});
   EXPECT_EQ(total(alice, ""), 4);
 }
 
