@@ -1228,14 +1228,21 @@ Result<json> Records::Change(const auth::Principal& caller, const EntitySpec& sp
   constexpr int kOptimisticTries = 3;
   for (int attempt = 0; attempt < kOptimisticTries; ++attempt) {
     Result<Planned> planned = Fail(ErrorCode::kInternal, "not read");
+    // The duplicate keys of the new version among the other records are looked up in the same
+    // read: the write changes no other record.
+    Result<json> warnings = json::array();
     auto read = store_.Transaction(
         [&](store::Session& session) -> Status {
           planned = PlanChange(session, caller, spec, id, body, if_match, merge, false);
+          if (planned && planned->relations.empty() && planned->active) {
+            warnings = Warnings(session, caller, spec, id, planned->doc);
+          }
           return {};
         },
         store::TransactionMode::kNone);
     if (!read) return Fail(read.error());
     if (!planned) return Fail(planned.error());
+    if (!warnings) return Fail(warnings.error());
     if (!planned->relations.empty()) break;  // edges too: all under the lock
     json result;
     auto done = store_.Transaction([&](store::Session& session) -> Status {
@@ -1247,17 +1254,9 @@ Result<json> Records::Change(const auth::Principal& caller, const EntitySpec& sp
     });
     if (!done && done.error().code == ErrorCode::kPreconditionFailed && !if_match) continue;
     if (!done) return Fail(done.error());
-    if (result["active"].get<bool>() && result["version"] != planned->loaded.record["version"]) {
-      auto warned = store_.Transaction(
-          [&](store::Session& session) -> Status {
-            auto warnings =
-                Warnings(session, caller, spec, id, UserFields(registry_, spec, result));
-            if (!warnings) return Fail(warnings.error());
-            if (!warnings->empty()) result["warnings"] = std::move(*warnings);
-            return {};
-          },
-          store::TransactionMode::kNone);
-      if (!warned) return Fail(warned.error());
+    if (result["active"].get<bool>() && result["version"] != planned->loaded.record["version"] &&
+        !warnings->empty()) {
+      result["warnings"] = std::move(*warnings);
     }
     return result;
   }
