@@ -30,6 +30,25 @@ Result<std::string> ListCache::CurrentGeneration(store::Store& store) {
   return GenerationOf(store.Query(GenerationSql(store.dialect())));
 }
 
+Result<ListCache::Entry> ListCache::Current(
+    store::Store& store, const std::string& key,
+    const std::function<Result<Entry>(store::Session& session)>& make) {
+  auto now = CurrentGeneration(store);
+  if (!now) return Fail(now.error());
+  if (auto kept = Find(key, *now)) return *kept;
+  Result<Entry> entry = Fail(ErrorCode::kInternal, "not read");
+  auto done = store.Transaction(
+      [&](store::Session& session) -> Status {
+        auto generation = Generation(session);  // first: before the snapshot
+        if (!generation) return Fail(generation.error());
+        entry = FindOrMake(key, *generation, [&] { return make(session); });
+        return {};
+      },
+      store::TransactionMode::kRead);
+  if (!done) return Fail(done.error());
+  return entry;
+}
+
 std::string ListCache::Key(const std::string& sql, const store::Params& params) {
   std::string key = sql;
   for (const auto& param : params) {

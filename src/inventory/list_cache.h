@@ -62,6 +62,11 @@ class ListCache {
   // `make` is each caller's own: the next waiter makes it in turn.
   Result<Entry> FindOrMake(const std::string& key, const std::string& generation,
                            const std::function<Result<Entry>()>& make);
+  // The entry of `key` for the data as it is now: kept under the current generation (which alone
+  // is read), or else made by `make` in one read transaction of `store`, under that transaction's
+  // generation (FindOrMake).
+  Result<Entry> Current(store::Store& store, const std::string& key,
+                        const std::function<Result<Entry>(store::Session& session)>& make);
 
  private:
   struct Kept {

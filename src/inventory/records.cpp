@@ -991,32 +991,16 @@ Result<std::string> Records::List(const auth::Principal& caller, const EntitySpe
 Result<Records::Shown> Records::Show(const auth::Principal& caller, const EntitySpec& spec,
                                      const std::string& id) {
   const std::string key = fmt::format("{}\x1f{}\x1f{}", caller.user_id, spec.kind, id);
-  // Kept from the data as it is now: the generation alone tells (see List).
-  auto now = ListCache::CurrentGeneration(store_);
-  if (!now) return Fail(now.error());
-  if (auto hit = shown_.Find(key, *now); hit && hit->items) {
-    return Shown{.json = *hit->items, .version = hit->count};
-  }
-  Shown shown;
-  auto done = store_.Transaction(
-      [&](store::Session& session) -> Status {
-        auto generation = ListCache::Generation(session);
-        if (!generation) return Fail(generation.error());
-        auto entry = shown_.FindOrMake(key, *generation, [&]() -> Result<ListCache::Entry> {
-          auto loaded = Load(session, caller, spec, id, Role::kRead, false);
-          if (!loaded) return Fail(loaded.error());
-          return ListCache::Entry{
-              .count = loaded->record["version"].get<std::int64_t>(),
-              .items = std::make_shared<const std::string>(DumpJson(loaded->record))};
-        });
-        if (!entry) return Fail(entry.error());
-        shown = {.json = *entry->items, .version = entry->count};
-        return {};
-      },
-      // One snapshot: the generation is that of what was read.
-      store::TransactionMode::kRead);
-  if (!done) return Fail(done.error());
-  return shown;
+  auto entry =
+      shown_.Current(store_, key, [&](store::Session& session) -> Result<ListCache::Entry> {
+        auto loaded = Load(session, caller, spec, id, Role::kRead, false);
+        if (!loaded) return Fail(loaded.error());
+        return ListCache::Entry{
+            .count = loaded->record["version"].get<std::int64_t>(),
+            .items = std::make_shared<const std::string>(DumpJson(loaded->record))};
+      });
+  if (!entry) return Fail(entry.error());
+  return Shown{.json = *entry->items, .version = entry->count};
 }
 
 Result<std::int64_t> Records::Count(const auth::Principal& caller, const EntitySpec& spec,

@@ -99,43 +99,30 @@ Result<std::string> Search::Find(const auth::Principal& caller, const std::strin
       in, candidates, access.sql);
   // Answers are kept, as lists are, until anything they could see changes (the caller is among
   // the parameters).
-  const std::string key = ListCache::Key(sql, params);
-  auto now = ListCache::CurrentGeneration(store_);
-  if (!now) return Fail(now.error());
-  if (auto kept = answers_.Find(key, *now); kept && kept->items) return *kept->items;
-  std::shared_ptr<const std::string> answer;
-  auto done = store_.Transaction(
-      [&](store::Session& session) -> Status {
-        auto generation = ListCache::Generation(session);  // first: before the snapshot
-        if (!generation) return Fail(generation.error());
-        auto entry = answers_.FindOrMake(key, *generation, [&]() -> Result<ListCache::Entry> {
-          auto rows = session.Query(sql, params);
-          if (!rows) return Fail(rows.error());
-          json items = json::array();
-          for (std::size_t i = 0; i < rows->size(); ++i) {
-            const EntitySpec* spec = registry_.Find(AsString(rows->At(i, "kind")));
-            auto doc = ParseJson(AsString(rows->At(i, "doc"), "{}"));
-            if (spec == nullptr || !doc) {
-              return Fail(ErrorCode::kInternal, "a stored record is unreadable");
-            }
-            const int level = static_cast<int>(AsInt(rows->At(i, "rank")));
-            items.push_back({{"kind", spec->kind},
-                             {"id", AsString(rows->At(i, "id"))},
-                             {"name", doc->value(spec->name_field, "")},
-                             {"match", kMatchNames[std::clamp(level, 0, 2)]}});
-          }
-          const std::int64_t found = static_cast<std::int64_t>(items.size());
-          return ListCache::Entry{.count = found,
-                                  .items = std::make_shared<const std::string>(
-                                      DumpJson(json{{"items", std::move(items)}}))};
-        });
-        if (!entry) return Fail(entry.error());
-        answer = std::move(entry->items);
-        return {};
-      },
-      store::TransactionMode::kRead);
-  if (!done) return Fail(done.error());
-  return *answer;
+  auto answer =
+      answers_.Current(store_, ListCache::Key(sql, params),
+                       [&](store::Session& session) -> Result<ListCache::Entry> {
+                         auto rows = session.Query(sql, params);
+                         if (!rows) return Fail(rows.error());
+                         json items = json::array();
+                         for (std::size_t i = 0; i < rows->size(); ++i) {
+                           const EntitySpec* spec = registry_.Find(AsString(rows->At(i, "kind")));
+                           auto doc = ParseJson(AsString(rows->At(i, "doc"), "{}"));
+                           if (spec == nullptr || !doc) {
+                             return Fail(ErrorCode::kInternal, "a stored record is unreadable");
+                           }
+                           const int level = static_cast<int>(AsInt(rows->At(i, "rank")));
+                           items.push_back({{"kind", spec->kind},
+                                            {"id", AsString(rows->At(i, "id"))},
+                                            {"name", doc->value(spec->name_field, "")},
+                                            {"match", kMatchNames[std::clamp(level, 0, 2)]}});
+                         }
+                         return ListCache::Entry{.count = static_cast<std::int64_t>(items.size()),
+                                                 .items = std::make_shared<const std::string>(
+                                                     DumpJson(json{{"items", std::move(items)}}))};
+                       });
+  if (!answer) return Fail(answer.error());
+  return *answer->items;
 }
 
 Result<json> Search::GroupBy(store::Session& session, const auth::Principal& caller,
