@@ -308,16 +308,22 @@ Result<Principal> Accounts::AuthenticateApiToken(const std::string& token) {
     return Fail(ErrorCode::kUnauthorized, "this API token has expired");
   }
   // Record use at most once a minute: a busy script must not turn every read into a write. Of
-  // requests that arrive together, the first writes; the others find it written and change
-  // nothing (a change would make this node read again what it keeps).
+  // requests that arrive together, or on several nodes, the first writes; the others find it
+  // written and change nothing (a change would make this node read again what it keeps). Either
+  // way the token is known to be used now, and is not written again for a minute.
   const std::string a_minute_ago = FormatTime(clock_.Now() - std::chrono::minutes(1));
   if (known->last_used_at.empty() || known->last_used_at < a_minute_ago) {
-    if (auto touched = store_.Exec(
-            "UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR "
-            "last_used_at < ?)",
-            {now, known->id, a_minute_ago});
-        !touched) {
+    auto touched = store_.Exec(
+        "UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR "
+        "last_used_at < ?)",
+        {now, known->id, a_minute_ago});
+    if (!touched) {
       spdlog::warn("could not record the use of an API token: {}", touched.error().message);
+    } else if (mark) {
+      std::lock_guard lock(known_mutex_);
+      if (auto it = known_tokens_.find(hash); it != known_tokens_.end()) {
+        it->second.last_used_at = now;
+      }
     }
   }
   return known->principal;
