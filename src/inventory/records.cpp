@@ -105,7 +105,7 @@ struct Records::Loaded {
 
 struct Records::Planned {
   Loaded loaded;
-  json doc;  // the new user fields
+  json doc;  // the new user fields, nulls dropped
   bool active = true;
   Role need = Role::kWrite;  // the caller's role this change needs
   std::vector<RelationWrite> relations;
@@ -1091,6 +1091,11 @@ Result<int> Records::FillSearchText() {
   }
 }
 
+bool Records::Changes(const EntitySpec& spec, const json& before, const json& doc,
+                      bool active) const {
+  return UserFields(registry_, spec, before) != doc || before["active"].get<bool>() != active;
+}
+
 Result<json> Records::Save(store::Session& session, const auth::Principal& caller,
                            const EntitySpec& spec, Loaded& current, json doc, bool active,
                            std::string action, const std::vector<RelationWrite>& relations,
@@ -1098,8 +1103,7 @@ Result<json> Records::Save(store::Session& session, const auth::Principal& calle
   DropNulls(doc);
   if (auto valid = ValidateDocument(spec, doc); !valid) return Fail(valid.error());
   const json before = current.record;
-  if (relations.empty() && UserFields(registry_, spec, before) == doc &&
-      before["active"].get<bool>() == active) {
+  if (relations.empty() && !Changes(spec, before, doc, active)) {
     return before;  // nothing changed: no new version
   }
   const std::int64_t version = before["version"].get<std::int64_t>() + 1;
@@ -1218,7 +1222,9 @@ Result<json> Records::Change(const auth::Principal& caller, const EntitySpec& sp
     auto read = store_.Transaction(
         [&](store::Session& session) -> Status {
           planned = PlanChange(session, caller, spec, id, body, if_match, merge, false);
-          if (planned && planned->relations.empty() && planned->active) {
+          // (None for a change that changes nothing, as re-imports mostly are.)
+          if (planned && planned->relations.empty() && planned->active &&
+              Changes(spec, planned->loaded.record, planned->doc, planned->active)) {
             warnings = Warnings(session, caller, spec, id, planned->doc);
           }
           return {};
@@ -1300,6 +1306,7 @@ Result<Records::Planned> Records::PlanChange(store::Session& session, const auth
   }
   planned.active = restoring || loaded->record["active"].get<bool>();
   planned.doc = UserFields(registry_, spec, fields);
+  DropNulls(planned.doc);
   planned.relations = std::move(*relations);
   planned.loaded = std::move(*loaded);
   return planned;

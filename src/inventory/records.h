@@ -174,6 +174,10 @@ class Records {
   // Writes `doc` as the record's next version (no new version when nothing changed), with its
   // relations and history. `recheck`: the write also requires the caller to hold this role still,
   // for a record read outside the transaction. `warn`: adds the duplicate warnings.
+  // Whether saving `doc` (its user fields, nulls dropped) as `active` over `before` (the record as
+  // read) makes a new version, relations aside.
+  bool Changes(const EntitySpec& spec, const nlohmann::json& before, const nlohmann::json& doc,
+               bool active) const;
   Result<nlohmann::json> Save(store::Session& session, const auth::Principal& caller,
                               const EntitySpec& spec, Loaded& current, nlohmann::json doc,
                               bool active, std::string action,
