@@ -2,10 +2,7 @@
 // on SQLite and on PostgreSQL.
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <functional>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "support/api_client.h"
 #include "support/process.h"
@@ -91,25 +88,15 @@ TEST(IdentityPostgresTest, TokensRevokedOrUsersChangedElsewhereAreHeardOf) {
     ASSERT_TRUE(as_admin(kept));
   }
   auto psql = [&](const std::string& sql) {
-    const testing::TempDir dir;
-    const std::string log = (dir.path() / "psql.log").string();
-    const pid_t pid = testing::Spawn(
-        "/usr/bin/psql", {"-X", "-v", "ON_ERROR_STOP=1", "-c", sql, server.db_uri()}, {}, log);
-    EXPECT_EQ(testing::WaitExit(pid), 0) << testing::ReadFile(log);
-  };
-  auto within_seconds = [](const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return done();
+    const auto ran = testing::RunPsql(server.db_uri(), sql);
+    EXPECT_EQ(ran.exit_code, 0) << ran.output;
   };
   psql("DELETE FROM api_tokens WHERE name = 'revoked'");
-  EXPECT_TRUE(within_seconds([&] {
+  EXPECT_TRUE(testing::Eventually([&] {
     return api.Call("GET", "/api/me", revoked, nullptr).status == 401;
   })) << "a token revoked by another process still works";
   psql("UPDATE users SET is_admin = false");
-  EXPECT_TRUE(within_seconds([&] {
+  EXPECT_TRUE(testing::Eventually([&] {
     return api.Call("PATCH", "/api/options/nope", kept, json::object()).status == 403;
   })) << "a user changed by another process keeps its old rights";
   EXPECT_EQ(api.Call("GET", "/api/me", kept, nullptr).status, 200);

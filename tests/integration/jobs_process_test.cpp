@@ -28,22 +28,12 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 using store::Backend;
+using testing::Eventually;
 using testing::TempDir;
 
 pid_t Start(const std::vector<std::string>& args, const std::vector<std::string>& env,
             const std::string& log) {
   return testing::Spawn(MAESTRO_BINARY, args, env, log);
-}
-
-// Polls `check` every 50 ms until it is true or `limit` passes.
-template <class Check>
-bool Eventually(Check check, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (check()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return check();
 }
 
 struct JobState {

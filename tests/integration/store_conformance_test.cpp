@@ -495,14 +495,7 @@ TEST(PostgresChangeMarkTest, FollowsOwnCommitsAtOnceAndOtherProcessesWhenNotifie
   testing::TestDatabase database(Backend::kPostgres);
   Store* store = database.store();
   ASSERT_NE(store, nullptr);
-  auto wait_for = [](const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return done();
-  };
-  ASSERT_TRUE(wait_for([&] { return store->ChangeMark().has_value(); }))
+  ASSERT_TRUE(testing::Eventually([&] { return store->ChangeMark().has_value(); }))
       << "the listener did not connect";
   // Notifications of earlier commits (ours too) may still be on their way: the mark, once they
   // have all come.
@@ -560,14 +553,9 @@ TEST(PostgresChangeMarkTest, FollowsOwnCommitsAtOnceAndOtherProcessesWhenNotifie
   const auto heard = settled();
 
   // Another process (psql) changes a record: the notification moves the mark.
-  const testing::TempDir dir;
-  const std::string log = (dir.path() / "psql.log").string();
-  const pid_t psql = testing::Spawn("/usr/bin/psql",
-                                    {"-X", "-v", "ON_ERROR_STOP=1", "-c",
-                                     "UPDATE records SET version = version + 1", database.uri()},
-                                    {}, log);
-  ASSERT_EQ(testing::WaitExit(psql), 0) << testing::ReadFile(log);
-  EXPECT_TRUE(wait_for([&] { return store->ChangeMark() != heard; }))
+  const auto psql = testing::RunPsql(database.uri(), "UPDATE records SET version = version + 1");
+  ASSERT_EQ(psql.exit_code, 0) << psql.output;
+  EXPECT_TRUE(testing::Eventually([&] { return store->ChangeMark() != heard; }))
       << "another process's change was not heard of";
 }
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "support/http_client.h"
+#include "support/test_support.h"
 
 extern char** environ;
 
@@ -63,6 +64,25 @@ bool WaitHealthy(std::uint16_t port) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return false;
+}
+
+bool Eventually(const std::function<bool()>& check, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (check()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return check();
+}
+
+PsqlRun RunPsql(const std::string& uri, const std::string& sql) {
+  const TempDir dir;
+  const std::string log = (dir.path() / "psql.log").string();
+  PsqlRun run;
+  run.exit_code =
+      WaitExit(Spawn("/usr/bin/psql", {"-X", "-v", "ON_ERROR_STOP=1", "-c", sql, uri}, {}, log));
+  run.output = ReadFile(log);
+  return run;
 }
 
 }  // namespace maestro::testing

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,5 +21,16 @@ pid_t Spawn(const std::string& binary, const std::vector<std::string>& args,
 int WaitExit(pid_t pid, std::chrono::seconds limit = std::chrono::seconds(20));
 // True once GET /health answers 200 on the port (at most 20 s).
 bool WaitHealthy(std::uint16_t port);
+// Polls `check` every 20 ms until it is true or `limit` passes; its last answer.
+bool Eventually(const std::function<bool()>& check,
+                std::chrono::milliseconds limit = std::chrono::seconds(10));
+
+// What psql, run as another process, did.
+struct PsqlRun {
+  int exit_code = -1;
+  std::string output;  // what it printed
+};
+// Runs `sql` with psql on the PostgreSQL database at `uri`, stopping at the first error.
+PsqlRun RunPsql(const std::string& uri, const std::string& sql);
 
 }  // namespace maestro::testing
