@@ -11,16 +11,23 @@
 //     Writes an import file in the original's format with COUNT servers (new hostnames each run)
 //     spread over a few datacenters, as `maestro import` and POST /api/import take it.
 //
+//   maestro-bench-inventory ceiling URI DIR SECONDS
+//     The database's own pace on the seeded dataset, the ceiling of the API's figures: the
+//     statements of a PATCH's write alone, the rows an import writes alone, and Search::Find called
+//     in-process. Prints `write N`, `insert N` and `search N` (per second).
+//
 // Records are inserted with plain SQL in large transactions: seeding is setup, not what is
 // measured.
 #include <fmt/format.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "auth/password.h"
 #include "auth/roles.h"
@@ -301,6 +308,146 @@ int ImportFile(const std::string& path, int count) {
   return 0;
 }
 
+std::vector<std::string> ReadLines(const std::filesystem::path& path) {
+  std::vector<std::string> lines;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  if (lines.empty()) Die(fmt::format("{} is missing or empty: seed first", path.string()));
+  return lines;
+}
+
+// Calls `one(thread, i)` on `threads` threads for `seconds`; returns the calls made per second.
+template <typename One>
+double Rate(int threads, double seconds, One one) {
+  std::atomic<std::int64_t> calls{0};
+  const auto start = std::chrono::steady_clock::now();
+  const auto end = start + std::chrono::duration<double>(seconds);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (std::int64_t i = 0; std::chrono::steady_clock::now() < end; ++i) {
+        one(t, i);
+        calls.fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  return static_cast<double>(calls.load()) / SecondsSince(start);
+}
+
+// What the database does alone, on the seeded dataset, with as many callers as wrk keeps busy:
+// the API's figures for PATCH, import and search cannot pass these, whatever the server does.
+int Ceiling(const std::string& uri, const std::filesystem::path& dir, double seconds) {
+  constexpr int kCallers = 16;
+  auto opened = maestro::store::OpenStore({.uri = uri, .pool_size = kCallers});
+  if (!opened) Die(opened.error().message);
+  Store& store = **opened;
+  const bool sqlite = store.dialect() == maestro::store::Dialect::kSqlite;
+  const std::string param(maestro::store::JsonParam(store.dialect()));
+  const std::vector<std::string> writable = ReadLines(dir / "writable");
+  const std::vector<std::string> email = ReadLines(dir / "email");
+  auto user = store.Query("SELECT id FROM users WHERE email = ?", {email[0]});
+  if (!user || user->empty()) Die("the benchmark user is missing: seed first");
+  const std::string user_id = maestro::store::AsString(user->At(0, "id"));
+  const std::string now = maestro::FormatTime(std::chrono::system_clock::now());
+
+  // As the seeder leaves it: vacuumed, with fresh statistics and an empty GIN pending list (the
+  // API's import before this filled it, and every search would read it through).
+  if (!sqlite) {
+    if (auto vacuumed = store.Exec("VACUUM ANALYZE"); !vacuumed) Die(vacuumed.error().message);
+  }
+
+  // The API's search without HTTP or a token: the needles of bench/wrk/inventory.lua.
+  maestro::inventory::Search search(store, maestro::inventory::DefaultRegistry());
+  const maestro::auth::Principal caller{.user_id = user_id, .name = "bench", .is_admin = false};
+  const double searches = Rate(kCallers, seconds, [&](int t, std::int64_t i) {
+    const auto n = static_cast<unsigned>(t * 1000003 + i * 7919);
+    const std::string q = n % 2 == 0 ? fmt::format("host-{:04}", n / 2 % 1000)
+                                     : fmt::format("app-{:05}", n / 2 % 20000);
+    Must(search.Find(caller, q, {}, 20), "search");
+  });
+  fmt::print("search {:.0f}\n", searches);
+
+  // A PATCH's write: the new document and version, and its history entry, in one transaction.
+  const std::string update =
+      sqlite ? "UPDATE records SET doc = json_set(doc, '$.role', ?), version = version + 1, "
+               "updated_at = ? WHERE id = ?"
+             : "UPDATE records SET doc = jsonb_set(doc, '{role}', to_jsonb(?::text)), version = "
+               "version + 1, updated_at = ? WHERE id = ?";
+  const std::string history =
+      "INSERT INTO history (record_id, version, at, actor_type, actor_id, action, changes) SELECT "
+      "id, version, updated_at, 'user', ?, 'update', " +
+      param + " FROM records WHERE id = ?";
+  const double writes = Rate(kCallers, seconds, [&](int t, std::int64_t i) {
+    const std::string& id =
+        writable[static_cast<std::size_t>(t * 1000003 + i * 7919 + 13) % writable.size()];
+    const std::string role = fmt::format("role-{}", i % 100);
+    Must(store.Transaction([&](Session& session) -> maestro::Status {
+      if (auto done = session.Exec(update, {role, now, id}); !done)
+        return maestro::Fail(done.error());
+      auto done = session.Exec(
+          history,
+          {user_id, json::array({{{"op", "replace"}, {"path", "/role"}, {"value", role}}}).dump(),
+           id});
+      if (!done) return maestro::Fail(done.error());
+      return {};
+    }),
+         "write");
+  });
+  fmt::print("write {:.0f}\n", writes);
+
+  // An import's rows: 20k servers with their grants and creation entries, 500 to a transaction;
+  // on PostgreSQL from two sessions at once (SQLite has one writer).
+  auto datacenter = store.Query("SELECT id FROM records WHERE kind = 'datacenters' LIMIT 1");
+  if (!datacenter || datacenter->empty()) Die("no datacenter: seed first");
+  const std::string datacenter_id = maestro::store::AsString(datacenter->At(0, "id"));
+  constexpr int kRows = 20000, kBatch = 500;
+  const int sessions = sqlite ? 1 : 2;
+  std::vector<std::thread> writers;
+  const auto start = std::chrono::steady_clock::now();
+  for (int w = 0; w < sessions; ++w) {
+    writers.emplace_back([&, w] {
+      std::mt19937 random(static_cast<unsigned>(w + 1));
+      for (int first = w * kBatch; first < kRows; first += sessions * kBatch) {
+        Must(store.Transaction([&](Session& session) -> maestro::Status {
+          std::vector<std::string> ids;
+          std::vector<json> docs;
+          auto inserted = maestro::bench::InsertOwnedRecords(
+              session, "servers", user_id, now, static_cast<std::size_t>(first),
+              static_cast<std::size_t>(first + kBatch),
+              [&](int i) {
+                json doc = ServerDoc(i, random, datacenter_id);
+                doc["hostname"] = fmt::format("ceiling-{}-{:06}", maestro::NewId().substr(20), i);
+                docs.push_back(doc);
+                return doc;
+              },
+              ids);
+          if (!inserted) return inserted;
+          maestro::store::Params rows;
+          for (std::size_t k = 0; k < ids.size(); ++k) {
+            json snapshot = docs[k];
+            snapshot["id"] = ids[k];
+            rows.insert(rows.end(), {ids[k], std::int64_t{1}, now, std::string("user"), user_id,
+                                     std::string("create"),
+                                     json::diff(json::object(), docs[k]).dump(), snapshot.dump()});
+          }
+          return session.InsertRows("history",
+                                    {"record_id", "version", "at", "actor_type", "actor_id",
+                                     "action", "changes", "snapshot"},
+                                    rows);
+        }),
+             "insert");
+      }
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  fmt::print("insert {:.0f}\n", kRows / SecondsSince(start));
+
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -311,8 +458,12 @@ int main(int argc, char** argv) {
   if (args.size() >= 3 && args.size() <= 4 && args[0] == "seed") {
     return Seed(args[1], args[2], args.size() == 4 ? std::max(1, std::atoi(args[3].c_str())) : 1);
   }
+  if (args.size() == 4 && args[0] == "ceiling") {
+    return Ceiling(args[1], args[2], std::max(1.0, std::atof(args[3].c_str())));
+  }
   fmt::print(stderr,
              "usage: maestro-bench-inventory seed URI DIR [SCALE]\n"
-             "       maestro-bench-inventory import-file FILE [COUNT]\n");
+             "       maestro-bench-inventory import-file FILE [COUNT]\n"
+             "       maestro-bench-inventory ceiling URI DIR SECONDS\n");
   return 2;
 }
