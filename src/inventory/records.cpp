@@ -1244,10 +1244,8 @@ Result<json> Records::Change(const auth::Principal& caller, const EntitySpec& sp
     });
     if (!done && done.error().code == ErrorCode::kPreconditionFailed && !if_match) continue;
     if (!done) return Fail(done.error());
-    if (result["active"].get<bool>() && result["version"] != planned->loaded.record["version"] &&
-        !warnings->empty()) {
-      result["warnings"] = std::move(*warnings);
-    }
+    // (Looked up only for an active new version, which Save then made.)
+    if (!warnings->empty()) result["warnings"] = std::move(*warnings);
     return result;
   }
   json result;

@@ -171,20 +171,18 @@ class Records {
   // role is below `need`.
   Result<Loaded> Load(store::Session& session, const auth::Principal& caller,
                       const EntitySpec& spec, const std::string& id, auth::Role need, bool lock);
-  // Writes `doc` as the record's next version (no new version when nothing changed), with its
-  // relations and history. `recheck`: the write also requires the caller to hold this role still,
-  // for a record read outside the transaction. `warn`: adds the duplicate warnings.
   // Whether saving `doc` (its user fields, nulls dropped) as `active` over `before` (the record as
   // read) makes a new version, relations aside.
   bool Changes(const EntitySpec& spec, const nlohmann::json& before, const nlohmann::json& doc,
                bool active) const;
+  // Writes `doc` as the record's next version (no new version when nothing changed), with its
+  // relations and history. `recheck`: the write also requires the caller to hold this role still,
+  // for a record read outside the transaction. `warn`: adds the duplicate warnings.
   Result<nlohmann::json> Save(store::Session& session, const auth::Principal& caller,
                               const EntitySpec& spec, Loaded& current, nlohmann::json doc,
                               bool active, std::string action,
                               const std::vector<RelationWrite>& relations = {},
                               std::optional<auth::Role> recheck = std::nullopt, bool warn = true);
-  // The records of `spec` with these ids (others are left out), in that order, as GET shows them;
-  // with `caller_roles`, also the caller's role on each.
   // The records matching a list condition (the set plan) in `order`: their number and, up to
   // a limit, their ids; from the cache when nothing they could see has changed.
   struct MatchSet {
@@ -194,6 +192,8 @@ class Records {
   };
   Result<MatchSet> Matches(store::Session& session, const auth::SqlCondition& where,
                            const std::string& order);
+  // The records of `spec` with these ids (others are left out), in that order, as GET shows them;
+  // with `caller_roles`, also the caller's role on each.
   Result<nlohmann::json> Render(store::Session* session, const auth::Principal& caller,
                                 const EntitySpec& spec, const std::vector<std::string>& ids,
                                 std::map<std::string, auth::Role>* caller_roles = nullptr);
