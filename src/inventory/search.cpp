@@ -145,58 +145,61 @@ Result<json> Search::GroupBy(store::Session& session, const auth::Principal& cal
 }
 
 Result<json> Search::Stats(const auth::Principal& caller) {
-  const auto dialect = store_.dialect();
-  const auto access = auth::AccessCondition("r.id", caller.user_id, auth::Role::kRead);
-  json out;
-  // One snapshot for all the figures; each counts every readable record.
+  Result<json> figures = Fail(ErrorCode::kInternal, "not read");
+  // One snapshot for all the figures.
   auto done = store_.Transaction(
       [&](store::Session& session) -> Status {
-        // Every figure joins all readable records.
         return store::WithoutNestedLoops(session, [&]() -> Status {
-          store::Params params = {true};
-          params.insert(params.end(), access.params.begin(), access.params.end());
-          auto counts = session.Query(
-              "SELECT r.kind AS kind, COUNT(*) AS n FROM records r WHERE r.active = ? AND " +
-                  access.sql + " GROUP BY r.kind",
-              params);
-          if (!counts) return Fail(counts.error());
-          json by_kind = json::object();
-          for (const auto& spec : registry_.kinds()) by_kind[spec.kind] = 0;
-          for (std::size_t i = 0; i < counts->size(); ++i) {
-            const std::string kind = AsString(counts->At(i, "kind"));
-            if (by_kind.contains(kind)) by_kind[kind] = AsInt(counts->At(i, "n"));
-          }
-          // A server's provider is its datacenter's.
-          const std::string provider =
-              fmt::format("(SELECT {} FROM records d WHERE d.id = {})",
-                          TextExpression(dialect, "d.doc", {"provider"}),
-                          TextExpression(dialect, "r.doc", {"datacenter", "id"}));
-          out = {{"counts", std::move(by_kind)}};
-          const std::pair<const char*, std::string> server_groups[] = {
-              {"by_provider", provider},
-              {"by_environment", TextExpression(dialect, "r.doc", {"environment"})},
-              {"by_os", TextExpression(dialect, "r.doc", {"os", "base"})},
-              {"by_region", TextExpression(dialect, "r.doc", {"datacenter", "region"})},
-          };
-          for (const auto& [name, key] : server_groups) {
-            auto group = GroupBy(session, caller, "servers", key);
-            if (!group) return Fail(group.error());
-            out["servers"][name] = std::move(*group);
-          }
-          const std::pair<const char*, std::string> application_groups[] = {
-              {"by_family", TextExpression(dialect, "r.doc", {"family"})},
-              {"by_environment", TextExpression(dialect, "r.doc", {"environment"})},
-          };
-          for (const auto& [name, key] : application_groups) {
-            auto group = GroupBy(session, caller, "applications", key);
-            if (!group) return Fail(group.error());
-            out["applications"][name] = std::move(*group);
-          }
-          return {};
+          figures = Figures(session, caller);
+          return figures ? Status{} : Fail(figures.error());
         });
       },
       store::TransactionMode::kRead);
   if (!done) return Fail(done.error());
+  return figures;
+}
+
+Result<json> Search::Figures(store::Session& session, const auth::Principal& caller) {
+  const auto dialect = session.dialect();
+  const auto access = auth::AccessCondition("r.id", caller.user_id, auth::Role::kRead);
+  store::Params params = {true};
+  params.insert(params.end(), access.params.begin(), access.params.end());
+  auto counts =
+      session.Query("SELECT r.kind AS kind, COUNT(*) AS n FROM records r WHERE r.active = ? AND " +
+                        access.sql + " GROUP BY r.kind",
+                    params);
+  if (!counts) return Fail(counts.error());
+  json by_kind = json::object();
+  for (const auto& spec : registry_.kinds()) by_kind[spec.kind] = 0;
+  for (std::size_t i = 0; i < counts->size(); ++i) {
+    const std::string kind = AsString(counts->At(i, "kind"));
+    if (by_kind.contains(kind)) by_kind[kind] = AsInt(counts->At(i, "n"));
+  }
+  json out = {{"counts", std::move(by_kind)}};
+  // A server's provider is its datacenter's.
+  const std::string provider = fmt::format("(SELECT {} FROM records d WHERE d.id = {})",
+                                           TextExpression(dialect, "d.doc", {"provider"}),
+                                           TextExpression(dialect, "r.doc", {"datacenter", "id"}));
+  const std::pair<const char*, std::string> server_groups[] = {
+      {"by_provider", provider},
+      {"by_environment", TextExpression(dialect, "r.doc", {"environment"})},
+      {"by_os", TextExpression(dialect, "r.doc", {"os", "base"})},
+      {"by_region", TextExpression(dialect, "r.doc", {"datacenter", "region"})},
+  };
+  for (const auto& [name, key] : server_groups) {
+    auto group = GroupBy(session, caller, "servers", key);
+    if (!group) return Fail(group.error());
+    out["servers"][name] = std::move(*group);
+  }
+  const std::pair<const char*, std::string> application_groups[] = {
+      {"by_family", TextExpression(dialect, "r.doc", {"family"})},
+      {"by_environment", TextExpression(dialect, "r.doc", {"environment"})},
+  };
+  for (const auto& [name, key] : application_groups) {
+    auto group = GroupBy(session, caller, "applications", key);
+    if (!group) return Fail(group.error());
+    out["applications"][name] = std::move(*group);
+  }
   return out;
 }
 

@@ -36,6 +36,8 @@ class Search {
   Result<nlohmann::json> Stats(const auth::Principal& caller);
 
  private:
+  // Stats in the session's snapshot, without nested loops: every figure joins all readable records.
+  Result<nlohmann::json> Figures(store::Session& session, const auth::Principal& caller);
   Result<nlohmann::json> GroupBy(store::Session& session, const auth::Principal& caller,
                                  const std::string& kind, const std::string& key_sql);
 
