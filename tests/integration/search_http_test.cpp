@@ -246,7 +246,6 @@ TEST_P(SearchHttpTest, RecordsWithoutASearchTextGetOne) {
   EXPECT_EQ(*records.FillSearchText(), 0) << "once is enough";
 }
 
-// Lists may be answered from a cache (SQLite): every kind of change must show at once.
 // Lists, counts and search answers are kept until something they could see changes: each is asked
 // twice after every change (the second answer may come from what the first kept).
 TEST_P(SearchHttpTest, ListsAndCountsShowEveryChangeAtOnce) {
@@ -262,7 +261,9 @@ TEST_P(SearchHttpTest, ListsAndCountsShowEveryChangeAtOnce) {
       std::vector<std::string> now;
       for (const auto& item : body["items"]) now.push_back(item["name"]);
       std::sort(now.begin(), now.end());
-      if (again) EXPECT_EQ(now, names) << "asked again";
+      if (again) {
+        EXPECT_EQ(now, names) << "asked again";
+      }
       names = std::move(now);
     }
     return names;
