@@ -339,38 +339,24 @@ double Rate(int threads, double seconds, One one) {
 
 // What the database does alone, on the seeded dataset, with as many callers as wrk keeps busy:
 // the API's figures for PATCH, import and search cannot pass these, whatever the server does.
-int Ceiling(const std::string& uri, const std::filesystem::path& dir, double seconds) {
-  constexpr int kCallers = 16;
-  auto opened = maestro::store::OpenStore({.uri = uri, .pool_size = kCallers});
-  if (!opened) Die(opened.error().message);
-  Store& store = **opened;
-  const bool sqlite = store.dialect() == maestro::store::Dialect::kSqlite;
-  const std::string param(maestro::store::JsonParam(store.dialect()));
-  const std::vector<std::string> writable = ReadLines(dir / "writable");
-  const std::vector<std::string> email = ReadLines(dir / "email");
-  auto user = store.Query("SELECT id FROM users WHERE email = ?", {email[0]});
-  if (!user || user->empty()) Die("the benchmark user is missing: seed first");
-  const std::string user_id = maestro::store::AsString(user->At(0, "id"));
-  const std::string now = maestro::FormatTime(std::chrono::system_clock::now());
+constexpr int kCallers = 16;
 
-  // As the seeder leaves it: vacuumed, with fresh statistics and an empty GIN pending list (the
-  // API's import before this filled it, and every search would read it through).
-  if (!sqlite) {
-    if (auto vacuumed = store.Exec("VACUUM ANALYZE"); !vacuumed) Die(vacuumed.error().message);
-  }
-
-  // The API's search without HTTP or a token: the needles of bench/wrk/inventory.lua.
+// The API's search without HTTP or a token: the needles of bench/wrk/inventory.lua.
+double SearchRate(Store& store, const std::string& user_id, double seconds) {
   maestro::inventory::Search search(store, maestro::inventory::DefaultRegistry());
   const maestro::auth::Principal caller{.user_id = user_id, .name = "bench", .is_admin = false};
-  const double searches = Rate(kCallers, seconds, [&](int t, std::int64_t i) {
+  return Rate(kCallers, seconds, [&](int t, std::int64_t i) {
     const auto n = static_cast<unsigned>(t * 1000003 + i * 7919);
     const std::string q = n % 2 == 0 ? fmt::format("host-{:04}", n / 2 % 1000)
                                      : fmt::format("app-{:05}", n / 2 % 20000);
     Must(search.Find(caller, q, {}, 20), "search");
   });
-  fmt::print("search {:.0f}\n", searches);
+}
 
-  // A PATCH's write: the new document and version, and its history entry, in one transaction.
+// A PATCH's write: the new document and version, and its history entry, in one transaction.
+double WriteRate(Store& store, const std::vector<std::string>& writable, const std::string& user_id,
+                 const std::string& now, double seconds) {
+  const bool sqlite = store.dialect() == maestro::store::Dialect::kSqlite;
   const std::string update =
       sqlite ? "UPDATE records SET doc = json_set(doc, '$.role', ?), version = version + 1, "
                "updated_at = ? WHERE id = ?"
@@ -379,72 +365,99 @@ int Ceiling(const std::string& uri, const std::filesystem::path& dir, double sec
   const std::string history =
       "INSERT INTO history (record_id, version, at, actor_type, actor_id, action, changes) SELECT "
       "id, version, updated_at, 'user', ?, 'update', " +
-      param + " FROM records WHERE id = ?";
-  const double writes = Rate(kCallers, seconds, [&](int t, std::int64_t i) {
+      std::string(maestro::store::JsonParam(store.dialect())) + " FROM records WHERE id = ?";
+  return Rate(kCallers, seconds, [&](int t, std::int64_t i) {
     const std::string& id =
         writable[static_cast<std::size_t>(t * 1000003 + i * 7919 + 13) % writable.size()];
     const std::string role = fmt::format("role-{}", i % 100);
+    const std::string changes =
+        json::array({{{"op", "replace"}, {"path", "/role"}, {"value", role}}}).dump();
     Must(store.Transaction([&](Session& session) -> maestro::Status {
-      if (auto done = session.Exec(update, {role, now, id}); !done)
+      if (auto done = session.Exec(update, {role, now, id}); !done) {
         return maestro::Fail(done.error());
-      auto done = session.Exec(
-          history,
-          {user_id, json::array({{{"op", "replace"}, {"path", "/role"}, {"value", role}}}).dump(),
-           id});
-      if (!done) return maestro::Fail(done.error());
-      return {};
+      }
+      auto done = session.Exec(history, {user_id, changes, id});
+      return done ? maestro::Status{} : maestro::Fail(done.error());
     }),
          "write");
   });
-  fmt::print("write {:.0f}\n", writes);
+}
 
-  // An import's rows: 20k servers with their grants and creation entries, 500 to a transaction;
-  // on PostgreSQL from two sessions at once (SQLite has one writer).
+// Servers [first, first + count) of datacenter_id, with their grants and creation entries, in the
+// session's transaction, as an import writes them.
+maestro::Status InsertServers(Session& session, const std::string& user_id, const std::string& now,
+                              const std::string& datacenter_id, int first, int count,
+                              std::mt19937& random) {
+  std::vector<std::string> ids;
+  std::vector<json> docs;
+  auto inserted = maestro::bench::InsertOwnedRecords(
+      session, "servers", user_id, now, static_cast<std::size_t>(first),
+      static_cast<std::size_t>(first + count),
+      [&](int i) {
+        json doc = ServerDoc(i, random, datacenter_id);
+        doc["hostname"] = fmt::format("ceiling-{}-{:06}", maestro::NewId().substr(20), i);
+        docs.push_back(doc);
+        return doc;
+      },
+      ids);
+  if (!inserted) return inserted;
+  maestro::store::Params rows;
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    json snapshot = docs[k];
+    snapshot["id"] = ids[k];
+    rows.insert(rows.end(),
+                {ids[k], std::int64_t{1}, now, std::string("user"), user_id, std::string("create"),
+                 json::diff(json::object(), docs[k]).dump(), snapshot.dump()});
+  }
+  return session.InsertRows(
+      "history",
+      {"record_id", "version", "at", "actor_type", "actor_id", "action", "changes", "snapshot"},
+      rows);
+}
+
+// An import's rows: 20k servers, 500 to a transaction; on PostgreSQL from two sessions at once
+// (SQLite has one writer). Rows per second.
+double InsertRate(Store& store, const std::string& user_id, const std::string& now) {
   auto datacenter = store.Query("SELECT id FROM records WHERE kind = 'datacenters' LIMIT 1");
   if (!datacenter || datacenter->empty()) Die("no datacenter: seed first");
   const std::string datacenter_id = maestro::store::AsString(datacenter->At(0, "id"));
   constexpr int kRows = 20000, kBatch = 500;
-  const int sessions = sqlite ? 1 : 2;
-  std::vector<std::thread> writers;
+  const int sessions = store.dialect() == maestro::store::Dialect::kSqlite ? 1 : 2;
   const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> writers;
   for (int w = 0; w < sessions; ++w) {
     writers.emplace_back([&, w] {
       std::mt19937 random(static_cast<unsigned>(w + 1));
       for (int first = w * kBatch; first < kRows; first += sessions * kBatch) {
-        Must(store.Transaction([&](Session& session) -> maestro::Status {
-          std::vector<std::string> ids;
-          std::vector<json> docs;
-          auto inserted = maestro::bench::InsertOwnedRecords(
-              session, "servers", user_id, now, static_cast<std::size_t>(first),
-              static_cast<std::size_t>(first + kBatch),
-              [&](int i) {
-                json doc = ServerDoc(i, random, datacenter_id);
-                doc["hostname"] = fmt::format("ceiling-{}-{:06}", maestro::NewId().substr(20), i);
-                docs.push_back(doc);
-                return doc;
-              },
-              ids);
-          if (!inserted) return inserted;
-          maestro::store::Params rows;
-          for (std::size_t k = 0; k < ids.size(); ++k) {
-            json snapshot = docs[k];
-            snapshot["id"] = ids[k];
-            rows.insert(rows.end(), {ids[k], std::int64_t{1}, now, std::string("user"), user_id,
-                                     std::string("create"),
-                                     json::diff(json::object(), docs[k]).dump(), snapshot.dump()});
-          }
-          return session.InsertRows("history",
-                                    {"record_id", "version", "at", "actor_type", "actor_id",
-                                     "action", "changes", "snapshot"},
-                                    rows);
+        Must(store.Transaction([&](Session& session) {
+          return InsertServers(session, user_id, now, datacenter_id, first, kBatch, random);
         }),
              "insert");
       }
     });
   }
   for (auto& writer : writers) writer.join();
-  fmt::print("insert {:.0f}\n", kRows / SecondsSince(start));
+  return kRows / SecondsSince(start);
+}
 
+int Ceiling(const std::string& uri, const std::filesystem::path& dir, double seconds) {
+  auto opened = maestro::store::OpenStore({.uri = uri, .pool_size = kCallers});
+  if (!opened) Die(opened.error().message);
+  Store& store = **opened;
+  const std::vector<std::string> writable = ReadLines(dir / "writable");
+  const std::vector<std::string> email = ReadLines(dir / "email");
+  auto user = store.Query("SELECT id FROM users WHERE email = ?", {email[0]});
+  if (!user || user->empty()) Die("the benchmark user is missing: seed first");
+  const std::string user_id = maestro::store::AsString(user->At(0, "id"));
+  const std::string now = maestro::FormatTime(std::chrono::system_clock::now());
+  // As the seeder leaves it: vacuumed, with fresh statistics and an empty GIN pending list (the
+  // API's import before this filled it, and every search would read it through).
+  if (store.dialect() == maestro::store::Dialect::kPostgres) {
+    if (auto vacuumed = store.Exec("VACUUM ANALYZE"); !vacuumed) Die(vacuumed.error().message);
+  }
+  fmt::print("search {:.0f}\n", SearchRate(store, user_id, seconds));
+  fmt::print("write {:.0f}\n", WriteRate(store, writable, user_id, now, seconds));
+  fmt::print("insert {:.0f}\n", InsertRate(store, user_id, now));
   return 0;
 }
 
